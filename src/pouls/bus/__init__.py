@@ -1,0 +1,1 @@
+"""How batches travel between stages: an in-process queue by default, NATS JetStream at scale."""

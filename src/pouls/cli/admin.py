@@ -1,0 +1,141 @@
+"""`pouls init`, `pouls status`, `pouls dead-letters` and `pouls search`: set up and look."""
+
+from __future__ import annotations
+
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+import typer
+from rich.table import Table
+
+from pouls.cli import context
+from pouls.cli.context import UserError, err, out
+from pouls.config import CONFIG_NAME
+from pouls.store import Filters
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)
+    app.command("dead-letters")(dead_letters)
+    app.command("search")(search)
+
+
+def init(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Folder to set up (default: the --home folder).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing pouls.toml.")] = False,
+) -> None:
+    """Write a commented example pouls.toml to start from."""
+    folder = directory or context.home()
+    target = folder / CONFIG_NAME
+    if target.exists() and not force:
+        raise UserError(f"{target} already exists; edit it, or pass --force to replace it.")
+    folder.mkdir(parents=True, exist_ok=True)
+    example = resources.files("pouls").joinpath("example.toml").read_text(encoding="utf-8")
+    target.write_text(example, encoding="utf-8")
+    out.print(
+        f"Wrote [bold]{target}[/]. Next: [cyan]pouls --home {folder} import FILE[/] or [cyan]pouls --home {folder} up[/]."
+    )
+
+
+def _workspace(name: str | None) -> str:
+    settings = context.settings()
+    if name is None:
+        return settings.workspaces[0].id
+    if settings.workspace(name) is None and name not in context.store().workspaces():
+        known = ", ".join(w.id for w in settings.workspaces)
+        raise UserError(f"no workspace {name!r}; known: {known}")
+    return name
+
+
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first one).")
+]
+
+
+def status(workspace: WorkspaceOption = None) -> None:
+    """Sources with their cursors and health, counts per channel, dead letters."""
+    store = context.store()
+    ws = None if workspace is None else _workspace(workspace)
+    table = Table(title="Sources", title_justify="left")
+    for column in ("workspace", "source", "signals", "dead letters", "last commit", "last error"):
+        table.add_column(
+            column, justify="right" if column in ("signals", "dead letters") else "left"
+        )
+    states = store.sources(ws)
+    for s in states:
+        saved = s.updated_at.strftime("%Y-%m-%d %H:%M:%S") if s.updated_at else "never"
+        error = (
+            f"{s.last_error_at:%Y-%m-%d %H:%M} {s.last_error}"
+            if s.last_error and s.last_error_at
+            else ""
+        )
+        table.add_row(s.workspace, s.source, f"{s.signals:,}", f"{s.dead_letters:,}", saved, error)
+    if not states:
+        out.print("No signals yet: try [cyan]pouls import FILE[/] or [cyan]pouls up[/].")
+        return
+    out.print(table)
+    for name in [ws] if ws else store.workspaces():
+        channels = store.facets(name)["channel"]
+        total = sum(channels.values())
+        per = ", ".join(f"{c} {n:,}" for c, n in channels.items())
+        out.print(f"[bold]{name}[/]: {total:,} signals ({per})")
+
+
+def dead_letters(
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Input that could not be read, with the reason, newest first."""
+    rows = context.store().dead_letters(None if workspace is None else _workspace(workspace), limit)
+    if not rows:
+        out.print("No dead letters.")
+        return
+    table = Table(show_lines=True)
+    for column in ("when", "source", "where", "reason", "raw"):
+        table.add_column(column, overflow="fold")
+    for d in rows:
+        raw = d.raw if len(d.raw) <= 120 else d.raw[:117] + "..."
+        table.add_row(d.at.strftime("%Y-%m-%d %H:%M"), d.source, d.position or "", d.reason, raw)
+    out.print(table)
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find (accents and case do not matter).")],
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Most results.")] = 20,
+    format: Annotated[str, typer.Option(help="table or jsonl.")] = "table",
+    workspace: WorkspaceOption = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Only signals of this topic.")] = None,
+) -> None:
+    """Search stored signals, newest first."""
+    if format not in ("table", "jsonl"):
+        raise UserError("--format must be table or jsonl")
+    ws = _workspace(workspace)
+    page = context.store().search(
+        ws, query, Filters(channel=channel, topic=topic), limit=limit, count=format == "table"
+    )
+    if format == "jsonl":
+        for s in page.signals:
+            sys.stdout.write(msgspec.json.encode(s).decode() + "\n")
+        return
+    if not page.signals:
+        err.print(f"Nothing found for {query!r} in workspace {ws}.")
+        return
+    table = Table(title=f"{page.total:,} signals match {query!r}", title_justify="left")
+    for column in ("when", "channel", "author", "text"):
+        table.add_column(column, overflow="fold")
+    for s in page.signals:
+        text = " ".join((f"{s.title} — {s.text}" if s.title else s.text).split())
+        table.add_row(
+            s.created_at.strftime("%Y-%m-%d %H:%M"),
+            s.channel,
+            s.author_handle or s.author or "",
+            text[:200],
+        )
+    out.print(table)

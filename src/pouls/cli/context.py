@@ -1,0 +1,50 @@
+"""What every command shares: the home folder, the consoles, user errors, settings and store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from pouls.config import Settings
+    from pouls.store.sqlite import SQLiteStore
+
+out = Console()
+err = Console(stderr=True)
+
+_home: Path = Path(".pouls")
+
+
+class UserError(Exception):
+    """Something the user can fix; printed without a trace, exit code 1."""
+
+
+def set_home(path: Path) -> None:
+    global _home
+    _home = path
+
+
+def home() -> Path:
+    """The folder holding pouls.toml and the data."""
+    return _home
+
+
+def settings() -> Settings:
+    """Settings from <home>/pouls.toml (defaults when absent) and POULS_* variables."""
+    from pouls.config import ConfigError, load
+
+    try:
+        return load(_home)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def store() -> SQLiteStore:
+    """The store named by the settings, created on first use."""
+    from pouls.store.sqlite import SQLiteStore
+
+    s = settings()
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(s.database_path)

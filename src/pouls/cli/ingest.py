@@ -1,0 +1,124 @@
+"""`pouls import`: read a JSONL or CSV file through the pipeline, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pouls import pipeline
+from pouls.cli import context
+from pouls.cli.context import UserError, out
+from pouls.sources.files import FileSource, guess_format
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_file)
+
+
+def import_file(
+    file: Annotated[Path, typer.Argument(help="JSONL or CSV file of signals.")],
+    source: Annotated[
+        str | None, typer.Option(help="Source name to record (default: from the file name).")
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option(help="jsonl or csv (default: from the extension).")
+    ] = None,
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first one).")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, e.g. --map text=body --map created_at=date."),
+    ] = None,
+    channel: Annotated[str, typer.Option(help="Channel of rows that do not say.")] = "import",
+    kind: Annotated[str, typer.Option(help="Kind of rows that do not say.")] = "post",
+    restart: Annotated[
+        bool, typer.Option(help="Read from the start even if this file was imported before.")
+    ] = False,
+    enrich: Annotated[bool, typer.Option(help="Run the enrichers on what is imported.")] = True,
+) -> None:
+    """Import a file of signals; resumes where a previous run stopped."""
+    if not file.is_file():
+        raise UserError(f"{file}: no such file")
+    fmt = format or guess_format(file)
+    if fmt not in ("jsonl", "csv"):
+        raise UserError("--format must be jsonl or csv")
+    mapping = _mapping(map_ or [])
+    settings = context.settings()
+    ws = workspace or settings.workspaces[0].id
+    if settings.workspace(ws) is None:
+        raise UserError(f"no workspace {ws!r} in {context.home() / 'pouls.toml'}")
+    name = source or _slug(file.stem)
+    store = context.store()
+    if restart:
+        store.put([], cursors={(ws, name): None})
+    size = file.stat().st_size
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=context.err,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"Importing {file.name}", total=size)
+        start = int(store.cursor(ws, name) or 0) if fmt == "jsonl" else 0
+        progress.update(task, completed=min(start, size))
+        src = FileSource(
+            name=name,
+            workspace=ws,
+            path=file,
+            format=fmt,
+            mapping=mapping,
+            channel=channel,
+            kind=kind,
+            batch_size=settings.file.pipeline.batch_size,
+            on_progress=lambda done: progress.update(task, completed=done),
+        )
+        try:
+            totals = asyncio.run(
+                pipeline.run(
+                    [src],
+                    store,
+                    stages=pipeline.stages_for(settings, enrich=enrich),
+                    limits=pipeline.limits_from(settings),
+                )
+            )
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+    for error in totals.errors.values():
+        raise UserError(error)
+    table = Table(title=f"{file.name} → workspace {ws}, source {name}", title_justify="left")
+    for column in ("read", "stored", "duplicates", "dead letters"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(f"{n:,}" for n in (totals.read, totals.stored, totals.duplicates, totals.dead_letters))
+    )
+    out.print(table)
+    if totals.read == 0:
+        out.print(
+            "Nothing new: this file was read to its end before. Use --restart to read it again."
+        )
+    if totals.dead_letters:
+        out.print("See why with [cyan]pouls dead-letters[/].")
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise UserError(f"--map {pair!r}: expected FIELD=COLUMN, e.g. --map text=body")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _slug(stem: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", stem.lower()).strip("-")
+    return slug[:60] or "import"

@@ -1,0 +1,101 @@
+"""`pouls up`: every configured source, the pipeline and the web app in one process.
+
+SIGINT and SIGTERM stop the sources, drain the batches in flight into the store, then stop
+the web server: what was read and not committed is read again at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from pouls import pipeline
+from pouls.cli import context
+from pouls.cli.context import UserError, out
+from pouls.config import Settings
+from pouls.sources import Source
+
+
+def register(app: typer.Typer) -> None:
+    app.command("up")(up)
+
+
+def up(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default from [web]).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from [web]).")] = None,
+    no_sources: Annotated[bool, typer.Option(help="Serve the web app only.")] = False,
+) -> None:
+    """Run pouls: sources, enrichment, store and the web app on http://127.0.0.1:8000."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = context.settings()
+    web = settings.file.web
+    bind_host, bind_port = host or web.host, port or web.port
+    sources = [] if no_sources else pipeline.sources_from(settings)
+    for s in sources:
+        path = getattr(s, "path", None)
+        if path is not None and not path.exists():
+            raise UserError(
+                f"source {s.name}: {path} does not exist; fix `path` in {context.home() / 'pouls.toml'}"
+                " (for the demo, run `pouls demo`)"
+            )
+    out.print(
+        f"pouls is up on [bold cyan]http://{bind_host}:{bind_port}[/] with {len(sources)} source(s)."
+        " Ctrl+C stops it cleanly."
+    )
+    asyncio.run(_serve(settings, sources, bind_host, bind_port))
+
+
+async def _serve(settings: Settings, sources: list[Source], host: str, port: int) -> None:
+    from pouls.web.app import create_app
+    from pouls.web.live import Live
+
+    store = context.store()
+    live = Live()
+    app = create_app(settings, store, live)
+    # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
+    )
+    server = _Server(config)
+    stop = asyncio.Event()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    web = asyncio.create_task(server.serve())
+    flow = asyncio.create_task(
+        pipeline.run(
+            sources,
+            store,
+            stages=pipeline.stages_for(settings),
+            limits=pipeline.limits_from(settings),
+            listeners=[live.publish],
+            stop=stop,
+        )
+    )
+    await stop.wait()
+    totals = await flow  # sources cancelled, in-flight batches committed
+    server.should_exit = True
+    await web
+    store.close()
+    out.print(
+        f"Stopped cleanly: {totals.stored:,} new signals stored this run,"
+        f" {totals.dead_letters:,} dead letters."
+    )
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: `pouls up` drains the pipeline first."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

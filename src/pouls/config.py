@@ -1,0 +1,329 @@
+"""Settings resolved once: defaults, then `pouls.toml`, then `POULS_*` variables, then CLI flags.
+
+Every setting is declared here with its help text (`msgspec.Meta(description=...)`); a test fails
+if one is undocumented. An invalid file gets an error naming the key, its line and what is expected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from pouls.signals import Channel, Kind, Visibility
+
+CONFIG_NAME = "pouls.toml"
+
+
+def _doc(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+Name = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$",
+        description="An id: lowercase letters, digits, - and _.",
+    ),
+]
+
+
+class Workspace(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One client or one person: every signal belongs to exactly one workspace."""
+
+    id: Annotated[Name, _doc("Short id used in URLs, the CLI and every stored row.")]
+    name: Annotated[str, _doc("Display name shown in the web app.")] = ""
+    enrichers: Annotated[
+        list[str] | None,
+        _doc("Enrichments to run on this workspace's signals, by name; unset means all available."),
+    ] = None
+    identities: Annotated[
+        Literal["pseudonymous", "named"],
+        _doc(
+            "pseudonymous replaces authors by a keyed hash and drops handles and names; named keeps them."
+        ),
+    ] = "pseudonymous"
+    gazetteer: Annotated[
+        dict[str, list[str]],
+        _doc(
+            "Names always recognised as entities, by type: {brand = [...], product = [...], place = [...]}."
+        ),
+    ] = msgspec.field(default_factory=dict)
+
+
+class ImportSource(
+    msgspec.Struct, tag="import", tag_field="type", forbid_unknown_fields=True, kw_only=True
+):
+    """A JSONL or CSV file read once from start to end, resumable at the line it stopped."""
+
+    name: Annotated[Name, _doc("Source id, unique within the workspace.")]
+    workspace: Annotated[str, _doc("Workspace id the signals belong to.")]
+    path: Annotated[str, _doc("File to read; relative paths are resolved from the pouls home.")]
+    format: Annotated[
+        Literal["jsonl", "csv"] | None,
+        _doc("jsonl or csv; guessed from the file extension when unset."),
+    ] = None
+    mapping: Annotated[
+        dict[str, str],
+        _doc('Signal field = input column or key, e.g. {text = "body", created_at = "date"}.'),
+    ] = msgspec.field(default_factory=dict)
+    channel: Annotated[Channel, _doc("Channel for rows that do not name one.")] = "import"
+    kind: Annotated[Kind, _doc("Kind for rows that do not name one.")] = "post"
+    visibility: Annotated[Visibility, _doc("Visibility for rows that do not name one.")] = "public"
+
+
+class RssSource(
+    msgspec.Struct, tag="rss", tag_field="type", forbid_unknown_fields=True, kw_only=True
+):
+    """An RSS or Atom feed polled with conditional GET."""
+
+    name: Annotated[Name, _doc("Source id, unique within the workspace.")]
+    workspace: Annotated[str, _doc("Workspace id the signals belong to.")]
+    url: Annotated[str, _doc("Feed URL (http or https).")]
+    interval: Annotated[
+        float, msgspec.Meta(ge=1, description="Seconds between two polls of this feed.")
+    ] = 300.0
+    visibility: Annotated[
+        Visibility, _doc("press for news sites, public for blogs and forums.")
+    ] = "press"
+    kind: Annotated[Kind, _doc("Kind given to entries.")] = "article"
+    timeout: Annotated[float, msgspec.Meta(gt=0, description="Seconds before a poll gives up.")] = (
+        20.0
+    )
+
+
+class ReplaySource(
+    msgspec.Struct, tag="replay", tag_field="type", forbid_unknown_fields=True, kw_only=True
+):
+    """A JSONL stream replayed at N times the pace of its `created_at` times."""
+
+    name: Annotated[Name, _doc("Source id, unique within the workspace.")]
+    workspace: Annotated[str, _doc("Workspace id the signals belong to.")]
+    path: Annotated[str, _doc("JSONL file of signals, oldest first.")]
+    speed: Annotated[
+        float, msgspec.Meta(gt=0, description="Pace multiplier: 60 plays an hour in a minute.")
+    ] = 1.0
+    retime: Annotated[bool, _doc("Shift times so the first signal happens now, as if live.")] = True
+    loop: Annotated[bool, _doc("Start again from the top at the end of the file.")] = False
+
+
+SourceSettings = ImportSource | RssSource | ReplaySource
+
+
+class Topic(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A saved search: a name and a query in the query language."""
+
+    name: Annotated[Name, _doc("Topic id, unique within the workspace.")]
+    workspace: Annotated[str, _doc("Workspace id.")]
+    query: Annotated[str, _doc("Boolean query, e.g. '\"maison lumière\" AND (retard OR annul*)'.")]
+    tags: Annotated[list[str], _doc("Free labels to group topics.")] = msgspec.field(
+        default_factory=list
+    )
+    color: Annotated[str | None, _doc("Colour in the web app, e.g. #c0392b.")] = None
+
+
+class Pipeline(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """How signals are batched between stages."""
+
+    batch_size: Annotated[
+        int, msgspec.Meta(ge=1, le=100_000, description="Most signals in one batch.")
+    ] = 500
+    batch_latency_ms: Annotated[
+        int, msgspec.Meta(ge=1, description="Longest wait, in ms, before a partial batch moves on.")
+    ] = 200
+    queue_size: Annotated[
+        int,
+        msgspec.Meta(ge=1, description="Batches waiting between stages before sources are paused."),
+    ] = 8
+
+
+class Web(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The web app served by `pouls up`."""
+
+    host: Annotated[str, _doc("Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="TCP port.")] = 8000
+    page_size: Annotated[
+        int, msgspec.Meta(ge=1, le=500, description="Signals per page on the wall.")
+    ] = 50
+
+
+class Store(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Where signals are kept."""
+
+    path: Annotated[
+        str, _doc("SQLite database file; relative paths are resolved from the pouls home.")
+    ] = "pouls.db"
+
+
+class File(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The whole of pouls.toml."""
+
+    workspaces: Annotated[
+        list[Workspace], _doc("Workspaces; one named `default` exists when none is declared.")
+    ] = msgspec.field(default_factory=list)
+    sources: Annotated[list[SourceSettings], _doc("Connectors, each tagged with its `type`.")] = (
+        msgspec.field(default_factory=list)
+    )
+    topics: Annotated[list[Topic], _doc("Saved searches.")] = msgspec.field(default_factory=list)
+    pipeline: Annotated[Pipeline, _doc("Batching between stages.")] = msgspec.field(
+        default_factory=Pipeline
+    )
+    web: Annotated[Web, _doc("The web app.")] = msgspec.field(default_factory=Web)
+    store: Annotated[Store, _doc("The database.")] = msgspec.field(default_factory=Store)
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    """The file's content resolved against the home folder and the environment."""
+
+    home: Path
+    file: File
+
+    @property
+    def database_path(self) -> Path:
+        return self.resolve(self.file.store.path)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.database_path.parent
+
+    @property
+    def workspaces(self) -> list[Workspace]:
+        return self.file.workspaces or [Workspace(id="default", name="Default")]
+
+    def workspace(self, workspace_id: str) -> Workspace | None:
+        return next((w for w in self.workspaces if w.id == workspace_id), None)
+
+    def resolve(self, path: str) -> Path:
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.home / p
+
+
+class ConfigError(Exception):
+    """pouls.toml (or a POULS_* variable) is not valid; the message says where and why."""
+
+
+_ENV_SECTIONS = {"pipeline": Pipeline, "web": Web, "store": Store}
+
+
+def load(home: Path, environ: dict[str, str] | None = None) -> Settings:
+    """Read `<home>/pouls.toml` (defaults when absent), then apply `POULS_<SECTION>_<KEY>` variables."""
+    path = home / CONFIG_NAME
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _apply_env(data, os.environ if environ is None else environ)
+    try:
+        file = msgspec.convert(data, File, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(_explain(path, text, str(exc))) from exc
+    _check_references(path, text, file)
+    return Settings(home=home, file=file)
+
+
+def _apply_env(data: dict[str, Any], environ: Any) -> None:
+    for section, struct in _ENV_SECTIONS.items():
+        for field in msgspec.structs.fields(struct):
+            value = environ.get(f"POULS_{section}_{field.name}".upper())
+            if value is not None:
+                data.setdefault(section, {})[field.name] = value
+
+
+_PATH_RE = re.compile(r"at `\$((?:\.[A-Za-z_][\w-]*|\[\d+\])*)`")
+
+
+def _explain(path: Path, text: str, message: str) -> str:
+    """Turn msgspec's `... - at `$.sources[0].url`` into `pouls.toml:12: sources[0].url: ...`."""
+    found = _PATH_RE.search(message)
+    what = _PATH_RE.sub("", message).rstrip(" -")
+    if not found:
+        return f"{path}: {what}"
+    steps = re.findall(r"\.([\w-]+)|\[(\d+)\]", found.group(1))
+    key = found.group(1).lstrip(".")
+    line = locate(text, [name or int(index) for name, index in steps])
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: `{key}`: {what}"
+
+
+def locate(text: str, steps: list[str | int]) -> int | None:
+    """Line number (1-based) of the key at a path such as ["sources", 0, "url"] in TOML text.
+
+    Good enough for files written by people: tables, arrays of tables and `key = value` lines.
+    """
+    tables: list[str] = [s for s in steps if isinstance(s, str)]
+    want_table = ".".join(tables[:-1]) if len(tables) > 1 else ""
+    index = next((s for s in steps if isinstance(s, int)), None)
+    key = tables[-1] if tables else None
+    current, seen, best = "", {}, None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\[?\s*([\w.-]+)\s*\]\]?", line)
+        if header:
+            current = header.group(1)
+            seen[current] = seen.get(current, -1) + 1
+            if current == (want_table or key) and (index is None or seen[current] == index):
+                best = best or number
+            continue
+        if key and re.match(rf"^{re.escape(key)}\s*=", line):
+            in_item = index is None or seen.get(current, -1) == index
+            if current == want_table and in_item:
+                return number
+    return best
+
+
+def _check_references(path: Path, text: str, file: File) -> None:
+    known = {w.id for w in file.workspaces} or {"default"}
+    seen: set[tuple[str, str]] = set()
+    for i, source in enumerate(file.sources):
+        if source.workspace not in known:
+            line = locate(text, ["sources", i, "workspace"])
+            raise ConfigError(
+                f"{path}:{line}: `sources[{i}].workspace`: no workspace {source.workspace!r}; "
+                f"declared: {', '.join(sorted(known))}"
+            )
+        if (source.workspace, source.name) in seen:
+            line = locate(text, ["sources", i, "name"])
+            raise ConfigError(f"{path}:{line}: `sources[{i}].name`: {source.name!r} is used twice")
+        seen.add((source.workspace, source.name))
+    for i, topic in enumerate(file.topics):
+        if topic.workspace not in known:
+            line = locate(text, ["topics", i, "workspace"])
+            raise ConfigError(
+                f"{path}:{line}: `topics[{i}].workspace`: no workspace {topic.workspace!r}"
+            )
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """Every setting as (section, key, help text), from the JSON schema of the file format."""
+    schema = msgspec.json.schema(File)
+    rows: list[tuple[str, str, str]] = []
+    for section, definition in schema["$defs"].items():
+        for key, prop in definition.get("properties", {}).items():
+            if key != "type":  # the tag that picks a source's kind
+                rows.append((section, key, prop.get("description", "")))
+    return rows
+
+
+def reference() -> str:
+    """docs/configuration.md: every setting with its help text (a test keeps the file in sync)."""
+    lines = [
+        "# Configuration reference",
+        "",
+        "`pouls.toml` lives in the pouls home (`--home`, `POULS_HOME`, default `./.pouls`);"
+        " `pouls init` writes a commented example. Scalars of `[pipeline]`, `[web]` and `[store]`"
+        " can be overridden by `POULS_<SECTION>_<KEY>` environment variables, e.g. `POULS_WEB_PORT=8080`.",
+        "",
+        "Generated from `src/pouls/config.py`; `tests/test_config.py` fails when it is out of date.",
+    ]
+    section = None
+    for name, key, text in describe():
+        if name != section:
+            section = name
+            lines += ["", f"## {name}", "", "| key | meaning |", "| --- | --- |"]
+        lines.append(f"| `{key}` | {text.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"

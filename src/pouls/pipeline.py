@@ -1,0 +1,236 @@
+"""Wires the stages: sources -> (bounded queue) -> batcher -> enrich and match -> store -> listeners.
+
+A plain asyncio function, not a framework. The store commit is the acknowledgement: a source's
+cursor is saved in the same transaction as the batch it produced, so a crash replays what was
+not committed and the stable ids make the replay a no-op for what was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from pouls import config
+from pouls.config import Settings
+from pouls.enrich import Enricher
+from pouls.signals import Batch, DeadLetter, Signal
+from pouls.sources import Source
+from pouls.store import Store
+
+log = logging.getLogger("pouls.pipeline")
+
+Listener = Callable[[list[Signal]], None]
+
+
+@dataclass
+class Totals:
+    """What went through the pipeline: read from sources, stored new, already there, dead."""
+
+    read: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    batches: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Batch size and latency bounds, and how many source batches may wait (back-pressure)."""
+
+    batch_size: int = 500
+    batch_latency: float = 0.2
+    queue_size: int = 8
+
+
+_DONE = object()
+
+
+async def run(
+    sources: Sequence[Source],
+    store: Store,
+    *,
+    stages: Sequence[Enricher] = (),
+    limits: Limits = Limits(),
+    listeners: Sequence[Listener] = (),
+    stop: asyncio.Event | None = None,
+) -> Totals:
+    """Run until every source is exhausted or `stop` is set; in-flight batches are drained."""
+    stop = stop or asyncio.Event()
+    queue: asyncio.Queue[tuple[tuple[str, str], Batch] | object] = asyncio.Queue(limits.queue_size)
+    totals = Totals()
+    pumps = [
+        asyncio.create_task(_pump(s, store, queue, totals), name=f"source:{s.name}")
+        for s in sources
+    ]
+    worker = asyncio.create_task(_process(queue, store, stages, limits, listeners, totals))
+    stopper = asyncio.create_task(stop.wait())
+    pending = set(pumps)
+    while pending and not stop.is_set():
+        _, pending = await asyncio.wait(pending | {stopper}, return_when=asyncio.FIRST_COMPLETED)
+        pending.discard(stopper)
+    for task in pending:
+        task.cancel()  # a batch a source was still building is not acknowledged: replayed later
+    await asyncio.gather(*pending, return_exceptions=True)
+    stopper.cancel()
+    await queue.put(_DONE)
+    await worker
+    return totals
+
+
+async def _pump(source: Source, store: Store, queue: asyncio.Queue, totals: Totals) -> None:
+    key = (source.workspace, source.name)
+    try:
+        cursor = await asyncio.to_thread(store.cursor, *key)
+        async for batch in source.stream(cursor):
+            totals.read += len(batch.signals) + len(batch.dead_letters)
+            await queue.put((key, batch))
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a broken source must not stop the others: record it and end it
+        message = f"{type(exc).__name__}: {exc}"
+        log.error("source %s/%s stopped: %s", *key, message)
+        totals.errors[f"{key[0]}/{key[1]}"] = message
+        await asyncio.to_thread(store.record_error, *key, message)
+
+
+async def _process(
+    queue: asyncio.Queue,
+    store: Store,
+    stages: Sequence[Enricher],
+    limits: Limits,
+    listeners: Sequence[Listener],
+    totals: Totals,
+) -> None:
+    finished = False
+    while not finished:
+        signals: list[Signal] = []
+        dead: list[DeadLetter] = []
+        cursors: dict[tuple[str, str], str | None] = {}
+        item = await queue.get()
+        deadline = time.monotonic() + limits.batch_latency
+        while True:
+            if item is _DONE:
+                finished = True
+                break
+            key, batch = item  # type: ignore[misc]
+            signals.extend(batch.signals)
+            dead.extend(batch.dead_letters)
+            cursors[key] = batch.cursor  # cursors of one source only move forward
+            if len(signals) + len(dead) >= limits.batch_size:
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                item = await asyncio.wait_for(queue.get(), remaining)
+            except TimeoutError:
+                break
+        if cursors:
+            await _commit(signals, dead, cursors, store, stages, listeners, totals)
+
+
+async def _commit(
+    signals: list[Signal],
+    dead: list[DeadLetter],
+    cursors: dict[tuple[str, str], str | None],
+    store: Store,
+    stages: Sequence[Enricher],
+    listeners: Sequence[Listener],
+    totals: Totals,
+) -> None:
+    # Enrichment is CPU work: off the event loop, so the web app and sources stay responsive.
+    if signals and stages:
+        signals = await asyncio.to_thread(_enrich, signals, stages)
+    result = await asyncio.to_thread(store.put, signals, dead_letters=dead, cursors=cursors)
+    totals.stored += result.inserted
+    totals.duplicates += result.existing
+    totals.dead_letters += len(dead)
+    totals.batches += 1
+    for listener in listeners:
+        try:
+            listener(signals)
+        except Exception:  # a listener is a watcher: its failure must not undo the commit
+            log.exception("listener failed")
+
+
+def _enrich(signals: list[Signal], stages: Sequence[Enricher]) -> list[Signal]:
+    for stage in stages:
+        try:
+            signals = stage.enrich(signals)
+        except Exception:  # a failing model must not block the stream: store without it
+            log.exception(
+                "enricher %s failed on a batch of %d; stored without it", stage.name, len(signals)
+            )
+    return signals
+
+
+def sources_from(settings: Settings, *, only: Sequence[str] | None = None) -> list[Source]:
+    """The configured sources as connector instances (optionally only those named)."""
+    from pouls.sources.files import FileSource
+    from pouls.sources.replay import ReplaySource
+    from pouls.sources.rss import RssSource
+
+    out: list[Source] = []
+    batch = settings.file.pipeline.batch_size
+    for s in settings.file.sources:
+        if only is not None and s.name not in only:
+            continue
+        if isinstance(s, config.ImportSource):
+            out.append(
+                FileSource(
+                    name=s.name,
+                    workspace=s.workspace,
+                    path=settings.resolve(s.path),
+                    format=s.format,
+                    mapping=s.mapping,
+                    channel=s.channel,
+                    kind=s.kind,
+                    visibility=s.visibility,
+                    batch_size=batch,
+                )
+            )
+        elif isinstance(s, config.RssSource):
+            out.append(
+                RssSource(
+                    name=s.name,
+                    workspace=s.workspace,
+                    url=s.url,
+                    interval=s.interval,
+                    visibility=s.visibility,
+                    kind=s.kind,
+                    timeout=s.timeout,
+                )
+            )
+        elif isinstance(s, config.ReplaySource):
+            out.append(
+                ReplaySource(
+                    name=s.name,
+                    workspace=s.workspace,
+                    path=settings.resolve(s.path),
+                    speed=s.speed,
+                    retime=s.retime,
+                    loop=s.loop,
+                )
+            )
+    return out
+
+
+def limits_from(settings: Settings) -> Limits:
+    """Batching limits from the [pipeline] settings."""
+    p = settings.file.pipeline
+    return Limits(
+        batch_size=p.batch_size, batch_latency=p.batch_latency_ms / 1000, queue_size=p.queue_size
+    )
+
+
+def stages_for(settings: Settings, *, enrich: bool = True) -> list[Enricher]:
+    """The stages every batch goes through, in order: privacy first, then the enrichers."""
+    from pouls.privacy.pseudonyms import Pseudonymiser, secret
+
+    named = [w.id for w in settings.workspaces if w.identities == "named"]
+    stages: list[Enricher] = [Pseudonymiser(secret(settings.home), named)]
+    return stages

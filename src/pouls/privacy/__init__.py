@@ -1,0 +1,1 @@
+"""Personal data under control: pseudonymisation, retention, export and erasure; a stage, not scattered ifs."""

@@ -1,0 +1,1 @@
+"""Where actions leave pouls: webhook, e-mail, Telegram, MQTT, replies on the channel."""

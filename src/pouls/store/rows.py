@@ -1,0 +1,90 @@
+"""How a Signal maps to a `signals` row: facet columns for filtering, the whole signal as JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from pouls.signals import Signal, encode
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(dt: datetime) -> int:
+    """Microseconds since the epoch; naive times are taken as UTC."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    delta = dt - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> datetime:
+    """Inverse of `to_us`, timezone-aware in UTC."""
+    return datetime.fromtimestamp(us / 1_000_000, tz=UTC)
+
+
+def site(url: str | None) -> str | None:
+    """The host of a url without `www.`, lowercased: what `site:` filters on."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+Row = tuple[
+    str,
+    str,
+    str,
+    str,
+    str,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    int,
+    int,
+    str | None,
+    str,
+    bytes,
+]
+
+
+def signal_row(s: Signal) -> Row:
+    """Values for INSERT, in the column order of `signals` (after `seq`)."""
+    return (
+        s.id,
+        s.workspace,
+        s.source,
+        s.channel,
+        s.kind,
+        s.visibility,
+        s.author,
+        s.lang,
+        s.sentiment.label if s.sentiment else None,
+        site(s.url),
+        s.geo.country if s.geo else None,
+        to_us(s.created_at),
+        to_us(s.observed_at),
+        s.title,
+        s.text,
+        encode(s),
+    )
+
+
+def update_row(s: Signal) -> tuple[object, ...]:
+    """Values for the UPDATE of a signal stored before: what enrichment or a re-fetch can change."""
+    return (
+        s.visibility,
+        s.author,
+        s.lang,
+        s.sentiment.label if s.sentiment else None,
+        site(s.url),
+        s.geo.country if s.geo else None,
+        to_us(s.observed_at),
+        encode(s),
+        s.id,
+    )

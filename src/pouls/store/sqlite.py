@@ -1,0 +1,290 @@
+"""The embedded store: SQLite in WAL mode with an FTS5 index, one writer and many readers.
+
+Writes go through one connection behind a lock; each reading thread gets its own connection,
+so readers never block the writer (WAL) and the writer never blocks readers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from pouls.signals import DeadLetter, Signal, decode, utcnow
+from pouls.store import Filters, Page, PutResult, SourceState, StoredDeadLetter
+from pouls.store.migrations import migrate
+from pouls.store.rows import from_us, signal_row, to_us, update_row
+from pouls.store.search import facet_sql, search_sql
+
+# SQLite accepts 32,766 bound variables; stay well under it for IN (...) lists.
+_CHUNK = 900
+
+
+class SQLiteStore:
+    """`Store` on one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._writer = self._connect()
+        migrate(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def put(
+        self,
+        batch: Sequence[Signal],
+        *,
+        dead_letters: Sequence[DeadLetter] = (),
+        cursors: Mapping[tuple[str, str], str | None] | None = None,
+    ) -> PutResult:
+        """Store signals, dead letters and cursors atomically; a signal id seen before is updated."""
+        latest = {s.id: s for s in batch}  # a batch may carry the same signal twice: last wins
+        result = PutResult()
+        with self._transaction() as conn:
+            known = self._existing(conn, list(latest))
+            fresh = [signal_row(s) for i, s in latest.items() if i not in known]
+            conn.executemany(_INSERT, fresh)
+            stale = [s for i, s in latest.items() if i in known]
+            self._update(conn, stale, known)
+            tagged = [(s.workspace, t, s.id) for s in latest.values() for t in s.topics]
+            conn.executemany(_TAG, tagged)
+            # A signal repeated within the batch is a duplicate too, so the counts add up.
+            result.inserted = len(fresh)
+            result.existing = len(stale) + len(batch) - len(latest)
+            before = conn.total_changes
+            conn.executemany(_DEAD, [_dead_row(d) for d in dead_letters])
+            result.dead_letters = conn.total_changes - before
+            now = to_us(utcnow())
+            for (workspace, source), cursor in (cursors or {}).items():
+                conn.execute(_CURSOR, (workspace, source, cursor, now))
+        return result
+
+    def _existing(
+        self, conn: sqlite3.Connection, ids: list[str]
+    ) -> dict[str, tuple[str | None, str]]:
+        found: dict[str, tuple[str | None, str]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for id_, title, text in conn.execute(
+                f"SELECT id, title, text FROM signals WHERE id IN ({marks})", chunk
+            ):
+                found[id_] = (title, text)
+        return found
+
+    def _update(
+        self,
+        conn: sqlite3.Connection,
+        stale: list[Signal],
+        known: dict[str, tuple[str | None, str]],
+    ) -> None:
+        # Only rewrite title/text (and so the FTS index) when they changed, e.g. an edited post.
+        edited = [s for s in stale if known[s.id] != (s.title, s.text)]
+        conn.executemany(
+            "UPDATE signals SET title = ?, text = ? WHERE id = ?",
+            [(s.title, s.text, s.id) for s in edited],
+        )
+        conn.executemany(_UPDATE, [update_row(s) for s in stale])
+
+    def record_error(self, workspace: str, source: str, error: str) -> None:
+        """Remember a source's last failure for `pouls status`; its cursor is left alone."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO cursors (workspace, source, last_error, last_error_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (workspace, source) DO UPDATE SET"
+                " last_error = excluded.last_error, last_error_at = excluded.last_error_at",
+                (workspace, source, error[:2000], to_us(utcnow())),
+            )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, workspace: str, signal_id: str) -> Signal | None:
+        row = (
+            self._reader()
+            .execute(
+                "SELECT doc FROM signals WHERE workspace = ? AND id = ?", (workspace, signal_id)
+            )
+            .fetchone()
+        )
+        return decode(row[0]) if row else None
+
+    def search(
+        self,
+        workspace: str,
+        query: str | None = None,
+        filters: Filters | None = None,
+        *,
+        limit: int = 50,
+        after: str | None = None,
+        count: bool = False,
+    ) -> Page:
+        """Signals newest first matching a full-text query and filters; `after` pages on."""
+        filters = filters or Filters()
+        sql, params = search_sql(workspace, query, filters, after=after, limit=limit + 1)
+        rows = self._reader().execute(sql, params).fetchall()
+        signals = [decode(r[0]) for r in rows[:limit]]
+        next_ = f"{rows[limit - 1][1]}:{rows[limit - 1][2]}" if len(rows) > limit else None
+        total = None
+        if count:
+            sql, params = search_sql(workspace, query, filters, count=True)
+            total = self._reader().execute(sql, params).fetchone()[0]
+        return Page(signals=signals, total=total, next=next_)
+
+    def facets(
+        self, workspace: str, query: str | None = None, filters: Filters | None = None
+    ) -> dict[str, dict[str, int]]:
+        """Counts per channel, source, kind, visibility and language for the same selection."""
+        out: dict[str, dict[str, int]] = {}
+        for column in ("channel", "source", "kind", "visibility", "lang"):
+            sql, params = facet_sql(workspace, query, filters or Filters(), column)
+            out[column] = {str(k): n for k, n in self._reader().execute(sql, params)}
+        return out
+
+    def cursor(self, workspace: str, source: str) -> str | None:
+        row = (
+            self._reader()
+            .execute(
+                "SELECT cursor FROM cursors WHERE workspace = ? AND source = ?", (workspace, source)
+            )
+            .fetchone()
+        )
+        return row[0] if row else None
+
+    def sources(self, workspace: str | None = None) -> list[SourceState]:
+        """Every source the store has heard of, with its cursor, counts and last error."""
+        conn = self._reader()
+        counts = dict(
+            ((w, s), n)
+            for w, s, n in conn.execute(
+                "SELECT workspace, source, count(*) FROM signals"
+                " WHERE (?1 IS NULL OR workspace = ?1) GROUP BY workspace, source",
+                (workspace,),
+            )
+        )
+        dead = dict(
+            ((w, s), n)
+            for w, s, n in conn.execute(
+                "SELECT workspace, source, count(*) FROM dead_letters"
+                " WHERE (?1 IS NULL OR workspace = ?1) GROUP BY workspace, source",
+                (workspace,),
+            )
+        )
+        cursors = {
+            (w, s): (c, u, e, ea)
+            for w, s, c, u, e, ea in conn.execute(
+                "SELECT workspace, source, cursor, updated_at, last_error, last_error_at FROM cursors"
+                " WHERE (?1 IS NULL OR workspace = ?1)",
+                (workspace,),
+            )
+        }
+        keys = sorted(set(counts) | set(dead) | set(cursors))
+        states = []
+        for w, s in keys:
+            cursor, updated, error, error_at = cursors.get((w, s), (None, None, None, None))
+            states.append(
+                SourceState(
+                    workspace=w,
+                    source=s,
+                    cursor=cursor,
+                    updated_at=from_us(updated) if updated else None,
+                    last_error=error,
+                    last_error_at=from_us(error_at) if error_at else None,
+                    signals=counts.get((w, s), 0),
+                    dead_letters=dead.get((w, s), 0),
+                )
+            )
+        return states
+
+    def dead_letters(self, workspace: str | None = None, limit: int = 50) -> list[StoredDeadLetter]:
+        """The most recent dead letters, newest first."""
+        rows = self._reader().execute(
+            "SELECT id, workspace, source, reason, raw, position, at FROM dead_letters"
+            " WHERE (?1 IS NULL OR workspace = ?1) ORDER BY id DESC LIMIT ?2",
+            (workspace, limit),
+        )
+        return [
+            StoredDeadLetter(
+                id=i, workspace=w, source=s, reason=r, raw=raw, position=p, at=from_us(at)
+            )
+            for i, w, s, r, raw, p, at in rows
+        ]
+
+    def count(self, workspace: str) -> int:
+        return (
+            self._reader()
+            .execute("SELECT count(*) FROM signals WHERE workspace = ?", (workspace,))
+            .fetchone()[0]
+        )
+
+    def workspaces(self) -> list[str]:
+        return [r[0] for r in self._reader().execute("SELECT DISTINCT workspace FROM signals")]
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+            self._writer.close()
+
+
+_INSERT = (
+    "INSERT INTO signals (id, workspace, source, channel, kind, visibility, author, lang,"
+    " sentiment, site, country, created_at, observed_at, title, text, doc)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE = (
+    "UPDATE signals SET visibility = ?, author = ?, lang = ?, sentiment = ?, site = ?, country = ?,"
+    " observed_at = ?, doc = ? WHERE id = ?"
+)
+_TAG = (
+    "INSERT OR IGNORE INTO signal_topics (workspace, topic, seq)"
+    " SELECT ?, ?, seq FROM signals WHERE id = ?"
+)
+_DEAD = (
+    "INSERT OR IGNORE INTO dead_letters (workspace, source, position, reason, raw, at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_CURSOR = (
+    "INSERT INTO cursors (workspace, source, cursor, updated_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (workspace, source) DO UPDATE SET"
+    " cursor = excluded.cursor, updated_at = excluded.updated_at"
+)
+
+
+def _dead_row(d: DeadLetter) -> tuple[str, str, str | None, str, str, int]:
+    return (d.workspace, d.source, d.position, d.reason, d.raw, to_us(d.at))

@@ -1,0 +1,1 @@
+"""Watchers: topics' series, detectors, alert rules and automations; decides *when* to act."""

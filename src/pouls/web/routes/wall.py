@@ -1,0 +1,50 @@
+"""The unified wall (newest first, facets, search, live updates) and the signal detail page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from pouls.web.params import FACETS, Selection, selection
+from pouls.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+pages = templates()
+
+
+@router.get("/", response_class=HTMLResponse)
+def wall(request: Request, sel: Annotated[Selection, Depends(selection)]) -> HTMLResponse:
+    """The wall; an htmx request for more gets only the next cards."""
+    store = request.app.state.store
+    settings = request.app.state.settings
+    page = store.search(
+        sel.workspace,
+        sel.q,
+        sel.filters,
+        after=sel.after,
+        limit=settings.file.web.page_size,
+        count=sel.after is None,
+    )
+    context = {"sel": sel, "page": page, "facet_names": FACETS}
+    if request.headers.get("HX-Request") and sel.after:
+        return pages.TemplateResponse(request, "_cards.html", context)
+    context["facets"] = store.facets(sel.workspace, sel.q, sel.filters)
+    context["workspaces"] = settings.workspaces
+    return pages.TemplateResponse(request, "wall.html", context)
+
+
+@router.get("/signals/{signal_id}", response_class=HTMLResponse)
+def detail(
+    request: Request, signal_id: str, sel: Annotated[Selection, Depends(selection)]
+) -> HTMLResponse:
+    """Everything pouls knows of one signal, its enrichments and its raw payload."""
+    signal = request.app.state.store.get(sel.workspace, signal_id)
+    if signal is None:
+        raise HTTPException(404, "no such signal in this workspace")
+    as_json = msgspec.json.format(msgspec.json.encode(signal), indent=2).decode()
+    return pages.TemplateResponse(
+        request, "signal.html", {"sel": sel, "s": signal, "as_json": as_json}
+    )

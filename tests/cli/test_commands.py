@@ -1,0 +1,109 @@
+"""The `pouls` command as a user runs it: a real process, its output and its exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+POULS = str(Path(sys.executable).with_name("pouls"))
+
+
+def pouls(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [POULS, "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
+    )
+
+
+def test_init_import_search_status_and_dead_letters(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert pouls(home, "init").returncode == 0
+    assert (home / "pouls.toml").exists()
+    again = pouls(home, "init")
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+    data = tmp_path / "demo.jsonl"
+    lines = [
+        {
+            "native_id": "1",
+            "channel": "mastodon",
+            "text": "Le café de l'École est fermé",
+            "created_at": "2026-10-01T08:00:00Z",
+        },
+        {
+            "native_id": "2",
+            "channel": "bluesky",
+            "text": "Rien à signaler",
+            "created_at": "2026-10-01T09:00:00Z",
+        },
+        {"native_id": "3", "text": "date cassée", "created_at": "demain"},
+    ]
+    data.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8"
+    )
+    imported = pouls(home, "import", str(data))
+    assert imported.returncode == 0, imported.stderr
+    assert "2 " in imported.stdout and "dead letters" in imported.stdout
+
+    found = pouls(home, "search", "ecole", "--format", "jsonl")
+    assert found.returncode == 0
+    [hit] = [json.loads(line) for line in found.stdout.splitlines()]
+    assert hit["native_id"] == "1" and hit["workspace"] == "acme"
+
+    table = pouls(home, "search", "cafe")
+    assert "1 signals match" in table.stdout and "École" in table.stdout
+
+    status = pouls(home, "status")
+    assert status.returncode == 0 and "demo" in status.stdout and "mastodon 1" in status.stdout
+
+    dead = pouls(home, "dead-letters")
+    assert "demain" in dead.stdout and "not a date" in dead.stdout
+
+    rerun = pouls(home, "import", str(data))
+    assert "Nothing new" in rerun.stdout
+
+
+def test_user_errors_exit_1_with_a_clear_message(tmp_path: Path) -> None:
+    missing = pouls(tmp_path, "import", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    (tmp_path / "pouls.toml").write_text("[web]\nport = 'eighty'\n", encoding="utf-8")
+    bad = pouls(tmp_path, "status")
+    assert bad.returncode == 1 and "pouls.toml:2" in bad.stderr and "web.port" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_csv_import_with_a_column_mapping(tmp_path: Path) -> None:
+    data = tmp_path / "avis.csv"
+    data.write_text(
+        "ref,body,date\nr1,Très bon accueil,2026-10-02\nr2,Accueil glacial,2026-10-03 10:00\n",
+        encoding="utf-8",
+    )
+    r = pouls(
+        tmp_path,
+        "import",
+        str(data),
+        "--map",
+        "text=body",
+        "--map",
+        "native_id=ref",
+        "--map",
+        "created_at=date",
+        "--kind",
+        "review",
+    )
+    assert r.returncode == 0, r.stderr
+    found = pouls(tmp_path, "search", "accueil", "--format", "jsonl")
+    rows = [json.loads(line) for line in found.stdout.splitlines()]
+    assert {x["native_id"] for x in rows} == {"r1", "r2"} and {x["kind"] for x in rows} == {
+        "review"
+    }
+    no_text = tmp_path / "x.csv"
+    no_text.write_text("a,b\n1,2\n", encoding="utf-8")
+    r = pouls(tmp_path, "import", str(no_text))
+    assert r.returncode == 1 and "no text column" in r.stderr and "a, b" in r.stderr

@@ -1,0 +1,113 @@
+"""A web app over a real store filled with a few signals of two workspaces."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from pouls.config import load
+from pouls.signals import Geo, Sentiment
+from pouls.store.sqlite import SQLiteStore
+from pouls.web.app import create_app
+from pouls.web.live import Live
+from tests.conftest import make_signal
+
+CONFIG = """
+[[workspaces]]
+id = "acme"
+name = "ACME"
+identities = "named"
+
+[[workspaces]]
+id = "globex"
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    (tmp_path / "pouls.toml").write_text(CONFIG, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def filled(home: Path) -> Iterator[SQLiteStore]:
+    store = SQLiteStore(home / "pouls.db")
+    store.put(
+        [
+            make_signal(
+                1,
+                "L'École Lumière ouvre à Lyon",
+                channel="mastodon",
+                author_handle="@zoe@piaille.fr",
+                author_name="Zoé",
+            ),
+            make_signal(
+                2,
+                "Service client injoignable",
+                channel="whatsapp",
+                kind="message",
+                visibility="private",
+                sentiment=Sentiment(label="negative", score=0.8),
+            ),
+            make_signal(
+                3,
+                "Enquête sur la chaîne",
+                channel="rss",
+                kind="article",
+                visibility="press",
+                title="Maison Lumière dans la tourmente",
+                url="https://www.journal.fr/a",
+                geo=Geo(place="Lille", country="FR"),
+            ),
+            make_signal(1, "secret de globex", workspace="globex"),
+        ]
+        + [make_signal(100 + i, f"message ordinaire {i}") for i in range(60)]
+    )
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def client(home: Path, filled: SQLiteStore) -> Iterator[TestClient]:
+    app = create_app(load(home, environ={}), filled)
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def server(
+    home: Path, filled: SQLiteStore
+) -> Iterator[tuple[str, Live, asyncio.AbstractEventLoop]]:
+    live = Live()
+    app = create_app(load(home, environ={}), filled, live)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
+    srv = uvicorn.Server(config)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(srv.serve(),), daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", live, loop
+    srv.should_exit = True
+    thread.join(10)
+    loop.close()

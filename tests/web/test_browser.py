@@ -1,0 +1,85 @@
+"""The wall in a real browser: Debian's Chromium driven by Playwright, headless."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from pouls.store.sqlite import SQLiteStore
+from pouls.web.live import Live
+from tests.conftest import make_signal
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield pg
+        browser.close()
+
+
+def test_wall_filters_searches_pages_and_goes_live(
+    page, server: tuple[str, Live, asyncio.AbstractEventLoop], filled: SQLiteStore
+) -> None:
+    from playwright.sync_api import expect
+
+    base, live, loop = server
+    page.goto(base + "/")
+    cards = page.locator("#cards > li.card")
+    expect(cards).to_have_count(50)
+    expect(page.locator("#live-state")).to_have_text("live")
+
+    page.locator('a[data-facet="channel"][data-value="whatsapp"]').click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("Service client injoignable")
+
+    page.goto(base + "/")
+    page.fill('input[name="q"]', "ECOLE lumiere")
+    page.press('input[name="q"]', "Enter")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text("École Lumière")
+
+    page.goto(base + "/")
+    page.get_by_role("button", name="Older signals").click()
+    expect(cards).to_have_count(63)
+
+    expect(page.locator("#live-state")).to_have_text("live")
+    fresh = [make_signal(900, "Tout juste arrivé en direct 🥐")]
+    filled.put(fresh)  # as the pipeline does: store, then tell the listeners
+    loop.call_soon_threadsafe(live.publish, fresh)
+    expect(cards.first).to_contain_text("Tout juste arrivé en direct")
+    expect(page.locator("#fresh-count")).to_contain_text("1 new")
+
+    cards.first.locator("a.body").click()
+    expect(page.locator("h1, .full-text").first).to_contain_text("Tout juste arrivé")
+
+
+def test_wall_is_readable_on_a_phone(
+    page, server: tuple[str, Live, asyncio.AbstractEventLoop]
+) -> None:
+    base, _, _ = server
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "no horizontal scrolling on a phone"
+    assert page.locator("#cards > li.card").first.is_visible()

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import make_signal
+
+
+def test_health_answers_without_anything_else(client: TestClient) -> None:
+    assert client.get("/health").json()["status"] == "ok"
+
+
+def test_wall_shows_newest_first_with_facet_counts(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert html.index("message ordinaire 59") < html.index("message ordinaire 58")
+    assert "63" in re.sub(r"<[^>]+>", "", html.split('id="total"')[1][:40])  # total of acme only
+    assert "secret de globex" not in html
+    assert 'data-facet="channel" data-value="whatsapp"' in html
+    assert "Older signals" in html  # 63 signals, 50 a page
+
+
+def test_wall_filters_by_channel_and_visibility(client: TestClient) -> None:
+    html = client.get("/", params={"channel": "whatsapp"}).text
+    assert "Service client injoignable" in html and "message ordinaire" not in html
+    html = client.get("/", params={"visibility": "press"}).text
+    assert "Maison Lumière dans la tourmente" in html and "Service client" not in html
+
+
+def test_wall_search_ignores_accents_and_case(client: TestClient) -> None:
+    html = client.get("/", params={"q": "ECOLE lumiere"}).text
+    assert "L&#39;École Lumière ouvre à Lyon" in html
+    assert "message ordinaire" not in html
+
+
+def test_older_signals_come_as_an_htmx_fragment(client: TestClient) -> None:
+    first = client.get("/").text
+    after = re.search(r"after=([0-9]+%3A[0-9]+)", first)
+    assert after
+    more = client.get(f"/?after={after.group(1)}", headers={"HX-Request": "true"})
+    assert "<html" not in more.text and "message ordinaire 9" in more.text
+
+
+def test_bad_page_cursor_is_a_clear_400(client: TestClient) -> None:
+    r = client.get("/api/v1/signals", params={"after": "yesterday"})
+    assert r.status_code == 400 and "page cursor" in r.json()["detail"]
+
+
+def test_unknown_workspace_is_404(client: TestClient) -> None:
+    assert client.get("/", params={"ws": "initech"}).status_code == 404
+
+
+def test_signal_detail_shows_everything_and_stays_in_its_workspace(client: TestClient) -> None:
+    sid = make_signal(3).id
+    html = client.get(f"/signals/{sid}").text
+    assert "Maison Lumière dans la tourmente" in html and "journal.fr" in html and "Lille" in html
+    assert client.get(f"/signals/{make_signal(1, workspace='globex').id}").status_code == 404
+
+
+def test_api_lists_pages_and_gets_signals(client: TestClient) -> None:
+    body = client.get("/api/v1/signals", params={"limit": 5, "channel": "mastodon"}).json()
+    assert body["total"] == 61 and len(body["signals"]) == 5 and body["next"]
+    again = client.get(
+        "/api/v1/signals", params={"limit": 5, "channel": "mastodon", "after": body["next"]}
+    ).json()
+    assert not {s["id"] for s in body["signals"]} & {s["id"] for s in again["signals"]}
+    one = client.get(f"/api/v1/signals/{make_signal(2).id}").json()
+    assert one["visibility"] == "private" and one["sentiment"]["label"] == "negative"
+    assert client.get("/api/v1/facets").json()["visibility"] == {
+        "public": 61,
+        "private": 1,
+        "press": 1,
+    }
