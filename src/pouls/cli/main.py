@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from pouls.cli import context
+from pouls.cli import admin, demo, detect, ingest, serve
 
 app = typer.Typer(
     name="pouls",
@@ -40,7 +40,7 @@ def main(
 
 def _register() -> None:
     # Each command group lives in its own module and registers itself on `app`.
-    from pouls.cli import admin, demo, ingest, serve
+    from pouls.cli import admin, demo, detect, ingest, serve
 
     for module in (admin, demo, detect, ingest, serve):
         module.register(app)

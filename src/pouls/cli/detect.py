@@ -1,0 +1,107 @@
+"""`pouls detect`: score a `timestamp,value` CSV with the volume detector, one causal pass."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from pouls.cli.context import UserError, err
+from pouls.watch.detectors import VolumeDetector
+
+
+def register(app: typer.Typer) -> None:
+    app.command("detect")(detect)
+
+
+def detect(
+    input: Annotated[
+        Path, typer.Option("--input", "-i", help="CSV with a `timestamp,value` header.")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="CSV written: timestamp,value,anomaly_score,alert (0 or 1)."
+        ),
+    ],
+    sensitivity: Annotated[
+        float,
+        typer.Option(help="Between 0 and 1: higher finds more, and smaller, anomalies."),
+    ] = 0.5,
+) -> None:
+    """Score every row of a time series; row N's score uses rows 1..N only."""
+    if not 0.0 < sensitivity < 1.0:
+        raise UserError("--sensitivity must be strictly between 0 and 1")
+    if not input.is_file():
+        raise UserError(f"{input}: no such file")
+    detector = VolumeDetector(sensitivity)
+    partial = output.with_name(output.name + ".partial")
+    rows = alerts = 0
+    try:
+        with (
+            input.open(newline="", encoding="utf-8-sig") as src,
+            partial.open("w", newline="", encoding="utf-8") as dst,
+        ):
+            writer = csv.writer(dst, lineterminator="\n")
+            writer.writerow(["timestamp", "value", "anomaly_score", "alert"])
+            for stamp, raw, value in read_rows(src, input):
+                score = detector.update(stamp, value)
+                writer.writerow([raw[0], raw[1], f"{score.anomaly_score:.8f}", int(score.alert)])
+                rows += 1
+                alerts += score.alert
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
+    err.print(f"{rows} rows scored, {alerts} alerts, written to {output}")
+
+
+def read_rows(src: TextIO, name: Path) -> Iterator[tuple[float, tuple[str, str], float]]:
+    """(epoch seconds, the row's two cells as written, value) for each data row, checked."""
+    reader = csv.reader(src)
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header] != ["timestamp", "value"]:
+        raise UserError(f"{name}:1: the header must be `timestamp,value`")
+    previous = -math.inf
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if len(row) != 2:
+            raise UserError(f"{name}:{line}: expected 2 columns, found {len(row)}")
+        stamp = parse_timestamp(row[0])
+        if stamp is None:
+            raise UserError(f"{name}:{line}: {row[0]!r} is not a timestamp")
+        try:
+            value = float(row[1])
+        except ValueError:
+            raise UserError(f"{name}:{line}: {row[1]!r} is not a number") from None
+        if not math.isfinite(value):
+            raise UserError(f"{name}:{line}: {row[1]!r} is not a finite number")
+        if stamp <= previous:
+            raise UserError(f"{name}:{line}: timestamps must increase ({row[0]!r})")
+        previous = stamp
+        yield stamp, (row[0].strip(), row[1].strip()), value
+
+
+def parse_timestamp(text: str) -> float | None:
+    """Epoch seconds from NAB's `2014-04-01 00:00:00`, ISO 8601, or epoch seconds."""
+    text = text.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        return number if math.isfinite(number) else None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return (moment - datetime(1970, 1, 1)).total_seconds()
+    return moment.timestamp()
