@@ -35,5 +35,7 @@ def demo(
     if if_missing and (home / "demo.jsonl").exists():
         return
     counts = generator.write(home, weeks=weeks)
-    for name, n in counts.items():
-        out.print(f"Wrote {n:,} signals to [bold]{home / name}[/].")
+    out.print(
+        f"Wrote {counts['history']:,} signals of history to [bold]{home / 'demo.jsonl'}[/]"
+        f" and {counts['live']:,} to replay live from [bold]{home / 'demo-live.jsonl'}[/]."
+    )
