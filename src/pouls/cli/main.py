@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from pouls.cli import admin, demo, detect, ingest, serve
+from pouls.cli import context
 
 app = typer.Typer(
     name="pouls",
