@@ -173,3 +173,42 @@ def test_readers_are_not_blocked_by_an_open_write(tmp_path: Path) -> None:
     writer.execute("ROLLBACK")
     writer.close()
     s.close()
+
+
+def test_series_fills_empty_buckets_and_counts_shares(store: SQLiteStore) -> None:
+    from datetime import timedelta
+
+    from pouls.signals import Metrics
+    from tests.conftest import T0
+
+    store.put(
+        [
+            make_signal(
+                0,
+                "a",
+                author="a1",
+                sentiment=Sentiment(label="negative", score=0.9),
+                metrics=Metrics(followers=100),
+            ),
+            make_signal(1, "b", author="a2", toxicity={"insult": 0.8, "threat": 0.1}),
+            make_signal(2, "c", author="a1", scam=0.97, metrics=Metrics(likes=3, shares=2)),
+            make_signal(125, "d", author="a3"),
+        ]
+    )
+    series = store.series(
+        "acme", bucket=timedelta(hours=1), since=T0, until=T0 + timedelta(hours=3)
+    )
+    assert [b.volume for b in series] == [3, 0, 1]
+    first = series[0]
+    assert (first.negative, first.toxic, first.scam, first.reach, first.authors) == (
+        1,
+        1,
+        1,
+        105,
+        2,
+    )
+    assert series[1].start == T0 + timedelta(hours=1)
+    only_b = store.series(
+        "acme", "b", bucket=timedelta(hours=1), since=T0, until=T0 + timedelta(hours=1)
+    )
+    assert [b.volume for b in only_b] == [1]

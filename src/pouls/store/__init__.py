@@ -6,7 +6,7 @@ Every method takes the workspace first and every query is scoped by it here, nev
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import msgspec
@@ -68,6 +68,18 @@ class StoredDeadLetter(msgspec.Struct, kw_only=True):
     at: datetime
 
 
+class Bucket(msgspec.Struct, frozen=True, kw_only=True):
+    """One time bucket of a series: volume and the counts that shares are made of."""
+
+    start: datetime
+    volume: int = 0
+    negative: int = 0  # sentiment negative
+    toxic: int = 0  # highest toxicity attribute >= 0.5
+    scam: int = 0  # scam score >= 0.5
+    reach: int = 0  # sum of followers (else likes + shares)
+    authors: int = 0  # distinct authors
+
+
 class Store(Protocol):
     """Persistence of signals, cursors and dead letters; `put` is idempotent and atomic."""
 
@@ -97,6 +109,19 @@ class Store(Protocol):
     def facets(
         self, workspace: str, query: str | None = None, filters: Filters | None = None
     ) -> dict[str, dict[str, int]]: ...
+
+    def series(
+        self,
+        workspace: str,
+        query: str | None = None,
+        filters: Filters | None = None,
+        *,
+        bucket: timedelta,
+        since: datetime,
+        until: datetime,
+    ) -> list[Bucket]:
+        """Every bucket from `since` to `until` (empty ones included), aligned on the epoch."""
+        ...
 
     def cursor(self, workspace: str, source: str) -> str | None: ...
 

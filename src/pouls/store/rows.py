@@ -33,24 +33,24 @@ def site(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
-Row = tuple[
-    str,
-    str,
-    str,
-    str,
-    str,
-    str,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-    int,
-    int,
-    str | None,
-    str,
-    bytes,
-]
+Row = tuple[object, ...]
+
+
+def toxic(s: Signal) -> float | None:
+    """The highest toxicity attribute score, what toxicity shares count."""
+    return max(s.toxicity.values()) if s.toxicity else None
+
+
+def reach(s: Signal) -> int | None:
+    """How many people could see it: the author's followers, else likes plus shares."""
+    m = s.metrics
+    if m is None:
+        return None
+    if m.followers is not None:
+        return m.followers
+    if m.likes is None and m.shares is None:
+        return None
+    return (m.likes or 0) + (m.shares or 0)
 
 
 def signal_row(s: Signal) -> Row:
@@ -72,6 +72,10 @@ def signal_row(s: Signal) -> Row:
         s.title,
         s.text,
         encode(s),
+        toxic(s),
+        s.scam,
+        reach(s),
+        s.dup_cluster,
     )
 
 
@@ -86,5 +90,9 @@ def update_row(s: Signal) -> tuple[object, ...]:
         s.geo.country if s.geo else None,
         to_us(s.observed_at),
         encode(s),
+        toxic(s),
+        s.scam,
+        reach(s),
+        s.dup_cluster,
         s.id,
     )

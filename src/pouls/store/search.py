@@ -18,7 +18,8 @@ def fts_query(text: str) -> str | None:
 
 def where(workspace: str, query: str | None, filters: Filters) -> tuple[str, list[object]]:
     """The WHERE clause shared by searches, counts and facets; always scoped to one workspace."""
-    clauses, params = ["s.workspace = ?"], [workspace]
+    clauses: list[str] = ["s.workspace = ?"]
+    params: list[object] = [workspace]
     for column in ("channel", "source", "kind", "visibility", "lang"):
         value = getattr(filters, column)
         if value is not None:
@@ -77,3 +78,17 @@ def facet_sql(
         f" GROUP BY s.{column} ORDER BY n DESC",
         params,
     )
+
+
+def series_sql(
+    workspace: str, query: str | None, filters: Filters, step: int, first: int, end: int
+) -> tuple[str, list[object]]:
+    """Aggregates per bucket of `step` microseconds over [first, end), for the selection."""
+    clause, params = where(workspace, query, filters)
+    sql = (
+        "SELECT (s.created_at / ?) * ? AS b, count(*), sum(s.sentiment = 'negative'),"
+        " sum(s.toxic >= 0.5), sum(s.scam >= 0.5), sum(coalesce(s.reach, 0)),"
+        f" count(DISTINCT s.author) FROM signals s WHERE {clause}"
+        " AND s.created_at >= ? AND s.created_at < ? GROUP BY b ORDER BY b"
+    )
+    return sql, [step, step, *params, first, end]

@@ -10,16 +10,18 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pouls.signals import DeadLetter, Signal, decode, utcnow
-from pouls.store import Filters, Page, PutResult, SourceState, StoredDeadLetter
+from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter
 from pouls.store.migrations import migrate
 from pouls.store.rows import from_us, signal_row, to_us, update_row
-from pouls.store.search import facet_sql, search_sql
+from pouls.store.search import facet_sql, search_sql, series_sql
 
 # SQLite accepts 32,766 bound variables; stay well under it for IN (...) lists.
 _CHUNK = 900
+WRITER_CACHE_KIB = 64 * 1024
 
 
 class SQLiteStore:
@@ -31,6 +33,9 @@ class SQLiteStore:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._writer = self._connect()
+        # Inserts touch the id index at random places: a larger cache than the 2 MB default
+        # keeps its pages in memory as the store grows (one writer, so the memory is bounded).
+        self._writer.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB:d}")
         migrate(self._writer)
 
     def _connect(self) -> sqlite3.Connection:
@@ -175,6 +180,44 @@ class SQLiteStore:
             out[column] = {str(k): n for k, n in self._reader().execute(sql, params)}
         return out
 
+    def series(
+        self,
+        workspace: str,
+        query: str | None = None,
+        filters: Filters | None = None,
+        *,
+        bucket: timedelta,
+        since: datetime,
+        until: datetime,
+    ) -> list[Bucket]:
+        """Volume, negative, toxic, scam, reach and authors per bucket; empty buckets are zeros."""
+        step = int(bucket.total_seconds() * 1_000_000)
+        if step <= 0:
+            raise ValueError("bucket must be positive")
+        first = to_us(since) // step * step
+        end = to_us(until)
+        sql, params = series_sql(workspace, query, filters or Filters(), step, first, end)
+        found = {row[0]: row for row in self._reader().execute(sql, params)}
+        out = []
+        for start in range(first, end, step):
+            row = found.get(start)
+            if row is None:
+                out.append(Bucket(start=from_us(start)))
+            else:
+                _, volume, negative, toxic, scam, reach, authors = row
+                out.append(
+                    Bucket(
+                        start=from_us(start),
+                        volume=volume,
+                        negative=negative or 0,
+                        toxic=toxic or 0,
+                        scam=scam or 0,
+                        reach=reach or 0,
+                        authors=authors,
+                    )
+                )
+        return out
+
     def cursor(self, workspace: str, source: str) -> str | None:
         row = (
             self._reader()
@@ -264,12 +307,12 @@ class SQLiteStore:
 
 _INSERT = (
     "INSERT INTO signals (id, workspace, source, channel, kind, visibility, author, lang,"
-    " sentiment, site, country, created_at, observed_at, title, text, doc)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " sentiment, site, country, created_at, observed_at, title, text, doc, toxic, scam, reach,"
+    " dup_cluster) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE = (
     "UPDATE signals SET visibility = ?, author = ?, lang = ?, sentiment = ?, site = ?, country = ?,"
-    " observed_at = ?, doc = ? WHERE id = ?"
+    " observed_at = ?, doc = ?, toxic = ?, scam = ?, reach = ?, dup_cluster = ? WHERE id = ?"
 )
 _TAG = (
     "INSERT OR IGNORE INTO signal_topics (workspace, topic, seq)"
