@@ -40,9 +40,9 @@ def main(
 
 def _register() -> None:
     # Each command group lives in its own module and registers itself on `app`.
-    from pouls.cli import admin, demo, detect, ingest, serve
+    from pouls.cli import admin, demo, detect, ingest, query, serve
 
-    for module in (admin, demo, detect, ingest, serve):
+    for module in (admin, demo, detect, ingest, query, serve):
         module.register(app)
 
 

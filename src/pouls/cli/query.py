@@ -1,0 +1,56 @@
+"""`pouls query`: check a query and try it on signals, without a store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from pouls.cli.context import UserError, err
+from pouls.query import Matcher, QueryError, parse, render
+
+_WINDOW = 60  # characters of a long query shown around an error
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Check queries and try them on signals.", no_args_is_help=True)
+    group.command("check")(check)
+    group.command("test")(test)
+    app.add_typer(group, name="query")
+
+
+def _parse(query: str) -> Any:
+    try:
+        return parse(query)
+    except QueryError as exc:
+        start = max(0, exc.column - 1 - _WINDOW // 2)
+        shown = query[start : start + _WINDOW]
+        prefix = "…" if start else ""
+        err.print(f"  {prefix}{shown}", markup=False, highlight=False)
+        err.print(" " * (2 + len(prefix) + exc.column - 1 - start) + "^", markup=False)
+        raise UserError(f"{escape(exc.message)} (column {exc.column}, {exc.code})") from exc
+
+
+def check(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:
+    """Print the query in its normalised form, or say where it is wrong (exit 1)."""
+    sys.stdout.write(render(_parse(query)) + "\n")
+
+
+def test(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:
+    """Read JSONL signals on stdin ({"id", "text", ...}); write {"id", "match"} for each."""
+    matcher = Matcher({"query": _parse(query)})
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            signal = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"line {number}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(signal, dict):
+            raise UserError(f"line {number}: expected a JSON object")
+        found = bool(matcher.match(signal))
+        sys.stdout.write(json.dumps({"id": signal.get("id"), "match": found}) + "\n")
+        sys.stdout.flush()
