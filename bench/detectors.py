@@ -8,7 +8,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from pouls.watch.detectors import LevelShiftDetector, ShareDetector, VolumeDetector
+from pouls.watch.detectors import (
+    LevelShiftDetector,
+    MetricDetector,
+    ShareDetector,
+    VolumeDetector,
+)
 
 TOPICS = 10_000
 STEPS = 30  # hourly buckets fed to every topic after a warm-up of the same length
@@ -77,6 +82,7 @@ def main() -> None:
         "steps_per_topic": STEPS,
         "series": _bench_series(rng),
         "volume": _bench(VolumeDetector, rng),
+        "metric": _bench(MetricDetector, rng),
         "level_shift": _bench(LevelShiftDetector, rng),
         "share": _bench_share(rng),
     }

@@ -1,4 +1,4 @@
-"""`pouls detect`: score a `timestamp,value` CSV with the volume detector, one causal pass."""
+"""`pouls detect`: score a `timestamp,value` CSV with the metric detector, one causal pass."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Annotated, TextIO
 import typer
 
 from pouls.cli.context import UserError, err
-from pouls.watch.detectors import VolumeDetector
+from pouls.watch.detectors import MetricDetector
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +40,7 @@ def detect(
         raise UserError("--sensitivity must be strictly between 0 and 1")
     if not input.is_file():
         raise UserError(f"{input}: no such file")
-    detector = VolumeDetector(sensitivity)
+    detector = MetricDetector(sensitivity)
     partial = output.with_name(output.name + ".partial")
     rows = alerts = 0
     try:

@@ -2,7 +2,8 @@
 
 Every detector is causal (a decision at time t uses nothing after t), keeps a small bounded
 state (a few hundred floats at most, so 10,000 topics fit in memory) and answers
-`update(timestamp, value) -> Score`. `VolumeDetector` is the main one (`pouls detect`);
+`update(timestamp, value) -> Score`. `VolumeDetector` watches social volumes (alert rules);
+`MetricDetector` (what `pouls detect` runs, best on NAB), `ContextDetector`,
 `LevelShiftDetector`, `ShareDetector` and the `Cooldown` grouping live in sibling modules.
 """
 
@@ -12,15 +13,18 @@ import math
 from datetime import datetime
 
 from pouls.watch.detectors_baseline import Baseline, Rarity
+from pouls.watch.detectors_context import ContextDetector, MetricDetector
 from pouls.watch.detectors_episode import Change, Cooldown, Episode
 from pouls.watch.detectors_score import Score, check_sensitivity, deviation, seconds
 from pouls.watch.detectors_shift import LevelShiftDetector, ShareDetector
 
 __all__ = [
     "Change",
+    "ContextDetector",
     "Cooldown",
     "Episode",
     "LevelShiftDetector",
+    "MetricDetector",
     "Score",
     "ShareDetector",
     "VolumeDetector",
