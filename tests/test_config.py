@@ -87,3 +87,9 @@ def test_configuration_reference_is_up_to_date() -> None:
     assert doc.read_text(encoding="utf-8") == reference(), (
         "regenerate docs/configuration.md from pouls.config.reference()"
     )
+
+
+def test_a_topic_with_a_wrong_query_is_refused_at_load(tmp_path: Path) -> None:
+    write(tmp_path, '[[topics]]\nname = "t"\nworkspace = "default"\nquery = "a OR"\n')
+    with pytest.raises(ConfigError, match=r"pouls.toml:4: `topics\[0\]\.query`: .*column"):
+        load(tmp_path, environ={})

@@ -12,6 +12,9 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
 
 from pouls import config
 from pouls.config import Settings
@@ -68,7 +71,7 @@ async def run(
     ]
     worker = asyncio.create_task(_process(queue, store, stages, limits, listeners, totals))
     stopper = asyncio.create_task(stop.wait())
-    pending = set(pumps)
+    pending: set[asyncio.Task[Any]] = set(pumps)
     while pending and not stop.is_set():
         _, pending = await asyncio.wait(pending | {stopper}, return_when=asyncio.FIRST_COMPLETED)
         pending.discard(stopper)
@@ -144,7 +147,7 @@ async def _commit(
 ) -> None:
     # Enrichment is CPU work: off the event loop, so the web app and sources stay responsive.
     if signals and stages:
-        signals = await asyncio.to_thread(_enrich, signals, stages)
+        signals = await asyncio.to_thread(apply, stages, signals)
     result = await asyncio.to_thread(store.put, signals, dead_letters=dead, cursors=cursors)
     totals.stored += result.inserted
     totals.duplicates += result.existing
@@ -157,7 +160,8 @@ async def _commit(
             log.exception("listener failed")
 
 
-def _enrich(signals: list[Signal], stages: Sequence[Enricher]) -> list[Signal]:
+def apply(stages: Sequence[Enricher], signals: list[Signal]) -> list[Signal]:
+    """Run the stages in order; a stage that fails is logged and skipped for this batch."""
     for stage in stages:
         try:
             signals = stage.enrich(signals)
@@ -168,8 +172,17 @@ def _enrich(signals: list[Signal], stages: Sequence[Enricher]) -> list[Signal]:
     return signals
 
 
-def sources_from(settings: Settings, *, only: Sequence[str] | None = None) -> list[Source]:
-    """The configured sources as connector instances (optionally only those named)."""
+def sources_from(
+    settings: Settings,
+    *,
+    only: Sequence[str] | None = None,
+    on_error: Callable[[str, str, str], None] | None = None,
+) -> list[Source]:
+    """The configured sources as connector instances (optionally only those named).
+
+    `on_error(workspace, source, message)` hears the failures a connector survives (a 429, a
+    reconnection), e.g. `store.record_error`, so `pouls status` shows them.
+    """
     from pouls.sources.files import FileSource
     from pouls.sources.replay import ReplaySource
     from pouls.sources.rss import RssSource
@@ -216,7 +229,150 @@ def sources_from(settings: Settings, *, only: Sequence[str] | None = None) -> li
                     loop=s.loop,
                 )
             )
+        elif isinstance(s, config.MqttSource):
+            out.append(_mqtt_source(s, batch))
+        elif isinstance(s, config.EmailSource):
+            out.append(_email_source(s, batch))
+        elif isinstance(s, config.MastodonSource):
+            out.append(_mastodon_source(s, _reporter(on_error, s)))
+        elif isinstance(s, config.TelegramSource) and s.mode == "polling":
+            out.append(_telegram_source(s, _reporter(on_error, s)))
+        elif isinstance(s, config.BlueskySource):
+            out.append(_bluesky_source(s, _reporter(on_error, s)))
+        elif isinstance(s, config.RedditSource):
+            out.append(_reddit_source(s, _reporter(on_error, s)))
+        # webhook, meta, checkin and webhook-mode telegram sources are pushed to the web app (pouls.web.intake).
     return out
+
+
+def _mqtt_source(s: config.MqttSource, batch: int) -> Source:
+    from pouls.sources.mqtt import MqttSource, TopicMap
+
+    return MqttSource(
+        name=s.name,
+        workspace=s.workspace,
+        topics=[TopicMap(**msgspec.structs.asdict(t)) for t in s.topics],
+        host=s.host,
+        port=s.port,
+        username=s.username,
+        password=config.read_secret(s.password, s.password_env),
+        tls=s.tls,
+        client_id=s.client_id,
+        qos=s.qos,
+        retained=s.retained,
+        keepalive=s.keepalive,
+        batch_size=batch,
+    )
+
+
+def _email_source(s: config.EmailSource, batch: int) -> Source:
+    from pouls.sources.email import EmailSource
+
+    return EmailSource(
+        name=s.name,
+        workspace=s.workspace,
+        host=s.host,
+        port=s.port or None,
+        security=s.security,
+        username=s.username,
+        password=config.read_secret(s.password, s.password_env) or "",
+        mailbox=s.mailbox,
+        interval=s.interval,
+        timeout=s.timeout,
+        batch_size=batch,
+    )
+
+
+def _reporter(
+    on_error: Callable[[str, str, str], None] | None, s: config.SourceSettings
+) -> Callable[[str], None] | None:
+    if on_error is None:
+        return None
+    return lambda message: on_error(s.workspace, s.name, message)
+
+
+def _mastodon_source(s: config.MastodonSource, on_error: Callable[[str], None] | None) -> Source:
+    from pouls.sources.mastodon import MastodonSource
+
+    return MastodonSource(
+        name=s.name,
+        workspace=s.workspace,
+        api_base_url=s.api_base_url,
+        access_token=config.read_secret(s.access_token, s.access_token_env),
+        hashtags=s.hashtags,
+        public=s.public,
+        local=s.local,
+        mentions=s.mentions,
+        conversations=s.conversations,
+        streaming=s.streaming,
+        streaming_base_url=s.streaming_base_url,
+        interval=s.interval,
+        heartbeat_timeout=s.heartbeat_timeout,
+        backoff=s.backoff,
+        backoff_cap=s.backoff_cap,
+        timeout=s.timeout,
+        user_agent=s.user_agent,
+        on_error=on_error,
+    )
+
+
+def _telegram_source(s: config.TelegramSource, on_error: Callable[[str], None] | None) -> Source:
+    from pouls.sources.telegram import TelegramSource
+
+    return TelegramSource(
+        name=s.name,
+        workspace=s.workspace,
+        token=config.read_secret(s.token, s.token_env) or "",
+        api_base_url=s.api_base_url,
+        poll_timeout=s.poll_timeout,
+        allowed_updates=s.allowed_updates,
+        backoff=s.backoff,
+        backoff_cap=s.backoff_cap,
+        on_error=on_error,
+    )
+
+
+def _bluesky_source(s: config.BlueskySource, on_error: Callable[[str], None] | None) -> Source:
+    from pouls.sources.bluesky import BlueskySource
+
+    return BlueskySource(
+        name=s.name,
+        workspace=s.workspace,
+        keywords=s.keywords,
+        jetstream_url=s.jetstream_url,
+        firehose=s.firehose,
+        handle=s.handle,
+        app_password=config.read_secret(s.app_password, s.app_password_env),
+        api_base_url=s.api_base_url,
+        backfill=s.backfill,
+        backfill_limit=s.backfill_limit,
+        mentions=s.mentions,
+        interval=s.interval,
+        heartbeat_timeout=s.heartbeat_timeout,
+        backoff=s.backoff,
+        backoff_cap=s.backoff_cap,
+        on_error=on_error,
+    )
+
+
+def _reddit_source(s: config.RedditSource, on_error: Callable[[str], None] | None) -> Source:
+    from pouls.sources.reddit import RedditSource
+
+    return RedditSource(
+        name=s.name,
+        workspace=s.workspace,
+        subreddits=s.subreddits,
+        comments=s.comments,
+        searches=s.searches,
+        user_agent=s.user_agent,
+        token=config.read_secret(s.token, s.token_env),
+        base_url=s.base_url,
+        interval=s.interval,
+        backoff=s.backoff,
+        backoff_cap=s.backoff_cap,
+        timeout=s.timeout,
+        on_error=on_error,
+    )
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -227,10 +383,38 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
-def stages_for(settings: Settings, *, enrich: bool = True) -> list[Enricher]:
-    """The stages every batch goes through, in order: privacy first, then the enrichers."""
+def stages_for(
+    settings: Settings, store: Store | None = None, *, enrich: bool = True
+) -> list[Enricher]:
+    """The stages every batch goes through, in order: privacy, the enrichers, topic matching."""
     from pouls.privacy.pseudonyms import Pseudonymiser, secret
 
     named = [w.id for w in settings.workspaces if w.identities == "named"]
     stages: list[Enricher] = [Pseudonymiser(secret(settings.home), named)]
+    topics = getattr(store, "topics", None)
+    if topics is not None:
+        from pouls.query.stage import TopicStage
+
+        stages.append(
+            TopicStage(lambda ws: [(t.name, t.query) for t in topics.list(ws)], topics.version)
+        )
     return stages
+
+
+def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:
+    """Save the topics declared in pouls.toml into the store; returns those new or changed."""
+    from pouls.store.topics import Topic
+
+    changed = []
+    for t in settings.file.topics:
+        topic = Topic(
+            workspace=t.workspace,
+            name=t.name,
+            query=t.query,
+            tags=t.tags,
+            color=t.color,
+            origin="config",
+        )
+        if store.topics.save(topic):  # type: ignore[attr-defined]
+            changed.append((t.workspace, t.name))
+    return changed

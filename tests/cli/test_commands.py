@@ -107,3 +107,21 @@ def test_csv_import_with_a_column_mapping(tmp_path: Path) -> None:
     no_text.write_text("a,b\n1,2\n", encoding="utf-8")
     r = pouls(tmp_path, "import", str(no_text))
     assert r.returncode == 1 and "no text column" in r.stderr and "a, b" in r.stderr
+
+
+def test_topic_add_backfills_then_search_and_rm(tmp_path: Path) -> None:
+    data = tmp_path / "s.jsonl"
+    rows = [{"native_id": str(i), "text": t} for i, t in enumerate(["Retard de livraison", "livraison parfaite", "un retard encore"])]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert pouls(tmp_path, "import", str(data)).returncode == 0
+    added = pouls(tmp_path, "topic", "add", "retards", "retard* AND NOT parfaite")
+    assert added.returncode == 0, added.stderr
+    assert "2 stored signals match" in " ".join(added.stdout.split())
+    listed = pouls(tmp_path, "topic", "list")
+    assert "retards" in listed.stdout
+    found = pouls(tmp_path, "search", "", "--topic", "retards", "--format", "jsonl")
+    assert {json.loads(x)["native_id"] for x in found.stdout.splitlines()} == {"0", "2"}
+    bad = pouls(tmp_path, "topic", "add", "oops", "retard AND (")
+    assert bad.returncode == 1 and "^" in bad.stderr and "column" in bad.stderr
+    assert pouls(tmp_path, "topic", "rm", "retards").returncode == 0
+    assert "No topics" in pouls(tmp_path, "topic", "list").stdout

@@ -73,3 +73,30 @@ def test_api_lists_pages_and_gets_signals(client: TestClient) -> None:
         "private": 1,
         "press": 1,
     }
+
+
+def test_wall_speaks_the_query_language(client: TestClient) -> None:
+    html = client.get("/", params={"q": '"service client" OR (lumiere AND lyon)'}).text
+    assert "Service client injoignable" in html and "École Lumière" in html
+    assert "message ordinaire" not in html
+    html = client.get("/", params={"q": "visibility:press"}).text
+    assert "tourmente" in html and "Service client" not in html
+
+
+def test_a_wrong_query_is_explained_with_its_column(client: TestClient) -> None:
+    r = client.get("/", params={"q": "lumiere AND (lyon"})
+    assert r.status_code == 400
+    assert "cannot be read" in r.text and "column" in r.text
+    api = client.get("/api/v1/signals", params={"q": "a OR"})
+    assert api.status_code == 400 and api.json()["detail"]["column"] >= 1
+
+
+def test_topics_filter_the_wall_and_show_as_a_facet(client: TestClient, filled) -> None:  # type: ignore[no-untyped-def]
+    from pouls.store.topics import Topic
+
+    filled.topics.save(Topic(workspace="acme", name="lumiere", query="lumiere"))
+    assert filled.topics.backfill("acme", "lumiere") == 2
+    html = client.get("/").text
+    assert 'data-facet="topic" data-value="lumiere"' in html
+    only = client.get("/", params={"topic": "lumiere"}).text
+    assert "École Lumière" in only and "tourmente" in only and "message ordinaire" not in only

@@ -106,7 +106,9 @@ def dead_letters(
 
 
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find (accents and case do not matter).")],
+    query: Annotated[
+        str, typer.Argument(help="A query (see docs/query-language.md); '' for everything.")
+    ],
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="Most results.")] = 20,
     format: Annotated[str, typer.Option(help="table or jsonl.")] = "table",
     workspace: WorkspaceOption = None,
@@ -117,6 +119,10 @@ def search(
     if format not in ("table", "jsonl"):
         raise UserError("--format must be table or jsonl")
     ws = _workspace(workspace)
+    from pouls.cli.query import parse_or_explain
+
+    if query.strip():
+        parse_or_explain(query)  # a wrong query is shown with a caret under the column
     page = context.store().search(
         ws, query, Filters(channel=channel, topic=topic), limit=limit, count=format == "table"
     )

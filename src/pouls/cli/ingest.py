@@ -56,6 +56,7 @@ def import_file(
         raise UserError(f"no workspace {ws!r} in {context.home() / 'pouls.toml'}")
     name = source or _slug(file.stem)
     store = context.store()
+    changed = pipeline.sync_topics(settings, store)
     if restart:
         store.put([], cursors={(ws, name): None})
     size = file.stat().st_size
@@ -86,7 +87,7 @@ def import_file(
                 pipeline.run(
                     [src],
                     store,
-                    stages=pipeline.stages_for(settings, enrich=enrich),
+                    stages=pipeline.stages_for(settings, store, enrich=enrich),
                     limits=pipeline.limits_from(settings),
                 )
             )
@@ -94,6 +95,8 @@ def import_file(
             raise UserError(str(exc)) from exc
     for error in totals.errors.values():
         raise UserError(error)
+    for topic_ws, name in changed:  # topics new in pouls.toml also cover what was stored before
+        store.topics.backfill(topic_ws, name)
     table = Table(title=f"{file.name} → workspace {ws}, source {name}", title_justify="left")
     for column in ("read", "stored", "duplicates", "dead letters"):
         table.add_column(column, justify="right")

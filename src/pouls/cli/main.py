@@ -40,9 +40,31 @@ def main(
 
 def _register() -> None:
     # Each command group lives in its own module and registers itself on `app`.
-    from pouls.cli import admin, demo, detect, ingest, query, serve
+    from pouls.cli import (
+        admin,
+        alerts,
+        checkin,
+        demo,
+        detect,
+        ingest,
+        query,
+        rule,
+        serve,
+        topic,
+    )
 
-    for module in (admin, demo, detect, ingest, query, serve):
+    for module in (
+        admin,
+        alerts,
+        checkin,
+        demo,
+        detect,
+        ingest,
+        query,
+        rule,
+        serve,
+        topic,
+    ):
         module.register(app)
 
 

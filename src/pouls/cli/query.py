@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="query")
 
 
-def _parse(query: str) -> Any:
+def parse_or_explain(query: str) -> Any:
     try:
         return parse(query)
     except QueryError as exc:
@@ -36,12 +36,12 @@ def _parse(query: str) -> Any:
 
 def check(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:
     """Print the query in its normalised form, or say where it is wrong (exit 1)."""
-    sys.stdout.write(render(_parse(query)) + "\n")
+    sys.stdout.write(render(parse_or_explain(query)) + "\n")
 
 
 def test(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:
     """Read JSONL signals on stdin ({"id", "text", ...}); write {"id", "match"} for each."""
-    matcher = Matcher({"query": _parse(query)})
+    matcher = Matcher({"query": parse_or_explain(query)})
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue

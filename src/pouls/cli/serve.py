@@ -21,6 +21,7 @@ from pouls.cli import context
 from pouls.cli.context import UserError, out
 from pouls.config import Settings
 from pouls.sources import Source
+from pouls.store.sqlite import SQLiteStore
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +40,8 @@ def up(
     settings = context.settings()
     web = settings.file.web
     bind_host, bind_port = host or web.host, port or web.port
-    sources = [] if no_sources else pipeline.sources_from(settings)
+    store = context.store()
+    sources = [] if no_sources else pipeline.sources_from(settings, on_error=store.record_error)
     for s in sources:
         path = getattr(s, "path", None)
         if path is not None and not path.exists():
@@ -51,15 +53,19 @@ def up(
         f"pouls is up on [bold cyan]http://{bind_host}:{bind_port}[/] with {len(sources)} source(s)."
         " Ctrl+C stops it cleanly."
     )
-    asyncio.run(_serve(settings, sources, bind_host, bind_port))
+    asyncio.run(_serve(settings, store, sources, bind_host, bind_port))
 
 
-async def _serve(settings: Settings, sources: list[Source], host: str, port: int) -> None:
+async def _serve(
+    settings: Settings, store: SQLiteStore, sources: list[Source], host: str, port: int
+) -> None:
     from pouls.web.app import create_app
+    from pouls.watch.assemble import start as start_watch
     from pouls.web.live import Live
 
-    store = context.store()
     live = Live()
+    watcher = start_watch(settings, store)
+    watching = asyncio.create_task(watcher.run())
     app = create_app(settings, store, live)
     # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
     config = uvicorn.Config(
@@ -72,18 +78,22 @@ async def _serve(settings: Settings, sources: list[Source], host: str, port: int
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     web = asyncio.create_task(server.serve())
+    backfill = asyncio.create_task(asyncio.to_thread(_backfill_config_topics, settings, store))
     flow = asyncio.create_task(
         pipeline.run(
             sources,
             store,
-            stages=pipeline.stages_for(settings),
+            stages=pipeline.stages_for(settings, store),
             limits=pipeline.limits_from(settings),
-            listeners=[live.publish],
+            listeners=[live.publish, watcher.listener],
             stop=stop,
         )
     )
     await stop.wait()
     totals = await flow  # sources cancelled, in-flight batches committed
+    backfill.cancel()
+    await watcher.close()
+    await watching
     server.should_exit = True
     await web
     store.close()
@@ -99,3 +109,11 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def _backfill_config_topics(settings: Settings, store: SQLiteStore) -> None:
+    """Topics new or changed in pouls.toml are matched over the stored history, in the background."""
+    log = logging.getLogger("pouls.topics")
+    for workspace, name in pipeline.sync_topics(settings, store):
+        matched = store.topics.backfill(workspace, name)
+        log.info("topic %s/%s backfilled: %d stored signals match", workspace, name, matched)

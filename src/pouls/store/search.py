@@ -1,94 +1,118 @@
-"""SQL for searching stored signals: workspace scope, facet filters, full text, keyset paging."""
+"""SQL for selecting stored signals: workspace scope, facet filters, the query language, paging.
+
+A query compiles to SQL (`pouls.query.compile_sqlite`); where SQL can only narrow the candidates
+(hashtags, mentions, emoji, ordered NEAR), `Selection.check` finishes with the matcher.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from pouls.query import Matcher, compile_sqlite, parse
+from pouls.signals import Signal
 from pouls.store import Filters
 from pouls.store.rows import to_us
 
-_WORD = re.compile(r"\w+")
+
+@dataclass(frozen=True)
+class Selection:
+    """A WHERE clause over `signals` and, when it is only a superset, the check that finishes it."""
+
+    clause: str
+    params: list[object]
+    check: Callable[[Signal], bool] | None = None
 
 
-def fts_query(text: str) -> str | None:
-    """Plain words to an FTS5 expression: every word must appear (accent- and case-insensitive)."""
-    words = _WORD.findall(text)
-    return " AND ".join(f'"{w}"' for w in words) or None
+def select(workspace: str, query: str | None, filters: Filters) -> Selection:
+    """The selection shared by searches, counts, facets and series; scoped to one workspace.
 
-
-def where(workspace: str, query: str | None, filters: Filters) -> tuple[str, list[object]]:
-    """The WHERE clause shared by searches, counts and facets; always scoped to one workspace."""
-    clauses: list[str] = ["s.workspace = ?"]
+    Raises `pouls.query.QueryError` (message, column) for a query that does not parse.
+    """
+    clauses: list[str] = ["signals.workspace = ?"]
     params: list[object] = [workspace]
     for column in ("channel", "source", "kind", "visibility", "lang"):
         value = getattr(filters, column)
         if value is not None:
-            clauses.append(f"s.{column} = ?")
+            clauses.append(f"signals.{column} = ?")
             params.append(value)
     if filters.topic is not None:
         clauses.append(
-            "EXISTS (SELECT 1 FROM signal_topics t"
-            " WHERE t.workspace = s.workspace AND t.topic = ? AND t.seq = s.seq)"
+            "EXISTS (SELECT 1 FROM signal_topics t WHERE t.workspace = signals.workspace"
+            " AND t.topic = ? AND t.seq = signals.seq)"
         )
         params.append(filters.topic)
     if filters.since is not None:
-        clauses.append("s.created_at >= ?")
+        clauses.append("signals.created_at >= ?")
         params.append(to_us(filters.since))
     if filters.until is not None:
-        clauses.append("s.created_at < ?")
+        clauses.append("signals.created_at < ?")
         params.append(to_us(filters.until))
-    match = fts_query(query) if query else None
-    if match:
-        clauses.append("s.seq IN (SELECT rowid FROM signals_fts WHERE signals_fts MATCH ?)")
-        params.append(match)
-    return " AND ".join(clauses), params
+    check = None
+    if query and query.strip():
+        node = parse(query)
+        plan = compile_sqlite(node)
+        condition, values = plan.condition()
+        clauses.append(f"({condition})")
+        params.extend(values)
+        if not plan.exact:
+            matcher = Matcher({"q": node})
+            check = lambda s: bool(matcher.match(s))  # noqa: E731
+    return Selection(" AND ".join(clauses), params, check)
 
 
-def search_sql(
-    workspace: str,
-    query: str | None,
-    filters: Filters,
-    *,
-    after: str | None = None,
-    limit: int = 50,
-    count: bool = False,
-) -> tuple[str, list[object]]:
-    """SELECT doc, created_at, seq ... newest first, or SELECT count(*) when `count`."""
-    clause, params = where(workspace, query, filters)
-    if count:
-        return f"SELECT count(*) FROM signals s WHERE {clause}", params
+# Topic names never contain commas (config.Name), so a comma-joined list reads back safely.
+TOPICS_OF = (
+    "(SELECT group_concat(t.topic, ',') FROM signal_topics t"
+    " WHERE t.workspace = signals.workspace AND t.seq = signals.seq)"
+)
+
+
+def page_sql(sel: Selection, *, after: str | None, limit: int) -> tuple[str, list[object]]:
+    """doc, created_at, seq and topics of the selection, newest first, after a keyset cursor."""
+    clause, params = sel.clause, list(sel.params)
     if after:
         created, seq = (int(x) for x in after.split(":", 1))
-        clause += " AND (s.created_at, s.seq) < (?, ?)"
+        clause += " AND (signals.created_at, signals.seq) < (?, ?)"
         params += [created, seq]
     sql = (
-        f"SELECT s.doc, s.created_at, s.seq FROM signals s WHERE {clause}"
-        " ORDER BY s.created_at DESC, s.seq DESC LIMIT ?"
+        f"SELECT signals.doc, signals.created_at, signals.seq, {TOPICS_OF} FROM signals"
+        f" WHERE {clause} ORDER BY signals.created_at DESC, signals.seq DESC LIMIT ?"
     )
     return sql, [*params, limit]
 
 
-def facet_sql(
-    workspace: str, query: str | None, filters: Filters, column: str
-) -> tuple[str, list[object]]:
+def count_sql(sel: Selection) -> tuple[str, list[object]]:
+    return f"SELECT count(*) FROM signals WHERE {sel.clause}", list(sel.params)
+
+
+def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
     """Counts of `column`'s values over the selection, largest first."""
-    clause, params = where(workspace, query, filters)
+    if column == "topic":
+        return (
+            "SELECT t.topic, count(*) AS n FROM signal_topics t JOIN signals"
+            " ON signals.seq = t.seq AND signals.workspace = t.workspace"
+            f" WHERE {sel.clause} GROUP BY t.topic ORDER BY n DESC",
+            list(sel.params),
+        )
     return (
-        f"SELECT s.{column}, count(*) AS n FROM signals s WHERE {clause} AND s.{column} IS NOT NULL"
-        f" GROUP BY s.{column} ORDER BY n DESC",
-        params,
+        f"SELECT signals.{column}, count(*) AS n FROM signals WHERE {sel.clause}"
+        f" AND signals.{column} IS NOT NULL GROUP BY signals.{column} ORDER BY n DESC",
+        list(sel.params),
     )
 
 
-def series_sql(
-    workspace: str, query: str | None, filters: Filters, step: int, first: int, end: int
-) -> tuple[str, list[object]]:
+SERIES_COLUMNS = (
+    "count(*), sum(signals.sentiment = 'negative'), sum(signals.toxic >= 0.5),"
+    " sum(signals.scam >= 0.5), sum(coalesce(signals.reach, 0)), count(DISTINCT signals.author)"
+)
+
+
+def series_sql(sel: Selection, step: int, first: int, end: int) -> tuple[str, list[object]]:
     """Aggregates per bucket of `step` microseconds over [first, end), for the selection."""
-    clause, params = where(workspace, query, filters)
     sql = (
-        "SELECT (s.created_at / ?) * ? AS b, count(*), sum(s.sentiment = 'negative'),"
-        " sum(s.toxic >= 0.5), sum(s.scam >= 0.5), sum(coalesce(s.reach, 0)),"
-        f" count(DISTINCT s.author) FROM signals s WHERE {clause}"
-        " AND s.created_at >= ? AND s.created_at < ? GROUP BY b ORDER BY b"
+        f"SELECT (signals.created_at / ?) * ? AS b, {SERIES_COLUMNS} FROM signals"
+        f" WHERE {sel.clause} AND signals.created_at >= ? AND signals.created_at < ?"
+        " GROUP BY b ORDER BY b"
     )
-    return sql, [step, step, *params, first, end]
+    return sql, [step, step, *sel.params, first, end]

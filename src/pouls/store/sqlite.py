@@ -6,6 +6,7 @@ so readers never block the writer (WAL) and the writer never blocks readers.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -13,11 +14,21 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import msgspec
+
 from pouls.signals import DeadLetter, Signal, decode, utcnow
 from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter
 from pouls.store.migrations import migrate
 from pouls.store.rows import from_us, signal_row, to_us, update_row
-from pouls.store.search import facet_sql, search_sql, series_sql
+from pouls.store.search import (
+    Selection,
+    count_sql,
+    facet_sql,
+    page_sql,
+    select,
+    series_sql,
+)
+from pouls.store.topics import Topics
 
 # SQLite accepts 32,766 bound variables; stay well under it for IN (...) lists.
 _CHUNK = 900
@@ -37,6 +48,7 @@ class SQLiteStore:
         # keeps its pages in memory as the store grows (one writer, so the memory is bounded).
         self._writer.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB:d}")
         migrate(self._writer)
+        self.topics = Topics(self)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -158,25 +170,29 @@ class SQLiteStore:
         after: str | None = None,
         count: bool = False,
     ) -> Page:
-        """Signals newest first matching a full-text query and filters; `after` pages on."""
-        filters = filters or Filters()
-        sql, params = search_sql(workspace, query, filters, after=after, limit=limit + 1)
+        """Signals newest first matching a query and filters; `after` pages on.
+
+        Raises `pouls.query.QueryError` when the query does not parse.
+        """
+        sel = self._exact(workspace, select(workspace, query, filters or Filters()))
+        sql, params = page_sql(sel, after=after, limit=limit + 1)
         rows = self._reader().execute(sql, params).fetchall()
-        signals = [decode(r[0]) for r in rows[:limit]]
+        signals = [_with_topics(decode(r[0]), r[3]) for r in rows[:limit]]
         next_ = f"{rows[limit - 1][1]}:{rows[limit - 1][2]}" if len(rows) > limit else None
         total = None
         if count:
-            sql, params = search_sql(workspace, query, filters, count=True)
+            sql, params = count_sql(sel)
             total = self._reader().execute(sql, params).fetchone()[0]
         return Page(signals=signals, total=total, next=next_)
 
     def facets(
         self, workspace: str, query: str | None = None, filters: Filters | None = None
     ) -> dict[str, dict[str, int]]:
-        """Counts per channel, source, kind, visibility and language for the same selection."""
+        """Counts per channel, source, kind, visibility, language and topic for the selection."""
+        sel = self._exact(workspace, select(workspace, query, filters or Filters()))
         out: dict[str, dict[str, int]] = {}
-        for column in ("channel", "source", "kind", "visibility", "lang"):
-            sql, params = facet_sql(workspace, query, filters or Filters(), column)
+        for column in ("channel", "source", "kind", "visibility", "lang", "topic"):
+            sql, params = facet_sql(sel, column)
             out[column] = {str(k): n for k, n in self._reader().execute(sql, params)}
         return out
 
@@ -196,27 +212,41 @@ class SQLiteStore:
             raise ValueError("bucket must be positive")
         first = to_us(since) // step * step
         end = to_us(until)
-        sql, params = series_sql(workspace, query, filters or Filters(), step, first, end)
+        sel = self._exact(workspace, select(workspace, query, filters or Filters()))
+        sql, params = series_sql(sel, step, first, end)
         found = {row[0]: row for row in self._reader().execute(sql, params)}
         out = []
         for start in range(first, end, step):
             row = found.get(start)
             if row is None:
                 out.append(Bucket(start=from_us(start)))
-            else:
-                _, volume, negative, toxic, scam, reach, authors = row
-                out.append(
-                    Bucket(
-                        start=from_us(start),
-                        volume=volume,
-                        negative=negative or 0,
-                        toxic=toxic or 0,
-                        scam=scam or 0,
-                        reach=reach or 0,
-                        authors=authors,
-                    )
+                continue
+            _, volume, negative, toxic, scam, reach, authors = row
+            out.append(
+                Bucket(
+                    start=from_us(start),
+                    volume=volume,
+                    negative=negative or 0,
+                    toxic=toxic or 0,
+                    scam=scam or 0,
+                    reach=reach or 0,
+                    authors=authors,
                 )
+            )
         return out
+
+    def _exact(self, workspace: str, sel: Selection) -> Selection:
+        """Finish a superset selection with the matcher, so counts and facets stay exact."""
+        if sel.check is None:
+            return sel
+        rows = self._reader().execute(
+            f"SELECT seq, doc FROM signals WHERE {sel.clause}", sel.params
+        )
+        seqs = [seq for seq, doc in rows if sel.check(decode(doc))]
+        return Selection(
+            "signals.workspace = ? AND signals.seq IN (SELECT value FROM json_each(?))",
+            [workspace, json.dumps(seqs)],
+        )
 
     def cursor(self, workspace: str, source: str) -> str | None:
         row = (
@@ -327,6 +357,12 @@ _CURSOR = (
     " ON CONFLICT (workspace, source) DO UPDATE SET"
     " cursor = excluded.cursor, updated_at = excluded.updated_at"
 )
+
+
+def _with_topics(signal: Signal, topics: str | None) -> Signal:
+    """The topics a signal matched are those recorded in `signal_topics` (backfills included)."""
+    found = tuple(sorted(topics.split(","))) if topics else ()
+    return signal if found == signal.topics else msgspec.structs.replace(signal, topics=found)
 
 
 def _dead_row(d: DeadLetter) -> tuple[str, str, str | None, str, str, int]:

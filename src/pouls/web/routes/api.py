@@ -8,6 +8,7 @@ import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
+from pouls.query import QueryError
 from pouls.web.params import Selection, selection
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
@@ -24,9 +25,14 @@ def list_signals(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
     """Signals newest first; pass `next` back as `after` for the following page."""
-    page = request.app.state.store.search(
-        sel.workspace, sel.q, sel.filters, after=sel.after, limit=limit, count=True
-    )
+    try:
+        page = request.app.state.store.search(
+            sel.workspace, sel.q, sel.filters, after=sel.after, limit=limit, count=True
+        )
+    except QueryError as exc:
+        raise HTTPException(
+            400, {"error": exc.message, "column": exc.column, "code": exc.code}
+        ) from None
     return _json({"total": page.total, "next": page.next, "signals": page.signals})
 
 
@@ -44,4 +50,9 @@ def get_signal(
 @router.get("/facets")
 def facets(request: Request, sel: Annotated[Selection, Depends(selection)]) -> Response:
     """Counts per channel, source, kind, visibility and language for the selection."""
-    return _json(request.app.state.store.facets(sel.workspace, sel.q, sel.filters))
+    try:
+        return _json(request.app.state.store.facets(sel.workspace, sel.q, sel.filters))
+    except QueryError as exc:
+        raise HTTPException(
+            400, {"error": exc.message, "column": exc.column, "code": exc.code}
+        ) from None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from pouls.query import Matcher, QueryError
 from pouls.signals import Signal
 from pouls.web.params import FACETS, Selection, selection
 from pouls.web.routes.wall import pages
@@ -25,11 +26,16 @@ async def live(
     queue = hub.subscribe()
     card = pages.get_template("_card.html")
     try:
+        matcher = Matcher({"q": sel.q}) if sel.q else None
+    except QueryError:
+        matcher = None  # the page shows the error; the stream then sends nothing
+        sel = msgspec.structs.replace(sel, workspace="")
+    try:
         yield ServerSentEvent(event="ready", data={"workspace": sel.workspace})
         while not await request.is_disconnected():
             batch = await queue.get()
             for s in batch:
-                if selected(s, sel):
+                if selected(s, sel) and (matcher is None or matcher.match(s)):
                     html = card.render(s=s, sel=sel, fresh=True)
                     yield ServerSentEvent(event="signal", id=s.id, raw_data=html)
     finally:
@@ -37,7 +43,7 @@ async def live(
 
 
 def selected(s: Signal, sel: Selection) -> bool:
-    """Whether a new signal belongs on a page showing this selection."""
+    """Whether a new signal passes the page's filters (the query is checked by the matcher)."""
     if s.workspace != sel.workspace:
         return False
     for facet in FACETS:
@@ -49,14 +55,4 @@ def selected(s: Signal, sel: Selection) -> bool:
                 return False
         elif getattr(s, facet) != wanted:
             return False
-    if sel.q:
-        words = _fold(f"{s.title or ''} {s.text}").split()
-        return all(any(w == t for t in words) for w in _fold(sel.q).split())
     return True
-
-
-def _fold(text: str) -> str:
-    """Lowercase without accents or punctuation, as the full-text index sees words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    kept = (c if c.isalnum() else " " for c in decomposed if not unicodedata.combining(c))
-    return "".join(kept)

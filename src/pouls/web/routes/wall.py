@@ -8,6 +8,8 @@ import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from pouls.query import QueryError
+from pouls.store import Page
 from pouls.web.params import FACETS, Selection, selection
 from pouls.web.templating import templates
 
@@ -20,19 +22,27 @@ def wall(request: Request, sel: Annotated[Selection, Depends(selection)]) -> HTM
     """The wall; an htmx request for more gets only the next cards."""
     store = request.app.state.store
     settings = request.app.state.settings
-    page = store.search(
-        sel.workspace,
-        sel.q,
-        sel.filters,
-        after=sel.after,
-        limit=settings.file.web.page_size,
-        count=sel.after is None,
-    )
-    context = {"sel": sel, "page": page, "facet_names": FACETS}
+    context: dict[str, object] = {
+        "sel": sel,
+        "facet_names": FACETS,
+        "workspaces": settings.workspaces,
+    }
+    try:
+        page = store.search(
+            sel.workspace,
+            sel.q,
+            sel.filters,
+            after=sel.after,
+            limit=settings.file.web.page_size,
+            count=sel.after is None,
+        )
+    except QueryError as exc:
+        context.update(page=Page(signals=[], total=0), facets={}, error=exc)
+        return pages.TemplateResponse(request, "wall.html", context, status_code=400)
+    context["page"] = page
     if request.headers.get("HX-Request") and sel.after:
         return pages.TemplateResponse(request, "_cards.html", context)
     context["facets"] = store.facets(sel.workspace, sel.q, sel.filters)
-    context["workspaces"] = settings.workspaces
     return pages.TemplateResponse(request, "wall.html", context)
 
 

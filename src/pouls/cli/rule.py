@@ -1,0 +1,199 @@
+"""`pouls rule add|list|rm|test`: alert rules kept in the database beside those of pouls.toml."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import msgspec
+import typer
+
+from pouls.cli import context
+from pouls.cli.context import UserError, out
+
+rule_app = typer.Typer(help="Alert rules: add, list, remove, and test them on history.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(rule_app, name="rule")
+
+
+@rule_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Rule id, unique within the workspace.")],
+    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    kind: Annotated[str, typer.Option(help="spike, threshold, match, toxicity or scam.")] = "spike",
+    topic: Annotated[str | None, typer.Option(help="Topic name to watch.")] = None,
+    query: Annotated[str | None, typer.Option(help="Query, when no topic is named.")] = None,
+    metric: Annotated[
+        str, typer.Option(help="volume, negative, toxic, scam, reach or authors.")
+    ] = "volume",
+    threshold: Annotated[float | None, typer.Option(help="Value for threshold rules.")] = None,
+    window: Annotated[int, typer.Option(help="Minutes summed by a threshold rule.")] = 60,
+    bucket: Annotated[int, typer.Option(help="Minutes per detector step.")] = 60,
+    sensitivity: Annotated[float, typer.Option(help="0 to 1: higher finds more.")] = 0.5,
+    cooldown: Annotated[int, typer.Option(help="Quiet minutes before an alert closes.")] = 360,
+    quiet_hours: Annotated[str | None, typer.Option(help="e.g. 22:00-07:00.")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of the quiet hours.")] = "Europe/Paris",
+    sink: Annotated[list[str] | None, typer.Option(help="Sink name (repeat).")] = None,
+    lang: Annotated[str | None, typer.Option(help="fr or en.")] = None,
+) -> None:
+    """Add a rule to the database (rules in pouls.toml are edited there)."""
+    from pouls.config import Rule
+    from pouls.store.watch import RuleExists, WatchStore
+    from pouls.watch.rules import problems
+
+    settings = context.settings()
+    fields = {
+        "name": name,
+        "workspace": workspace,
+        "kind": kind,
+        "topic": topic,
+        "query": query,
+        "metric": metric,
+        "threshold": threshold,
+        "window": window,
+        "bucket": bucket,
+        "sensitivity": sensitivity,
+        "cooldown": cooldown,
+        "quiet_hours": quiet_hours,
+        "timezone": timezone,
+        "sinks": sink or [],
+        "lang": lang,
+    }
+    try:
+        rule = msgspec.convert(fields, Rule)
+    except msgspec.ValidationError as exc:
+        raise UserError(str(exc)) from None
+    found = problems(rule, settings)
+    if found:
+        raise UserError(f"rule {name}: " + "; ".join(found))
+    if any(r.workspace == workspace and r.name == name for r in settings.file.rules):
+        raise UserError(f"rule {name} is declared in pouls.toml: edit it there")
+    store = context.store()
+    try:
+        WatchStore(store).add_rule(workspace, name, msgspec.json.encode(rule))
+    except RuleExists as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        store.close()
+    out.print(f"Rule [bold]{name}[/] added to workspace {workspace}.")
+
+
+@rule_app.command("list")
+def list_(
+    workspace: Annotated[str | None, typer.Option("--workspace", "-w")] = None,
+) -> None:
+    """Every rule, from pouls.toml and the database."""
+    from rich.table import Table
+
+    from pouls.store.watch import WatchStore
+    from pouls.watch.watcher import rules_of
+
+    settings = context.settings()
+    store = context.store()
+    try:
+        rules = rules_of(settings, WatchStore(store))
+    finally:
+        store.close()
+    in_file = {(r.workspace, r.name) for r in settings.file.rules}
+    table = Table(
+        "workspace", "rule", "kind", "watches", "metric", "step", "sens.", "sinks", "from"
+    )
+    for r in rules:
+        if workspace and r.workspace != workspace:
+            continue
+        table.add_row(
+            r.workspace,
+            r.name,
+            r.kind,
+            f"topic:{r.topic}" if r.topic else (r.query or "(all)"),
+            r.metric if r.kind in ("spike", "threshold") else "-",
+            f"{r.bucket} min",
+            f"{r.sensitivity:g}",
+            ", ".join(r.sinks) or "-",
+            "pouls.toml" if (r.workspace, r.name) in in_file else "database",
+        )
+    out.print(table)
+
+
+@rule_app.command("rm")
+def rm(
+    name: str,
+    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+) -> None:
+    """Remove a rule added with `pouls rule add`."""
+    from pouls.store.watch import WatchStore
+
+    store = context.store()
+    try:
+        removed = WatchStore(store).remove_rule(workspace, name)
+    finally:
+        store.close()
+    if not removed:
+        raise UserError(f"no rule {name} in the database of workspace {workspace}")
+    out.print(f"Rule [bold]{name}[/] removed.")
+
+
+@rule_app.command("test")
+def test(
+    name: str,
+    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    since: Annotated[str, typer.Option(help="How far back: 90m, 12h, 30d, 2w.")] = "30d",
+    sensitivity: Annotated[
+        float | None, typer.Option(help="Try another sensitivity without changing the rule.")
+    ] = None,
+    explain: Annotated[bool, typer.Option(help="Explain each alert (terms, channels).")] = True,
+) -> None:
+    """Replay a rule on stored history and list the alerts it would have raised."""
+    from pouls.signals import utcnow
+    from pouls.store.watch import WatchStore
+    from pouls.watch.explain import explain as explain_alert
+    from pouls.watch.replay import replay
+    from pouls.watch.rules import parse_duration, title
+    from pouls.watch.watcher import rules_of
+
+    settings = context.settings()
+    store = context.store()
+    try:
+        rules = [
+            r
+            for r in rules_of(settings, WatchStore(store))
+            if r.workspace == workspace and r.name == name
+        ]
+        if not rules:
+            raise UserError(f"no rule {name} in workspace {workspace}")
+        rule = rules[0]
+        if sensitivity is not None:
+            rule = msgspec.structs.replace(rule, sensitivity=sensitivity)
+        try:
+            span = parse_duration(since)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        newest = store.search(workspace, None, None, limit=1).signals
+        until = min(utcnow(), newest[0].created_at + timedelta(seconds=1)) if newest else utcnow()
+        alerts = replay(store, rule, since=until - span, until=until)
+        lang = rule.lang or settings.file.alerts.lang
+        out.print(
+            f"Rule [bold]{rule.name}[/] (sensitivity {rule.sensitivity:g}) over {since}:"
+            f" {len(alerts)} alert(s)."
+        )
+        for a in alerts:
+            end = a.closed.at.strftime("%m-%d %H:%M") if a.closed else "open"
+            out.print(
+                f"• {a.opened.at:%Y-%m-%d %H:%M} → {end}  {title(rule, a.peak, lang)}"
+                f"  ({a.updates} update(s))"
+            )
+            if explain and rule.kind != "match":
+                e = explain_alert(
+                    store,
+                    rule,
+                    start=a.opened.at - timedelta(minutes=rule.bucket),
+                    end=a.opened.at,
+                    observed=a.opened.observed,
+                    baseline=a.opened.baseline,
+                    base_url=settings.file.alerts.base_url,
+                )
+                out.print(f"    {e.summary(lang)}")
+    finally:
+        store.close()

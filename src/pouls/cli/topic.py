@@ -1,0 +1,138 @@
+"""`pouls topic add|edit|list|rm`: saved searches that become permanent feeds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from pouls.cli import context
+from pouls.cli.context import UserError, out
+from pouls.cli.query import parse_or_explain
+from pouls.query import render
+from pouls.store.topics import Topic
+
+Workspace = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first one).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help="Saved searches: every new signal is matched, history is backfilled.",
+        no_args_is_help=True,
+    )
+    group.command("add")(add)
+    group.command("edit")(edit)
+    group.command("list")(list_topics)
+    group.command("rm")(remove)
+    app.add_typer(group, name="topic")
+
+
+def _workspace(name: str | None) -> str:
+    settings = context.settings()
+    ws = name or settings.workspaces[0].id
+    if settings.workspace(ws) is None:
+        raise UserError(
+            f"no workspace {ws!r}; declared: {', '.join(w.id for w in settings.workspaces)}"
+        )
+    return ws
+
+
+def add(
+    name: Annotated[str, typer.Argument(help="Topic id: lowercase letters, digits, - and _.")],
+    query: Annotated[
+        str, typer.Argument(help="The query, in quotes (see docs/query-language.md).")
+    ],
+    tag: Annotated[list[str] | None, typer.Option(help="A label; repeat for several.")] = None,
+    color: Annotated[str | None, typer.Option(help="Colour in the web app, e.g. #c0392b.")] = None,
+    workspace: Workspace = None,
+) -> None:
+    """Create a topic and match it over the stored history."""
+    ws = _workspace(workspace)
+    if context.store().topics.get(ws, name) is not None:
+        raise UserError(f"topic {name!r} exists; change it with `pouls topic edit {name} QUERY`")
+    _save(ws, name, query, tag or [], color)
+
+
+def edit(
+    name: Annotated[str, typer.Argument(help="The topic to change.")],
+    query: Annotated[str, typer.Argument(help="Its new query.")],
+    tag: Annotated[
+        list[str] | None, typer.Option(help="Labels (replace the old ones when given).")
+    ] = None,
+    color: Annotated[str | None, typer.Option(help="Colour in the web app.")] = None,
+    workspace: Workspace = None,
+) -> None:
+    """Change a topic's query; its matches are recomputed over the history."""
+    ws = _workspace(workspace)
+    old = context.store().topics.get(ws, name)
+    if old is None:
+        raise UserError(f"no topic {name!r} in {ws}; create it with `pouls topic add {name} QUERY`")
+    _save(ws, name, query, old.tags if tag is None else tag, color or old.color)
+
+
+def _save(ws: str, name: str, query: str, tags: list[str], color: str | None) -> None:
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", name):
+        raise UserError(
+            f"{name!r}: a topic id uses lowercase letters, digits, - and _ (e.g. bad-buzz)"
+        )
+    node = parse_or_explain(query)
+    store = context.store()
+    store.topics.save(Topic(workspace=ws, name=name, query=query, tags=tags, color=color))
+    with Progress(
+        TextColumn("[bold]Backfilling {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=context.err,
+    ) as progress:
+        task = progress.add_task(name, total=None)
+        matched = store.topics.backfill(
+            ws, name, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    out.print(f"Topic [bold]{name}[/] = {render(node)}: {matched:,} stored signals match.")
+    out.print(
+        f"See them with [cyan]pouls search --topic {name} ''[/] or on the wall (?topic={name})."
+    )
+
+
+def list_topics(workspace: Workspace = None) -> None:
+    """Topics of the workspace with how many signals each matched."""
+    ws = _workspace(workspace)
+    store = context.store()
+    topics = store.topics.list(ws)
+    if not topics:
+        out.print(f"No topics in {ws}. Add one: [cyan]pouls topic add NAME 'QUERY'[/]")
+        return
+    counts = store.facets(ws)["topic"]
+    table = Table(title=f"Topics of {ws}", title_justify="left")
+    for column in ("name", "query", "signals", "tags", "from"):
+        table.add_column(
+            column, overflow="fold", justify="right" if column == "signals" else "left"
+        )
+    for t in topics:
+        table.add_row(t.name, t.query, f"{counts.get(t.name, 0):,}", ", ".join(t.tags), t.origin)
+    out.print(table)
+
+
+def remove(
+    name: Annotated[str, typer.Argument(help="The topic to delete.")],
+    workspace: Workspace = None,
+) -> None:
+    """Delete a topic and its matches (the signals stay)."""
+    ws = _workspace(workspace)
+    store = context.store()
+    topic = store.topics.get(ws, name)
+    if topic is None:
+        raise UserError(f"no topic {name!r} in {ws}")
+    if topic.origin == "config":
+        raise UserError(
+            f"{name!r} is declared in pouls.toml: remove it there, or it comes back at the next start"
+        )
+    store.topics.remove(ws, name)
+    out.print(f"Removed topic {name}.")

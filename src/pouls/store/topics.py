@@ -1,0 +1,161 @@
+"""Topics in SQLite: saved queries per workspace, and the backfill of their matches over history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from pouls.query import Matcher, compile_sqlite, parse
+from pouls.signals import decode, utcnow
+from pouls.store.rows import to_us
+
+if TYPE_CHECKING:
+    from pouls.store.sqlite import SQLiteStore
+
+BACKFILL_CHUNK = 5000
+
+
+class Topic(msgspec.Struct, kw_only=True):
+    """A saved search as stored."""
+
+    workspace: str
+    name: str
+    query: str
+    tags: list[str] = msgspec.field(default_factory=list)
+    color: str | None = None
+    origin: str = "cli"
+    backfilled_seq: int | None = None
+
+
+class Topics:
+    """The topics of a store; every method is scoped by workspace."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+
+    def list(self, workspace: str) -> list[Topic]:
+        rows = self.store._reader().execute(
+            "SELECT workspace, name, query, tags, color, origin, backfilled_seq FROM topics"
+            " WHERE workspace = ? ORDER BY name",
+            (workspace,),
+        )
+        return [
+            Topic(
+                workspace=w,
+                name=n,
+                query=q,
+                tags=json.loads(t),
+                color=c,
+                origin=o,
+                backfilled_seq=b,
+            )
+            for w, n, q, t, c, o, b in rows
+        ]
+
+    def get(self, workspace: str, name: str) -> Topic | None:
+        return next((t for t in self.list(workspace) if t.name == name), None)
+
+    def version(self, workspace: str) -> int:
+        """Changes whenever a topic of the workspace is saved or removed."""
+        row = (
+            self.store._reader()
+            .execute(
+                "SELECT coalesce(max(updated_at), 0) + count(*) FROM topics WHERE workspace = ?",
+                (workspace,),
+            )
+            .fetchone()
+        )
+        return int(row[0])
+
+    def save(self, topic: Topic) -> bool:
+        """Create or update; a changed query forgets the old matches. Returns True if it changed."""
+        parse(topic.query)  # refuse an invalid query before storing it
+        old = self.get(topic.workspace, topic.name)
+        if old and (old.query, old.tags, old.color) == (topic.query, topic.tags, topic.color):
+            return False
+        now = to_us(utcnow())
+        with self.store._transaction() as conn:
+            if old is not None and old.query != topic.query:
+                conn.execute(
+                    "DELETE FROM signal_topics WHERE workspace = ? AND topic = ?",
+                    (topic.workspace, topic.name),
+                )
+            keep = old.backfilled_seq if old is not None and old.query == topic.query else None
+            conn.execute(
+                "INSERT INTO topics (workspace, name, query, tags, color, origin, created_at,"
+                " updated_at, backfilled_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (workspace, name) DO UPDATE SET query = excluded.query,"
+                " tags = excluded.tags, color = excluded.color, origin = excluded.origin,"
+                " updated_at = excluded.updated_at, backfilled_seq = excluded.backfilled_seq",
+                (
+                    topic.workspace,
+                    topic.name,
+                    topic.query,
+                    json.dumps(topic.tags),
+                    topic.color,
+                    topic.origin,
+                    now,
+                    now,
+                    keep,
+                ),
+            )
+        return True
+
+    def remove(self, workspace: str, name: str) -> bool:
+        """Delete a topic and its matches; False when there was none."""
+        with self.store._transaction() as conn:
+            conn.execute(
+                "DELETE FROM signal_topics WHERE workspace = ? AND topic = ?", (workspace, name)
+            )
+            gone = conn.execute(
+                "DELETE FROM topics WHERE workspace = ? AND name = ?", (workspace, name)
+            )
+            return gone.rowcount > 0
+
+    def backfill(
+        self, workspace: str, name: str, on_progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Match a topic over the stored history it has not seen; returns how many matched.
+
+        Runs in chunks of signals (by seq) so the writer lock is held briefly, and loops until
+        it reaches the newest stored signal, so nothing stored meanwhile is skipped.
+        """
+        topic = self.get(workspace, name)
+        if topic is None:
+            raise KeyError(name)
+        node = parse(topic.query)
+        plan = compile_sqlite(node)
+        condition, params = plan.condition()
+        matcher = None if plan.exact else Matcher({name: node})
+        reader = self.store._reader()
+        start = topic.backfilled_seq or 0
+        matched = 0
+        while True:
+            newest = reader.execute("SELECT coalesce(max(seq), 0) FROM signals").fetchone()[0]
+            if newest <= start:
+                return matched
+            total = newest - (topic.backfilled_seq or 0)
+            while start < newest:
+                stop = min(start + BACKFILL_CHUNK, newest)
+                rows = reader.execute(
+                    f"SELECT seq, doc FROM signals WHERE workspace = ? AND seq > ? AND seq <= ?"
+                    f" AND ({condition})",
+                    [workspace, start, stop, *params],
+                ).fetchall()
+                seqs = [seq for seq, doc in rows if matcher is None or matcher.match(decode(doc))]
+                with self.store._transaction() as conn:
+                    conn.executemany(
+                        "INSERT OR IGNORE INTO signal_topics (workspace, topic, seq) VALUES (?, ?, ?)",
+                        [(workspace, name, seq) for seq in seqs],
+                    )
+                    conn.execute(
+                        "UPDATE topics SET backfilled_seq = ? WHERE workspace = ? AND name = ?",
+                        (stop, workspace, name),
+                    )
+                matched += len(seqs)
+                start = stop
+                if on_progress:
+                    on_progress(stop - (topic.backfilled_seq or 0), total)

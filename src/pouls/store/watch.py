@@ -1,0 +1,319 @@
+"""SQL of the watchers: rules added at run time, alerts and their updates, delivery attempts.
+
+Kept beside `sqlite.py` so that all SQL stays in `pouls.store`; documents (a rule, an alert's
+explanation) are stored as JSON and typed by the caller, so the store imports nothing of `watch`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import msgspec
+
+from pouls.signals import utcnow
+from pouls.store.rows import from_us, to_us
+from pouls.store.sqlite import SQLiteStore
+
+
+class StoredRule(msgspec.Struct, kw_only=True):
+    """A rule as stored: its JSON document and when it was added."""
+
+    workspace: str
+    name: str
+    doc: bytes
+    created_at: datetime
+
+
+class StoredAlert(msgspec.Struct, kw_only=True):
+    """An alert as stored; `explanation` is JSON (or None until explained)."""
+
+    id: int
+    workspace: str
+    rule: str
+    kind: str
+    status: str
+    title: str
+    started_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    observed: float | None
+    baseline: float | None
+    score: float | None
+    explanation: bytes | None
+
+
+class AlertChange(msgspec.Struct, kw_only=True):
+    """One line of an alert's history: opened, updated or closed, with the values then."""
+
+    at: datetime
+    change: str
+    observed: float | None
+    baseline: float | None
+    score: float | None
+
+
+class DeliveryRecord(msgspec.Struct, kw_only=True):
+    """One delivery attempt: which sink, whether it worked, whether another attempt follows."""
+
+    id: int
+    workspace: str
+    alert_id: int | None
+    subject: str
+    sink: str
+    attempt: int
+    ok: bool
+    final: bool
+    detail: str | None
+    at: datetime
+
+
+class RuleExists(Exception):
+    """A rule of that name already exists in the workspace."""
+
+
+_ALERT_COLUMNS = (
+    "id, workspace, rule, kind, status, title, started_at, updated_at, closed_at,"
+    " observed, baseline, score, explanation"
+)
+
+
+class WatchStore:
+    """Rules, alerts and deliveries in the same SQLite file as the signals."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+
+    # -- rules --------------------------------------------------------------------------------
+
+    def add_rule(self, workspace: str, name: str, doc: bytes, *, replace: bool = False) -> None:
+        """Store a rule; `RuleExists` unless `replace`."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        try:
+            with self.store._transaction() as conn:
+                conn.execute(
+                    f"{verb} INTO rules (workspace, name, doc, created_at) VALUES (?, ?, ?, ?)",
+                    (workspace, name, doc.decode(), to_us(utcnow())),
+                )
+        except sqlite3.IntegrityError:
+            raise RuleExists(f"rule {name!r} already exists in workspace {workspace!r}") from None
+
+    def rules(self, workspace: str | None = None) -> list[StoredRule]:
+        """Stored rules of one workspace (or all), by name."""
+        rows = self.store._reader().execute(
+            "SELECT workspace, name, doc, created_at FROM rules"
+            " WHERE (?1 IS NULL OR workspace = ?1) ORDER BY workspace, name",
+            (workspace,),
+        )
+        return [
+            StoredRule(workspace=w, name=n, doc=d.encode(), created_at=from_us(c))
+            for w, n, d, c in rows
+        ]
+
+    def remove_rule(self, workspace: str, name: str) -> bool:
+        """Delete a stored rule; False when there was none."""
+        with self.store._transaction() as conn:
+            cur = conn.execute(
+                "DELETE FROM rules WHERE workspace = ? AND name = ?", (workspace, name)
+            )
+            return cur.rowcount > 0
+
+    # -- alerts -------------------------------------------------------------------------------
+
+    def open_alert(
+        self,
+        workspace: str,
+        *,
+        rule: str,
+        kind: str,
+        title: str,
+        at: datetime,
+        observed: float | None,
+        baseline: float | None,
+        score: float | None,
+        explanation: bytes | None = None,
+    ) -> int:
+        """Record a new alert and its `opened` line; returns its id."""
+        us = to_us(at)
+        with self.store._transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO alerts (workspace, rule, kind, status, title, started_at, updated_at,"
+                " observed, baseline, score, explanation) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+                (workspace, rule, kind, title, us, us, observed, baseline, score, explanation),
+            )
+            alert_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO alert_updates (alert_id, at, change, observed, baseline, score)"
+                " VALUES (?, ?, 'opened', ?, ?, ?)",
+                (alert_id, us, observed, baseline, score),
+            )
+        return alert_id
+
+    def change_alert(
+        self,
+        workspace: str,
+        alert_id: int,
+        *,
+        change: str,
+        at: datetime,
+        observed: float | None = None,
+        baseline: float | None = None,
+        score: float | None = None,
+        title: str | None = None,
+        explanation: bytes | None = None,
+    ) -> None:
+        """Record an `updated` or `closed` line and bring the alert's current values up to date."""
+        us = to_us(at)
+        with self.store._transaction() as conn:
+            conn.execute(
+                "UPDATE alerts SET updated_at = ?, observed = coalesce(?, observed),"
+                " baseline = coalesce(?, baseline), score = coalesce(?, score),"
+                " title = coalesce(?, title), explanation = coalesce(?, explanation),"
+                " status = CASE WHEN ? = 'closed' THEN 'closed' ELSE status END,"
+                " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END"
+                " WHERE workspace = ? AND id = ?",
+                (
+                    us,
+                    observed,
+                    baseline,
+                    score,
+                    title,
+                    explanation,
+                    change,
+                    change,
+                    us,
+                    workspace,
+                    alert_id,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO alert_updates (alert_id, at, change, observed, baseline, score)"
+                " SELECT id, ?, ?, ?, ?, ? FROM alerts WHERE workspace = ? AND id = ?",
+                (us, change, observed, baseline, score, workspace, alert_id),
+            )
+
+    def alerts(
+        self,
+        workspace: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        rule: str | None = None,
+        limit: int = 100,
+    ) -> list[StoredAlert]:
+        """Alerts of a workspace, newest first."""
+        rows = self.store._reader().execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE workspace = ?1"
+            " AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < ?3)"
+            " AND (?4 IS NULL OR rule = ?4) ORDER BY started_at DESC, id DESC LIMIT ?5",
+            (
+                workspace,
+                to_us(since) if since else None,
+                to_us(until) if until else None,
+                rule,
+                limit,
+            ),
+        )
+        return [_alert(r) for r in rows]
+
+    def alert(self, workspace: str, alert_id: int) -> StoredAlert | None:
+        row = (
+            self.store._reader()
+            .execute(
+                f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE workspace = ? AND id = ?",
+                (workspace, alert_id),
+            )
+            .fetchone()
+        )
+        return _alert(row) if row else None
+
+    def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
+        """An alert's opened, updated and closed lines, oldest first."""
+        rows = self.store._reader().execute(
+            "SELECT u.at, u.change, u.observed, u.baseline, u.score FROM alert_updates u"
+            " JOIN alerts a ON a.id = u.alert_id WHERE a.workspace = ? AND u.alert_id = ?"
+            " ORDER BY u.at, u.rowid",
+            (workspace, alert_id),
+        )
+        return [
+            AlertChange(at=from_us(at), change=c, observed=o, baseline=b, score=s)
+            for at, c, o, b, s in rows
+        ]
+
+    # -- deliveries ---------------------------------------------------------------------------
+
+    def record_delivery(
+        self,
+        workspace: str,
+        *,
+        alert_id: int | None,
+        subject: str,
+        sink: str,
+        attempt: int,
+        ok: bool,
+        final: bool,
+        detail: str | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Record one delivery attempt, successful or not."""
+        with self.store._transaction() as conn:
+            conn.execute(
+                "INSERT INTO deliveries (workspace, alert_id, subject, sink, attempt, ok, final,"
+                " detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    workspace,
+                    alert_id,
+                    subject,
+                    sink,
+                    attempt,
+                    int(ok),
+                    int(final),
+                    (detail or "")[:2000] or None,
+                    to_us(at or utcnow()),
+                ),
+            )
+
+    def deliveries(
+        self, workspace: str, *, alert_id: int | None = None, limit: int = 100
+    ) -> list[DeliveryRecord]:
+        """Delivery attempts of a workspace (or of one alert), newest first."""
+        rows = self.store._reader().execute(
+            "SELECT id, workspace, alert_id, subject, sink, attempt, ok, final, detail, at"
+            " FROM deliveries WHERE workspace = ?1 AND (?2 IS NULL OR alert_id = ?2)"
+            " ORDER BY id DESC LIMIT ?3",
+            (workspace, alert_id, limit),
+        )
+        return [
+            DeliveryRecord(
+                id=i,
+                workspace=w,
+                alert_id=a,
+                subject=s,
+                sink=k,
+                attempt=n,
+                ok=bool(ok),
+                final=bool(f),
+                detail=d,
+                at=from_us(at),
+            )
+            for i, w, a, s, k, n, ok, f, d, at in rows
+        ]
+
+
+def _alert(row: tuple) -> StoredAlert:
+    i, w, rule, kind, status, title, started, updated, closed, obs, base, score, expl = row
+    return StoredAlert(
+        id=i,
+        workspace=w,
+        rule=rule,
+        kind=kind,
+        status=status,
+        title=title,
+        started_at=from_us(started),
+        updated_at=from_us(updated),
+        closed_at=from_us(closed) if closed else None,
+        observed=obs,
+        baseline=base,
+        score=score,
+        explanation=expl.encode() if isinstance(expl, str) else expl,
+    )

@@ -1,0 +1,107 @@
+"""Builds the live watcher from settings: rules (file and store), sinks, warm start.
+
+`pouls up` calls `start(settings, store)`, adds `watcher.listener` to the pipeline's listeners
+and runs `watcher.run()` beside it; `await watcher.close()` at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pouls import config
+from pouls.config import Settings
+from pouls.sinks import Sink
+from pouls.sinks.notice import Attempt, OnAttempt
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import WatchStore
+from pouls.watch.watcher import Watcher, rules_of
+
+
+def recorder(book: WatchStore) -> OnAttempt:
+    """The callback sinks report each attempt to: one `deliveries` row per try."""
+
+    def record(attempt: Attempt) -> None:
+        n = attempt.notice
+        book.record_delivery(
+            n.workspace,
+            alert_id=n.alert_id,
+            subject=n.subject,
+            sink=attempt.sink,
+            attempt=attempt.number,
+            ok=attempt.ok,
+            final=attempt.final,
+            detail=attempt.detail,
+        )
+
+    return record
+
+
+def sinks_from(settings: Settings, on_attempt: OnAttempt | None = None) -> dict[str, Sink]:
+    """The configured `[[sinks]]` as notice sinks, by name."""
+    from pouls.sinks.alert_email import EmailNotices
+    from pouls.sinks.alert_mqtt import MqttNotices
+    from pouls.sinks.email import SmtpSink
+    from pouls.sinks.mqtt import MqttSink
+    from pouls.sinks.slack import SlackSink
+    from pouls.sinks.telegram import TelegramSink
+    from pouls.sinks.webhook import WebhookSink
+
+    a = settings.file.alerts
+    retry = {"attempts": a.attempts, "backoff": a.backoff, "on_attempt": on_attempt}
+    out: dict[str, Sink] = {}
+    for s in settings.file.sinks:
+        if isinstance(s, config.WebhookSink):
+            secret = config.read_secret(s.secret, s.secret_env)
+            out[s.name] = WebhookSink(s.name, s.url, secret=secret, **retry)
+        elif isinstance(s, config.EmailSink):
+            smtp = SmtpSink(
+                host=s.host,
+                sender=s.sender,
+                port=s.port,
+                security=s.security,
+                username=s.username,
+                password=config.read_secret(s.password, s.password_env),
+                attempts=1,
+            )
+            out[s.name] = EmailNotices(s.name, smtp, to=s.to, **retry)
+        elif isinstance(s, config.TelegramSink):
+            token = config.read_secret(s.token, s.token_env) or ""
+            out[s.name] = TelegramSink(
+                s.name, token=token, chat_id=s.chat_id, api_base_url=s.api_base_url, **retry
+            )
+        elif isinstance(s, config.SlackSink):
+            url = config.read_secret(s.url, s.url_env) or ""
+            out[s.name] = SlackSink(s.name, url, **retry)
+        elif isinstance(s, config.MqttSink):
+            broker = MqttSink(
+                host=s.host,
+                port=s.port,
+                username=s.username,
+                password=config.read_secret(s.password, s.password_env),
+                tls=s.tls,
+            )
+            out[s.name] = MqttNotices(s.name, broker, topic=s.topic, **retry)
+    return out
+
+
+def start(
+    settings: Settings,
+    store: SQLiteStore,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    prime: bool = True,
+) -> Watcher:
+    """A watcher for every rule, its sinks wired to record each attempt, warmed up on history."""
+    book = WatchStore(store)
+    kwargs = {"clock": clock} if clock is not None else {}
+    watcher = Watcher(
+        rules_of(settings, book),
+        store,
+        sinks=sinks_from(settings, recorder(book)),
+        alerts=settings.file.alerts,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    if prime:
+        watcher.prime()
+    return watcher

@@ -1,0 +1,201 @@
+"""Crisis escalation (the overflow principle): a story told in private messages that spills into
+public posts, then into the press.
+
+A *story* is seeded by private messages from several people sharing words that are new
+(rare in every signal of the days before); signals are linked to it by those words (two at
+least), by near-duplicate cluster or by author. An escalation is raised when the story reaches
+public posts from several people after being seen in private, and again when a press article
+tells it after it went public. Causal: signals are read in time order, each decision uses only
+what came before.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pouls.signals import Signal
+from pouls.store import Filters, Store
+from pouls.watch.explain import terms_of
+
+LEVELS = ("private", "public", "press")
+WARMUP_DAYS = 7  # days of signals read before a story may be seeded
+
+
+@dataclass
+class Story:
+    """Signals telling the same story, by visibility level."""
+
+    number: int
+    terms: frozenset[str]
+    seen: dict[str, list[Signal]] = field(default_factory=lambda: {v: [] for v in LEVELS})
+    authors: dict[str, set[str]] = field(default_factory=lambda: {v: set() for v in LEVELS})
+    level: str = "private"
+    clusters: set[str] = field(default_factory=set)
+
+    def first(self, level: str) -> datetime | None:
+        found = self.seen[level]
+        return found[0].created_at if found else None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """The story reached a wider audience at `at`, through `signal`."""
+
+    story: Story
+    source: str  # the level it came from
+    target: str  # the level it reached
+    at: datetime
+    signal: Signal
+
+
+class CrisisTracker:
+    """Links signals into stories and raises escalations private → public → press."""
+
+    def __init__(
+        self,
+        *,
+        window: timedelta = timedelta(hours=48),
+        min_private: int = 3,
+        min_public: int = 5,
+        novelty: float = 4.0,
+        history_days: int = 14,
+    ) -> None:
+        self.window = window
+        self.min_private = min_private
+        self.min_public = min_public
+        self.novelty = novelty  # recent count must exceed the usual count for the window this much
+        self.stories: list[Story] = []
+        self._recent: deque[tuple[datetime, str, frozenset[str]]] = deque()  # private messages
+        self._days: deque[tuple[int, Counter[str]]] = deque(maxlen=history_days)  # all signals
+        self._history_days = history_days
+
+    def add(self, signal: Signal) -> list[Escalation]:
+        """Read one signal (in time order); the escalations it causes."""
+        terms = frozenset(terms_of(signal))
+        out: list[Escalation] = []
+        story = self._story_of(signal, terms)
+        if story is not None:
+            out += self._link(story, signal)
+        elif signal.visibility == "private":
+            story = self._seed(signal, terms)
+            if story is not None:
+                out += self._link(story, signal)
+        self._remember(signal, terms)
+        return out
+
+    def add_all(self, signals: Iterable[Signal]) -> list[Escalation]:
+        return [e for s in signals for e in self.add(s)]
+
+    def _story_of(self, signal: Signal, terms: frozenset[str]) -> Story | None:
+        for story in self.stories:
+            if len(terms & story.terms) >= 2 or (
+                signal.dup_cluster and signal.dup_cluster in story.clusters
+            ):
+                return story
+            if signal.author and any(signal.author in a for a in story.authors.values()):
+                return story
+        return None
+
+    def _link(self, story: Story, signal: Signal) -> list[Escalation]:
+        level = signal.visibility
+        story.seen[level].append(signal)
+        if signal.author:
+            story.authors[level].add(signal.author)
+        if signal.dup_cluster:
+            story.clusters.add(signal.dup_cluster)
+        public_enough = len(story.authors["public"]) >= self.min_public or (
+            not any(s.author for s in story.seen["public"])
+            and len(story.seen["public"]) >= self.min_public
+        )
+        if story.level == "private" and level == "public" and public_enough:
+            story.level = "public"
+            return [Escalation(story, "private", "public", signal.created_at, signal)]
+        if story.level == "public" and level == "press":
+            story.level = "press"
+            return [Escalation(story, "public", "press", signal.created_at, signal)]
+        return []
+
+    def _seed(self, signal: Signal, terms: frozenset[str]) -> Story | None:
+        self._expire(signal.created_at)
+        if len(self._days) < WARMUP_DAYS:  # what is new cannot be told without a past
+            return None
+        counts: Counter[str] = Counter()
+        authors: dict[str, set[str]] = {}
+        for _, author, ts in self._recent:
+            for t in ts & terms:
+                counts[t] += 1
+                authors.setdefault(t, set()).add(author)
+        usual = self._usual()
+        scale = self.window / timedelta(days=1)
+        novel = frozenset(
+            t
+            for t, c in counts.items()
+            if len(authors[t] | {signal.author or ""}) >= self.min_private
+            and c + 1 >= self.novelty * (usual[t] * scale + 0.5)
+        )
+        if len(novel) < 2:
+            return None
+        for story in reversed(self.stories):  # a new angle on a recent story joins it
+            recent = story.seen["private"] and story.seen["private"][-1].created_at >= (
+                signal.created_at - self.window
+            )
+            if recent and novel & story.terms:
+                story.terms = story.terms | novel
+                return story
+        story = Story(len(self.stories) + 1, novel)
+        earlier = [
+            (at, author) for at, author, ts in self._recent if len(ts & novel) >= 2 and author
+        ]
+        for _, author in earlier:
+            story.authors["private"].add(author)
+        self.stories.append(story)
+        return story
+
+    def _remember(self, signal: Signal, terms: frozenset[str]) -> None:
+        if signal.visibility == "private":
+            self._recent.append((signal.created_at, signal.author or signal.id, terms))
+        day = int(signal.created_at.timestamp() // 86400)
+        if not self._days or self._days[-1][0] != day:
+            self._days.append((day, Counter()))
+        self._days[-1][1].update(terms)
+
+    def _expire(self, now: datetime) -> None:
+        while self._recent and self._recent[0][0] < now - self.window:
+            self._recent.popleft()
+
+    def _usual(self) -> Counter[str]:
+        """Term counts per day in every signal, over the days before the recent window."""
+        total: Counter[str] = Counter()
+        days = list(self._days)[: -max(1, int(self.window / timedelta(days=1)))]
+        for _, c in days:
+            total.update(c)
+        n = max(1, len(days))
+        return Counter({t: v / n for t, v in total.items()})
+
+
+def history(store: Store, workspace: str, since: datetime, until: datetime) -> list[Signal]:
+    """Every signal of a workspace in [since, until), oldest first."""
+    out: list[Signal] = []
+    after = None
+    while True:
+        page = store.search(
+            workspace, None, Filters(since=since, until=until), limit=1000, after=after
+        )
+        out += page.signals
+        if not page.next:
+            break
+        after = page.next
+    out.reverse()
+    return out
+
+
+def escalations(
+    store: Store, workspace: str, since: datetime, until: datetime
+) -> tuple[list[Escalation], CrisisTracker]:
+    """Replay the tracker over stored history: the escalations, and the stories found."""
+    tracker = CrisisTracker()
+    found = tracker.add_all(history(store, workspace, since, until))
+    return found, tracker

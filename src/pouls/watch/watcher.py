@@ -1,0 +1,427 @@
+"""The live watcher: a pipeline listener that counts stored signals into each rule's buckets,
+steps the rules' detectors as buckets close, and hands alerts to the sinks.
+
+Time is event time: a bucket closes when the newest signal seen (minus `lateness`) has passed
+its end, or, once the stream is live, when the clock has. Importing history through the
+pipeline therefore raises the same alerts as watching it live, and as `pouls rule test`.
+The listener only counts (it runs on the event loop after each commit); explaining, recording
+and delivering happen in `run()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import msgspec
+
+from pouls.config import Alerts, Rule, Settings
+from pouls.query import Matcher
+from pouls.signals import Signal, utcnow
+from pouls.sinks import Sink
+from pouls.sinks.notice import Attempt, Notice
+from pouls.store import Bucket, Filters
+from pouls.store.rows import reach, toxic
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import WatchStore
+from pouls.watch.explain import Explanation, explain
+from pouls.watch.messages import alert_notice
+from pouls.watch.rules import INSTANT, Firing, Trigger, in_quiet_hours, title
+
+log = logging.getLogger("pouls.watch")
+
+LATENESS = timedelta(minutes=2)  # signals may arrive this late and still count in their bucket
+LIVE_WITHIN = timedelta(hours=6)  # the clock closes buckets only when the stream is this recent
+PRIME = timedelta(days=14)  # history a rule's detector learns from when the watcher starts
+TICK = 30.0  # seconds between two looks at the clock
+
+
+@dataclass
+class _Tally:
+    """One bucket being counted."""
+
+    volume: int = 0
+    negative: int = 0
+    toxic: int = 0
+    scam: int = 0
+    reach: int = 0
+    authors: set[str] = field(default_factory=set)
+
+    def add(self, s: Signal) -> None:
+        self.volume += 1
+        self.negative += s.sentiment is not None and s.sentiment.label == "negative"
+        self.toxic += (toxic(s) or 0.0) >= 0.5
+        self.scam += (s.scam or 0.0) >= 0.5
+        self.reach += reach(s) or 0
+        if s.author:
+            self.authors.add(s.author)
+
+    def bucket(self, start: datetime) -> Bucket:
+        return Bucket(
+            start=start,
+            volume=self.volume,
+            negative=self.negative,
+            toxic=self.toxic,
+            scam=self.scam,
+            reach=self.reach,
+            authors=len(self.authors),
+        )
+
+
+class _Live:
+    """A rule's trigger and its open buckets (one or two at a time: memory stays bounded)."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.trigger = Trigger(rule)
+        self.step = self.trigger.step
+        self.next_start: datetime | None = None
+        self.tallies: dict[datetime, _Tally] = {}
+
+    def count(self, s: Signal) -> None:
+        start = _floor(s.created_at, self.step)
+        if self.next_start is None:
+            self.next_start = start
+        start = max(start, self.next_start)  # a late signal counts in the first open bucket
+        self.tallies.setdefault(start, _Tally()).add(s)
+
+    def advance(self, watermark: datetime) -> list[Firing]:
+        out: list[Firing] = []
+        if self.next_start is None:
+            return out + self.trigger.tick(watermark)
+        while self.next_start + self.step <= watermark:
+            tally = self.tallies.pop(self.next_start, None) or _Tally()
+            out += self.trigger.update(tally.bucket(self.next_start))
+            self.next_start += self.step
+        return out
+
+
+class Watcher:
+    """Evaluates rules on stored signals as they arrive; alerts go to the store and the sinks."""
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        store: SQLiteStore,
+        *,
+        sinks: Mapping[str, Sink] | None = None,
+        alerts: Alerts | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        lateness: timedelta = LATENESS,
+        sleep: Callable[[float], object] = asyncio.sleep,
+    ) -> None:
+        self.store = store
+        self.book = WatchStore(store)
+        self.sinks = dict(sinks or {})
+        self.settings = alerts or Alerts()
+        self.clock = clock
+        self.lateness = lateness
+        self._sleep = sleep
+        self._rules: dict[tuple[str, str], _Live] = {}
+        self._plain: dict[str, list[_Live]] = {}
+        self._by_topic: dict[tuple[str, str], list[_Live]] = {}
+        self._matchers: dict[str, Matcher] = {}
+        for rule in rules:
+            self._add(rule)
+        self.newest: datetime | None = None
+        self.watermark: datetime | None = None
+        self._queue: asyncio.Queue[Firing | None] = asyncio.Queue()
+        self._open: dict[tuple[str, str], int] = {}  # (workspace, rule) -> open alert id
+        self._held: dict[int, tuple[datetime, Notice, list[str]]] = {}  # quiet hours
+        self._tasks: set[asyncio.Task] = set()
+        self._started: set[str] = set()
+        self._last: dict[
+            str, asyncio.Future
+        ] = {}  # each sink's latest delivery  # workspaces whose rules' series have begun
+        self.firings: list[Firing] = []  # every firing, in order (for `pouls up` logs and tests)
+
+    # -- rules --------------------------------------------------------------------------------
+
+    def _add(self, rule: Rule) -> None:
+        live = _Live(rule)
+        self._rules[(rule.workspace, rule.name)] = live
+        if rule.topic:
+            self._by_topic.setdefault((rule.workspace, rule.topic), []).append(live)
+        elif rule.query:
+            matcher = self._matchers.setdefault(rule.workspace, Matcher())
+            matcher.add(rule.name, rule.query)
+        else:
+            self._plain.setdefault(rule.workspace, []).append(live)
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [live.rule for live in self._rules.values()]
+
+    def prime(self, now: datetime | None = None, history: timedelta = PRIME) -> None:
+        """Let every bucket rule learn the `history` before `now` from the store (warm start)."""
+        now = now or self.clock()
+        for live in self._rules.values():
+            rule = live.rule
+            if rule.kind == INSTANT:
+                continue
+            end = _floor(now, live.step)
+            for bucket in self.store.series(
+                rule.workspace,
+                rule.query,
+                Filters(topic=rule.topic),
+                bucket=live.step,
+                since=end - history,
+                until=end,
+            ):
+                live.trigger.learn(bucket)
+            live.next_start = end
+            self._started.add(rule.workspace)
+
+    # -- the listener -------------------------------------------------------------------------
+
+    def listener(self, signals: list[Signal]) -> None:
+        """Count a committed batch; close the buckets it moves past. Called on the event loop."""
+        firings: list[Firing] = []
+        for s in signals:
+            if s.workspace not in self._started:
+                self._start(s.workspace, s.created_at)
+            for live in self._routes(s):
+                if live.rule.kind == INSTANT:
+                    firings += live.trigger.tick(s.created_at)
+                    firings += live.trigger.hit(s.created_at, s.id)
+                else:
+                    live.count(s)
+            if self.newest is None or s.created_at > self.newest:
+                self.newest = s.created_at
+        if self.newest is not None:
+            firings += self.advance(self.newest - self.lateness)
+        self._emit(firings)
+
+    def _start(self, workspace: str, at: datetime) -> None:
+        # A rule's series starts with its workspace's first signal, not with its own first
+        # match: the quiet hours before a subject appears are part of its baseline.
+        self._started.add(workspace)
+        for live in self._rules.values():
+            if live.rule.workspace == workspace and live.next_start is None:
+                live.next_start = _floor(at, live.step)
+
+    def _routes(self, s: Signal) -> list[_Live]:
+        out = list(self._plain.get(s.workspace, ()))
+        for topic in s.topics:
+            out += self._by_topic.get((s.workspace, topic), ())
+        matcher = self._matchers.get(s.workspace)
+        if matcher is not None and len(matcher):
+            out += [self._rules[(s.workspace, name)] for name in matcher.match(s)]
+        return out
+
+    def advance(self, watermark: datetime) -> list[Firing]:
+        """Close every bucket that ends before `watermark`; the firings this brings."""
+        if self.watermark is not None and watermark <= self.watermark:
+            return []
+        self.watermark = watermark
+        out: list[Firing] = []
+        for live in self._rules.values():
+            out += live.advance(watermark)
+        return out
+
+    def tick(self) -> None:
+        """Let the clock close buckets when the stream is live but quiet."""
+        now = self.clock()
+        if self.newest is not None and now - self.newest <= LIVE_WITHIN:
+            self._emit(self.advance(now - self.lateness))
+
+    def _emit(self, firings: list[Firing]) -> None:
+        for f in firings:
+            self.firings.append(f)
+            self._queue.put_nowait(f)
+
+    # -- acting on firings --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Record, explain and deliver firings until `close()`; looks at the clock every TICK s."""
+        while True:
+            try:
+                firing = await asyncio.wait_for(self._queue.get(), TICK)
+            except TimeoutError:
+                self.tick()
+                await self._release_held()
+                continue
+            if firing is None:
+                return
+            try:
+                await self.handle(firing)
+            except Exception:  # one bad alert must not stop the watcher; it is in the log
+                log.exception("alert %s/%s not handled", firing.workspace, firing.rule)
+
+    async def drain(self) -> None:
+        """Handle every firing queued so far, and wait for their deliveries (tests, shutdown)."""
+        while not self._queue.empty():
+            firing = self._queue.get_nowait()
+            if firing is not None:
+                await self.handle(firing)
+        await self._release_held()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    async def close(self) -> None:
+        """Stop `run()`, handle what is queued, and record held deliveries as not sent."""
+        self._queue.put_nowait(None)
+        await self.drain()
+        for alert_id, (due, notice, names) in self._held.items():
+            for name in names:
+                self.book.record_delivery(
+                    notice.workspace,
+                    alert_id=alert_id,
+                    subject=notice.subject,
+                    sink=name,
+                    attempt=0,
+                    ok=False,
+                    final=True,
+                    detail=f"not sent: pouls stopped during quiet hours (due {due.isoformat()})",
+                )
+        self._held.clear()
+
+    async def handle(self, firing: Firing) -> int:
+        """Record one firing (explained), then deliver it; returns the alert id."""
+        live = self._rules[(firing.workspace, firing.rule)]
+        rule, key = live.rule, (firing.workspace, firing.rule)
+        lang = rule.lang or self.settings.lang
+        explanation = None
+        if firing.change != "closed":
+            explanation = await asyncio.to_thread(self._explain, rule, firing)
+        doc = msgspec.json.encode(explanation) if explanation is not None else None
+        if firing.change == "opened" or key not in self._open:
+            alert_id = await asyncio.to_thread(
+                self.book.open_alert,
+                rule.workspace,
+                rule=rule.name,
+                kind=rule.kind,
+                title=title(rule, firing, lang),
+                at=firing.at,
+                observed=firing.observed,
+                baseline=firing.baseline,
+                score=firing.score,
+                explanation=doc,
+            )
+            self._open[key] = alert_id
+        else:
+            alert_id = self._open[key]
+            await asyncio.to_thread(
+                self.book.change_alert,
+                rule.workspace,
+                alert_id,
+                change=firing.change,
+                at=firing.at,
+                observed=firing.observed if firing.change == "updated" else None,
+                score=firing.score if firing.change == "updated" else None,
+                title=title(rule, firing, lang) if firing.change == "updated" else None,
+                explanation=doc,
+            )
+        if firing.change == "closed":
+            self._open.pop(key, None)
+        notice = alert_notice(
+            firing,
+            rule,
+            explanation,
+            alert_id=alert_id,
+            lang=lang,
+            base_url=self.settings.base_url,
+        )
+        self.send(notice, rule.sinks, quiet_until=in_quiet_hours(rule, firing.at))
+        return alert_id
+
+    def _explain(self, rule: Rule, firing: Firing) -> Explanation:
+        step = timedelta(minutes=rule.bucket)
+        if rule.kind == INSTANT:
+            start, end = firing.started, firing.at + timedelta(microseconds=1)
+        else:
+            start, end = firing.at - step, firing.at
+        return explain(
+            self.store,
+            rule,
+            start=start,
+            end=end,
+            observed=firing.observed,
+            baseline=firing.baseline,
+            base_url=self.settings.base_url,
+        )
+
+    def send(
+        self, notice: Notice, names: Sequence[str], *, quiet_until: datetime | None = None
+    ) -> None:
+        """Deliver `notice` to the named sinks in the background (or hold it in quiet hours)."""
+        if not names:
+            return
+        if quiet_until is not None and notice.alert_id is not None:
+            self._held[notice.alert_id] = (quiet_until, notice, list(names))  # the latest wins
+            for name in names:
+                self.record(
+                    Attempt(
+                        sink=name,
+                        notice=notice,
+                        number=0,
+                        ok=False,
+                        final=False,
+                        detail=f"held: quiet hours until {quiet_until.isoformat()}",
+                    )
+                )
+            return
+        for name in names:  # in the background, but in order for each sink
+            task = asyncio.ensure_future(self._deliver(name, notice, self._last.get(name)))
+            self._last[name] = task
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _release_held(self) -> None:
+        now = self.clock()
+        for alert_id, (due, notice, names) in list(self._held.items()):
+            if due <= now:
+                del self._held[alert_id]
+                self.send(notice, names)
+
+    async def _deliver(self, name: str, notice: Notice, previous: asyncio.Future | None) -> None:
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        sink = self.sinks.get(name)
+        if sink is None:
+            self.record(
+                Attempt(
+                    sink=name,
+                    notice=notice,
+                    number=0,
+                    ok=False,
+                    final=True,
+                    detail="no such sink",
+                )
+            )
+            return
+        delivery = await sink.send(notice)
+        if delivery.status != "sent":
+            log.error("%s not delivered to %s: %s", notice.subject, name, delivery.error)
+
+    def record(self, attempt: Attempt) -> None:
+        """Record one delivery attempt (sinks call it after every try)."""
+        n = attempt.notice
+        self.book.record_delivery(
+            n.workspace,
+            alert_id=n.alert_id,
+            subject=n.subject,
+            sink=attempt.sink,
+            attempt=attempt.number,
+            ok=attempt.ok,
+            final=attempt.final,
+            detail=attempt.detail,
+        )
+
+
+def _floor(t: datetime, step: timedelta) -> datetime:
+    seconds = step.total_seconds()
+    return datetime.fromtimestamp(t.timestamp() // seconds * seconds, tz=t.tzinfo)
+
+
+def rules_of(settings: Settings, book: WatchStore) -> list[Rule]:
+    """Rules from pouls.toml, then those added from the CLI (a name in the file wins)."""
+    rules = list(settings.file.rules)
+    known = {(r.workspace, r.name) for r in rules}
+    for stored in book.rules():
+        if (stored.workspace, stored.name) not in known:
+            rules.append(msgspec.json.decode(stored.doc, type=Rule))
+    return rules

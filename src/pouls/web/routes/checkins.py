@@ -1,0 +1,60 @@
+"""`POST /api/v1/checkins`: record a mood or a personal measure from a phone or a script.
+
+The check-in source named in the body (or the workspace's first one) decides the token: when
+it sets `token`/`token_env`, `Authorization: Bearer <token>` is required.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from pouls.config import CheckinSource, Settings, read_secret
+from pouls.signals import Batch, utcnow
+from pouls.sources import webhook
+from pouls.sources.checkin import Checkin, InvalidCheckin, to_signal
+from pouls.web.intake import store_batch
+
+router = APIRouter(prefix="/api/v1", tags=["checkins"])
+
+DEFAULT_SOURCE = "checkin"
+
+
+def target(settings: Settings, workspace: str | None, source: str | None) -> CheckinSource:
+    """The check-in source to write to; a default one (no token) when none is configured."""
+    ws = workspace or settings.workspaces[0].id
+    if settings.workspace(ws) is None:
+        raise LookupError(f"no workspace {ws!r}")
+    declared = [
+        s for s in settings.file.sources if isinstance(s, CheckinSource) and s.workspace == ws
+    ]
+    if source:
+        found = next((s for s in declared if s.name == source), None)
+        if found is None and declared:
+            raise LookupError(f"no check-in source {source!r} in workspace {ws!r}")
+        return found or CheckinSource(name=source, workspace=ws)
+    return declared[0] if declared else CheckinSource(name=DEFAULT_SOURCE, workspace=ws)
+
+
+@router.post("/checkins", status_code=201)
+async def create_checkin(request: Request) -> Response:
+    """Store one check-in; 201 with its id."""
+    try:
+        checkin = msgspec.json.decode(await request.body(), type=Checkin)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise HTTPException(422, str(exc)) from None
+    try:
+        s = target(request.app.state.settings, checkin.workspace, checkin.source)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from None
+    token = read_secret(s.token, s.token_env)
+    if token and not webhook.bearer_ok(token, request.headers.get("authorization")):
+        raise HTTPException(401, "wrong or missing bearer token", {"WWW-Authenticate": "Bearer"})
+    try:
+        signal = to_signal(checkin, workspace=s.workspace, source=s.name, observed_at=utcnow())
+    except InvalidCheckin as exc:
+        raise HTTPException(422, str(exc)) from None
+    await store_batch(request.app, s.workspace, s.name, Batch(signals=[signal], cursor=signal.id))
+    body = {"id": signal.id, "workspace": s.workspace, "source": s.name}
+    return Response(msgspec.json.encode(body), status_code=201, media_type="application/json")

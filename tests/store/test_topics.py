@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from pouls.query import QueryError
+from pouls.query.stage import TopicStage
+from pouls.store import Filters
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.topics import Topic
+from tests.conftest import make_signal
+
+
+def ids(store: SQLiteStore, topic: str, workspace: str = "acme") -> set[str]:
+    return {s.native_id or "" for s in store.search(workspace, None, Filters(topic=topic), limit=500).signals}
+
+
+def test_backfill_matches_stored_history_including_what_sql_cannot_decide(store: SQLiteStore) -> None:
+    store.put(
+        [
+            make_signal(1, "Promo d'été chez #MaisonLumiere"),
+            make_signal(2, "maison lumière sans hashtag"),
+            make_signal(3, "rien"),
+            make_signal(4, "#MaisonLumiere", workspace="globex"),
+        ]
+    )
+    store.topics.save(Topic(workspace="acme", name="tag", query="#maisonlumiere"))
+    assert store.topics.backfill("acme", "tag") == 1
+    assert ids(store, "tag") == {"1"}
+    assert ids(store, "tag", "globex") == set()
+    [signal] = store.search("acme", None, Filters(topic="tag")).signals
+    assert signal.topics == ("tag",)
+
+
+def test_backfill_resumes_where_it_stopped_and_counts_only_new_matches(store: SQLiteStore) -> None:
+    store.put([make_signal(1, "retard livraison")])
+    store.topics.save(Topic(workspace="acme", name="retards", query="retard*"))
+    assert store.topics.backfill("acme", "retards") == 1
+    store.put([make_signal(2, "encore en retard")])
+    assert store.topics.backfill("acme", "retards") == 1
+    assert ids(store, "retards") == {"1", "2"}
+
+
+def test_changing_a_query_forgets_old_matches_and_removing_a_topic_drops_them(store: SQLiteStore) -> None:
+    store.put([make_signal(1, "croissant"), make_signal(2, "baguette")])
+    store.topics.save(Topic(workspace="acme", name="t", query="croissant"))
+    store.topics.backfill("acme", "t")
+    before = store.topics.version("acme")
+    assert store.topics.save(Topic(workspace="acme", name="t", query="baguette"))
+    assert store.topics.version("acme") != before
+    assert ids(store, "t") == set()
+    store.topics.backfill("acme", "t")
+    assert ids(store, "t") == {"2"}
+    assert not store.topics.save(Topic(workspace="acme", name="t", query="baguette")), "unchanged"
+    assert store.topics.remove("acme", "t")
+    assert store.topics.list("acme") == [] and ids(store, "t") == set()
+
+
+def test_an_invalid_query_is_refused_before_it_is_stored(store: SQLiteStore) -> None:
+    with pytest.raises(QueryError):
+        store.topics.save(Topic(workspace="acme", name="bad", query="a AND (b"))
+    assert store.topics.list("acme") == []
+
+
+def test_topic_stage_tags_new_signals_and_follows_topic_changes(store: SQLiteStore) -> None:
+    store.topics.save(Topic(workspace="acme", name="ecole", query="ecole NOT fermee"))
+    stage = TopicStage(lambda ws: [(t.name, t.query) for t in store.topics.list(ws)], store.topics.version, refresh=0)
+    out = stage.enrich([make_signal(1, "L'École rouvre"), make_signal(2, "école fermée"), make_signal(3, "école", workspace="globex")])
+    assert [s.topics for s in out] == [("ecole",), (), ()]
+    store.topics.save(Topic(workspace="acme", name="fermeture", query="fermee"))
+    out = stage.enrich([make_signal(4, "école fermée")])
+    assert out[0].topics == ("fermeture",)
+    store.put(out)
+    assert ids(store, "fermeture") == {"4"}

@@ -1,0 +1,33 @@
+"""Crisis escalation on the demo: the Lille story goes private -> public -> press, in order."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pouls.store.sqlite import SQLiteStore
+from pouls.watch.crisis import escalations
+from tests.watch import badbuzz
+
+
+def test_the_bad_buzz_escalates_from_private_to_public_to_press(tmp_path: Path) -> None:
+    recs = badbuzz.write(tmp_path / "demo.jsonl")
+    store = SQLiteStore(tmp_path / "pouls.db")
+    badbuzz.load(store, tmp_path / "demo.jsonl")
+    found, _ = escalations(
+        store, badbuzz.WORKSPACE, badbuzz.END - timedelta(weeks=6), badbuzz.END
+    )
+    store.close()
+    lille = [e for e in found if "intoxication" in e.story.terms]
+    assert lille, [sorted(e.story.terms) for e in found]
+    story = lille[0].story
+    steps = [(e.source, e.target) for e in found if e.story is story]
+    assert steps == [("private", "public"), ("public", "press")]
+    private, public, press = (story.first(v) for v in ("private", "public", "press"))
+    assert private and public and press and private < public < press
+    assert badbuzz.first(recs, "private") <= private
+    up = next(e for e in found if e.story is story and e.target == "public")
+    assert up.at < badbuzz.public_peak(recs) + timedelta(hours=1)
+    assert next(e for e in found if e.story is story and e.target == "press").at >= badbuzz.first(
+        recs, "press"
+    )
