@@ -93,3 +93,13 @@ def test_a_topic_with_a_wrong_query_is_refused_at_load(tmp_path: Path) -> None:
     write(tmp_path, '[[topics]]\nname = "t"\nworkspace = "default"\nquery = "a OR"\n')
     with pytest.raises(ConfigError, match=r"pouls.toml:4: `topics\[0\]\.query`: .*column"):
         load(tmp_path, environ={})
+
+
+def test_enrichers_are_named_from_the_known_list(tmp_path: Path) -> None:
+    from pouls.enrich import ENRICHERS
+
+    write(tmp_path, '[[workspaces]]\nid = "a"\nenrichers = ["language", "sentimant"]\n')
+    with pytest.raises(ConfigError, match=r"pouls.toml:3: `workspaces\[0\]\.enrichers"):
+        load(tmp_path, environ={})
+    write(tmp_path, f"[[workspaces]]\nid = \"a\"\nenrichers = {list(ENRICHERS)!r}\n".replace("'", '"'))
+    assert load(tmp_path, environ={}).workspaces[0].enrichers == list(ENRICHERS)

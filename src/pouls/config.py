@@ -40,7 +40,7 @@ class Workspace(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     id: Annotated[Name, _doc("Short id used in URLs, the CLI and every stored row.")]
     name: Annotated[str, _doc("Display name shown in the web app.")] = ""
     enrichers: Annotated[
-        list[str] | None,
+        list[Literal["language", "sentiment", "toxicity", "scam", "entities", "duplicates"]] | None,
         _doc("Enrichments to run on this workspace's signals, by name; unset means all available."),
     ] = None
     identities: Annotated[

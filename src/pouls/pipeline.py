@@ -391,6 +391,8 @@ def stages_for(
 
     named = [w.id for w in settings.workspaces if w.identities == "named"]
     stages: list[Enricher] = [Pseudonymiser(secret(settings.home), named)]
+    if enrich:
+        stages += enrichers_for(settings)
     topics = getattr(store, "topics", None)
     if topics is not None:
         from pouls.query.stage import TopicStage
@@ -399,6 +401,41 @@ def stages_for(
             TopicStage(lambda ws: [(t.name, t.query) for t in topics.list(ws)], topics.version)
         )
     return stages
+
+
+def enrichers_for(settings: Settings) -> list[Enricher]:
+    """The enrichers the workspaces ask for (all by default), each seeing only those workspaces."""
+    from pouls.enrich import ENRICHERS, build_enrichers
+
+    wanted = {
+        w.id: set(ENRICHERS if w.enrichers is None else w.enrichers) for w in settings.workspaces
+    }
+    gazetteers = {w.id: w.gazetteer for w in settings.workspaces if w.gazetteer}
+    names = [n for n in ENRICHERS if any(n in chosen for chosen in wanted.values())]
+    out: list[Enricher] = []
+    for enricher in build_enrichers(names, gazetteers):
+        users = frozenset(ws for ws, chosen in wanted.items() if enricher.name in chosen)
+        out.append(enricher if users == frozenset(wanted) else Only(enricher, users))
+    return out
+
+
+class Only:
+    """An enricher applied to the signals of some workspaces only (`enrichers` in pouls.toml)."""
+
+    def __init__(self, enricher: Enricher, workspaces: frozenset[str]) -> None:
+        self.enricher = enricher
+        self.workspaces = workspaces
+        self.name = enricher.name
+
+    def enrich(self, batch: list[Signal]) -> list[Signal]:
+        picked = [i for i, s in enumerate(batch) if s.workspace in self.workspaces]
+        if not picked:
+            return batch
+        done = self.enricher.enrich([batch[i] for i in picked])
+        out = list(batch)
+        for i, signal in zip(picked, done, strict=True):
+            out[i] = signal
+        return out
 
 
 def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:

