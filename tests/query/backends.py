@@ -49,6 +49,8 @@ def fill(db: sqlite3.Connection, signals: Sequence[Mapping[str, Any]]) -> None:
             for i, s in enumerate(signals)
         ],
     )
+    # As SQLiteStore.put does: the index of new rows is filled in one statement per batch.
+    db.execute("INSERT INTO signals_fts (rowid, title, text) SELECT seq, title, text FROM signals")
 
 
 def sql_select(

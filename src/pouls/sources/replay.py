@@ -83,13 +83,15 @@ class ReplaySource:
                     yield batch
                     continue
                 if first is None:
-                    first, start = signal.created_at, now
+                    first, start, started = signal.created_at, now, time.monotonic()
                 due = (signal.created_at - first).total_seconds() / self.speed
-                wait = min(MAX_WAIT, due - (time.monotonic() - started))
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                else:
-                    await asyncio.sleep(0)
+                wait = due - (time.monotonic() - started)
+                if wait > MAX_WAIT:  # a long silence is cut short: later times move up with it
+                    skip = wait - MAX_WAIT
+                    started -= skip
+                    start -= timedelta(seconds=skip)
+                    wait = MAX_WAIT
+                await asyncio.sleep(max(wait, 0))
                 when = start + timedelta(seconds=due) if self.retime else signal.created_at
                 batch.signals.append(self._renamed(signal, when, rounds))
                 yield batch

@@ -22,6 +22,7 @@ class Selection:
     clause: str
     params: list[object]
     check: Callable[[Signal], bool] | None = None
+    match: str | None = None  # the FTS5 expression inside `clause`, if any
 
 
 def select(workspace: str, query: str | None, filters: Filters) -> Selection:
@@ -49,16 +50,18 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
         clauses.append("signals.created_at < ?")
         params.append(to_us(filters.until))
     check = None
+    match = None
     if query and query.strip():
         node = parse(query)
         plan = compile_sqlite(node)
         condition, values = plan.condition()
         clauses.append(f"({condition})")
         params.extend(values)
+        match = plan.match
         if not plan.exact:
             matcher = Matcher({"q": node})
             check = lambda s: bool(matcher.match(s))  # noqa: E731
-    return Selection(" AND ".join(clauses), params, check)
+    return Selection(" AND ".join(clauses), params, check, match)
 
 
 # Topic names never contain commas (config.Name), so a comma-joined list reads back safely.
@@ -68,9 +71,18 @@ TOPICS_OF = (
 )
 
 
-def page_sql(sel: Selection, *, after: str | None, limit: int) -> tuple[str, list[object]]:
-    """doc, created_at, seq and topics of the selection, newest first, after a keyset cursor."""
+def page_sql(
+    sel: Selection, *, after: str | None, limit: int, driven: bool = False
+) -> tuple[str, list[object]]:
+    """doc, created_at, seq and topics of the selection, newest first, after a keyset cursor.
+
+    `driven`: the full-text query has few hits, so look them up by rowid and sort them, rather
+    than walk the whole workspace newest first testing each row (the unary `+` keeps SQLite
+    from using the workspace index).
+    """
     clause, params = sel.clause, list(sel.params)
+    if driven:
+        clause = clause.replace("signals.workspace = ?", "+signals.workspace = ?", 1)
     if after:
         created, seq = (int(x) for x in after.split(":", 1))
         clause += " AND (signals.created_at, signals.seq) < (?, ?)"
@@ -82,8 +94,16 @@ def page_sql(sel: Selection, *, after: str | None, limit: int) -> tuple[str, lis
     return sql, [*params, limit]
 
 
-def count_sql(sel: Selection) -> tuple[str, list[object]]:
-    return f"SELECT count(*) FROM signals WHERE {sel.clause}", list(sel.params)
+def count_sql(sel: Selection, *, driven: bool = False) -> tuple[str, list[object]]:
+    clause = (
+        sel.clause.replace("signals.workspace = ?", "+signals.workspace = ?", 1)
+        if driven
+        else sel.clause
+    )
+    return f"SELECT count(*) FROM signals WHERE {clause}", list(sel.params)
+
+
+FTS_HITS = "SELECT count(*) FROM (SELECT rowid FROM signals_fts WHERE signals_fts MATCH ? LIMIT ?)"
 
 
 def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:

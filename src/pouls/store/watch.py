@@ -68,8 +68,23 @@ class DeliveryRecord(msgspec.Struct, kw_only=True):
     at: datetime
 
 
+class AlertOverview(msgspec.Struct, kw_only=True):
+    """What a list of alerts shows beside each: its peak and how its deliveries went."""
+
+    peak: float | None
+    changes: int
+    attempts: int
+    delivered: int  # notices that reached a sink
+    failed: int  # notices given up on (final failed attempts)
+    last_error: str | None
+
+
 class RuleExists(Exception):
     """A rule of that name already exists in the workspace."""
+
+
+class AlertExists(Exception):
+    """An alert with that key was already recorded in the workspace."""
 
 
 _ALERT_COLUMNS = (
@@ -132,15 +147,35 @@ class WatchStore:
         baseline: float | None,
         score: float | None,
         explanation: bytes | None = None,
+        key: str | None = None,
     ) -> int:
-        """Record a new alert and its `opened` line; returns its id."""
+        """Record a new alert and its `opened` line; returns its id.
+
+        With a `key` already recorded in the workspace, `AlertExists` and nothing is recorded.
+        """
         us = to_us(at)
         with self.store._transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO alerts (workspace, rule, kind, status, title, started_at, updated_at,"
-                " observed, baseline, score, explanation) VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
-                (workspace, rule, kind, title, us, us, observed, baseline, score, explanation),
-            )
+            try:
+                cur = conn.execute(
+                    "INSERT INTO alerts (workspace, rule, kind, status, title, started_at,"
+                    " updated_at, observed, baseline, score, explanation, key)"
+                    " VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        workspace,
+                        rule,
+                        kind,
+                        title,
+                        us,
+                        us,
+                        observed,
+                        baseline,
+                        score,
+                        explanation,
+                        key,
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise AlertExists(f"alert {key!r} already recorded in {workspace!r}") from None
             alert_id = int(cur.lastrowid or 0)
             conn.execute(
                 "INSERT INTO alert_updates (alert_id, at, change, observed, baseline, score)"
@@ -199,24 +234,28 @@ class WatchStore:
         since: datetime | None = None,
         until: datetime | None = None,
         rule: str | None = None,
+        status: str | None = None,
         limit: int = 100,
     ) -> list[StoredAlert]:
         """Alerts of a workspace, newest first."""
         rows = self.store._reader().execute(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE workspace = ?1"
             " AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < ?3)"
-            " AND (?4 IS NULL OR rule = ?4) ORDER BY started_at DESC, id DESC LIMIT ?5",
+            " AND (?4 IS NULL OR rule = ?4) AND (?5 IS NULL OR status = ?5)"
+            " ORDER BY started_at DESC, id DESC LIMIT ?6",
             (
                 workspace,
                 to_us(since) if since else None,
                 to_us(until) if until else None,
                 rule,
+                status,
                 limit,
             ),
         )
         return [_alert(r) for r in rows]
 
     def alert(self, workspace: str, alert_id: int) -> StoredAlert | None:
+        """One alert of a workspace; None when it is another workspace's or does not exist."""
         row = (
             self.store._reader()
             .execute(
@@ -226,6 +265,15 @@ class WatchStore:
             .fetchone()
         )
         return _alert(row) if row else None
+
+    def has_key(self, workspace: str, key: str) -> bool:
+        """Whether an alert with this key was recorded in the workspace."""
+        row = (
+            self.store._reader()
+            .execute("SELECT 1 FROM alerts WHERE workspace = ? AND key = ?", (workspace, key))
+            .fetchone()
+        )
+        return row is not None
 
     def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
         """An alert's opened, updated and closed lines, oldest first."""
@@ -239,6 +287,51 @@ class WatchStore:
             AlertChange(at=from_us(at), change=c, observed=o, baseline=b, score=s)
             for at, c, o, b, s in rows
         ]
+
+    def overview(self, workspace: str, alert_ids: list[int]) -> dict[int, AlertOverview]:
+        """Peak and delivery counts of the given alerts, by id."""
+        if not alert_ids:
+            return {}
+        marks = ", ".join("?" * len(alert_ids))
+        reader = self.store._reader()
+        peaks = {
+            a: (p, n)
+            for a, p, n in reader.execute(
+                "SELECT u.alert_id, max(u.observed), count(*) FROM alert_updates u"
+                f" JOIN alerts a ON a.id = u.alert_id WHERE a.workspace = ? AND a.id IN ({marks})"
+                " GROUP BY u.alert_id",
+                (workspace, *alert_ids),
+            )
+        }
+        sent = {
+            a: (n, ok, failed)
+            for a, n, ok, failed in reader.execute(
+                "SELECT alert_id, count(*), sum(ok AND final), sum(NOT ok AND final)"
+                f" FROM deliveries WHERE workspace = ? AND alert_id IN ({marks}) GROUP BY alert_id",
+                (workspace, *alert_ids),
+            )
+        }
+        errors = dict(
+            reader.execute(
+                "SELECT alert_id, detail FROM deliveries WHERE id IN (SELECT max(id) FROM"
+                f" deliveries WHERE workspace = ? AND alert_id IN ({marks}) AND NOT ok"
+                " GROUP BY alert_id)",
+                (workspace, *alert_ids),
+            )
+        )
+        out = {}
+        for i in alert_ids:
+            peak, changes = peaks.get(i, (None, 0))
+            n, ok, failed = sent.get(i, (0, 0, 0))
+            out[i] = AlertOverview(
+                peak=peak,
+                changes=changes,
+                attempts=n,
+                delivered=ok or 0,
+                failed=failed or 0,
+                last_error=errors.get(i),
+            )
+        return out
 
     # -- deliveries ---------------------------------------------------------------------------
 
