@@ -1,4 +1,5 @@
-"""Crisis escalation on the demo: the Lille story goes private -> public -> press, in order."""
+"""Crisis escalation on the demo: the Lille story goes private -> public -> press, in order;
+the scam wave, public first, does not escalate."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ def test_the_bad_buzz_escalates_from_private_to_public_to_press(tmp_path: Path) 
     recs = badbuzz.write(tmp_path / "demo.jsonl")
     store = SQLiteStore(tmp_path / "pouls.db")
     badbuzz.load(store, tmp_path / "demo.jsonl")
-    found, _ = escalations(
-        store, badbuzz.WORKSPACE, badbuzz.END - timedelta(weeks=6), badbuzz.END
-    )
+    found, _ = escalations(store, badbuzz.WORKSPACE, badbuzz.END - timedelta(weeks=6), badbuzz.END)
     store.close()
     lille = [e for e in found if "intoxication" in e.story.terms]
     assert lille, [sorted(e.story.terms) for e in found]
@@ -31,3 +30,9 @@ def test_the_bad_buzz_escalates_from_private_to_public_to_press(tmp_path: Path) 
     assert next(e for e in found if e.story is story and e.target == "press").at >= badbuzz.first(
         recs, "press"
     )
+    # The scam wave's lure was posted in public before customers asked about it in private:
+    # public first is not an overflow, so it never escalates private -> public.
+    scam = {r["text"] for r in recs if r.get("demo_story") == "scam"}
+    for e in found:
+        told = {s.text for s in e.story.seen["private"] + e.story.seen["public"]} | {e.signal.text}
+        assert e.target == "press" or not told & scam, sorted(e.story.terms)

@@ -1,19 +1,26 @@
-"""`pouls alerts` and `pouls crisis`: alerts raised, and stories escalating across levels."""
+"""`pouls alerts`, `pouls crisis` and `pouls digest`: alerts raised, stories escalating across
+levels, and the digest of a day or a week."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from pouls.cli import context
 from pouls.cli.context import UserError, out
 
+if TYPE_CHECKING:
+    from pouls.config import Settings
+    from pouls.sinks.notice import Notice
+    from pouls.store.sqlite import SQLiteStore
+
 
 def register(app: typer.Typer) -> None:
     app.command("alerts")(alerts)
     app.command("crisis")(crisis)
+    app.command("digest")(digest)
 
 
 def alerts(
@@ -42,8 +49,7 @@ def crisis(
     since: Annotated[str, typer.Option(help="How far back: 12h, 30d, 2w.")] = "30d",
 ) -> None:
     """Stories that went from private messages to public posts, then to the press."""
-    from pouls.signals import utcnow
-    from pouls.watch.crisis import escalations
+    from pouls.watch.crisis import recent
     from pouls.watch.rules import parse_duration
 
     try:
@@ -52,12 +58,9 @@ def crisis(
         raise UserError(str(exc)) from None
     store = context.store()
     try:
-        newest = store.search(workspace, None, None, limit=1).signals
-        until = newest[0].created_at + timedelta(seconds=1) if newest else utcnow()
-        found, _ = escalations(store, workspace, until - span - timedelta(days=7), until)
+        found, _ = recent(store, workspace, span)
     finally:
         store.close()
-    found = [e for e in found if e.at >= until - span]
     stories = {id(e.story): e.story for e in found}
     out.print(f"{len(stories)} escalating stor(y/ies) over {since}.")
     for story in stories.values():
@@ -72,3 +75,63 @@ def crisis(
         for e in found:
             if e.story is story:
                 out.print(f"  ▲ {e.source} → {e.target} at {e.at:%Y-%m-%d %H:%M}")
+
+
+def digest(
+    period: Annotated[str, typer.Option(help="day or week.")] = "day",
+    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    end: Annotated[
+        str | None, typer.Option(help="End of the period, ISO 8601 (default: now).")
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="Send it to `[alerts] digest_sinks` instead.")
+    ] = False,
+) -> None:
+    """The digest of the last day or week: printed, or sent by e-mail with `--send`."""
+    import asyncio
+
+    from pouls.signals import utcnow
+    from pouls.watch.digest import gather
+    from pouls.watch.messages import digest_notice
+
+    if period not in ("day", "week"):
+        raise UserError("--period: day or week")
+    try:
+        until = datetime.fromisoformat(end) if end else utcnow()
+    except ValueError as exc:
+        raise UserError(f"--end: {exc}") from None
+    if until.tzinfo is None:
+        raise UserError("--end: give a time zone, e.g. 2026-10-03T08:00+02:00")
+    settings = context.settings()
+    a = settings.file.alerts
+    store = context.store()
+    try:
+        p: Literal["day", "week"] = "day" if period == "day" else "week"
+        notice = digest_notice(gather(store, workspace, p, until, base_url=a.base_url), a.lang)
+        if not send:
+            typer.echo(notice.text)  # as is: no wrapping, no markup
+            return
+        if not a.digest_sinks:
+            raise UserError("no [alerts] digest_sinks to send the digest to")
+        asyncio.run(_send(settings, store, notice))
+    finally:
+        store.close()
+
+
+async def _send(settings: Settings, store: SQLiteStore, notice: Notice) -> None:
+    from pouls.store.watch import WatchStore
+    from pouls.watch.assemble import recorder, sinks_from
+    from pouls.watch.watcher import Watcher
+
+    a = settings.file.alerts
+    watcher = Watcher([], store, sinks=sinks_from(settings, recorder(WatchStore(store))), alerts=a)
+    watcher.send(notice, a.digest_sinks)
+    await watcher.drain()
+    failed = [
+        d.sink
+        for d in WatchStore(store).deliveries(notice.workspace, limit=len(a.digest_sinks) * 20)
+        if d.alert_id is None and d.subject == notice.subject and d.final and not d.ok
+    ]
+    if failed:
+        raise UserError(f"digest not delivered to {', '.join(sorted(set(failed)))}")
+    out.print(f"Digest sent to {', '.join(a.digest_sinks)}.")

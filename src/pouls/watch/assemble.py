@@ -15,6 +15,7 @@ from pouls.sinks import Sink
 from pouls.sinks.notice import Attempt, OnAttempt
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
+from pouls.watch.escalation import CrisisWatch
 from pouls.watch.watcher import Watcher, rules_of
 
 
@@ -92,14 +93,26 @@ def start(
     clock: Callable[[], datetime] | None = None,
     prime: bool = True,
 ) -> Watcher:
-    """A watcher for every rule, its sinks wired to record each attempt, warmed up on history."""
+    """A watcher for every rule and for crises, its sinks wired to record each attempt, warmed
+    up on history."""
     book = WatchStore(store)
     kwargs = {"clock": clock} if clock is not None else {}
+    a = settings.file.alerts
+    crisis = CrisisWatch(
+        store,
+        workspaces=[w.id for w in settings.workspaces],
+        sinks=a.crisis_sinks,
+        lang=a.lang,
+        base_url=a.base_url,
+        **kwargs,  # type: ignore[arg-type]
+    )
     watcher = Watcher(
         rules_of(settings, book),
         store,
         sinks=sinks_from(settings, recorder(book)),
-        alerts=settings.file.alerts,
+        alerts=a,
+        crisis=crisis,
+        workspaces=[w.id for w in settings.workspaces],
         **kwargs,  # type: ignore[arg-type]
     )
     if prime:

@@ -5,8 +5,9 @@ A *story* is seeded by private messages from several people sharing words that a
 (rare in every signal of the days before); signals are linked to it by those words (two at
 least), by near-duplicate cluster or by author. An escalation is raised when the story reaches
 public posts from several people after being seen in private, and again when a press article
-tells it after it went public. Causal: signals are read in time order, each decision uses only
-what came before.
+tells it after it went public. A story whose public posts came first (people asking in private
+about a scam circulating in public) did not overflow: it is public from the start. Causal:
+signals are read in time order, each decision uses only what came before.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pouls.signals import Signal
+from pouls.signals import Signal, utcnow
 from pouls.store import Filters, Store
 from pouls.watch.explain import terms_of
 
@@ -34,6 +35,14 @@ class Story:
     authors: dict[str, set[str]] = field(default_factory=lambda: {v: set() for v in LEVELS})
     level: str = "private"
     clusters: set[str] = field(default_factory=set)
+    public_before: int = 0  # people who posted it in public before it was seen in private
+    last: datetime | None = None  # the newest signal linked
+
+    @property
+    def key(self) -> str:
+        """Stable across replays: the id of the story's first private signal."""
+        first = self.seen["private"]
+        return first[0].id if first else f"story-{self.number}"
 
     def first(self, level: str) -> datetime | None:
         found = self.seen[level]
@@ -62,19 +71,24 @@ class CrisisTracker:
         min_public: int = 5,
         novelty: float = 4.0,
         history_days: int = 14,
+        retire: timedelta = timedelta(days=7),
     ) -> None:
         self.window = window
         self.min_private = min_private
         self.min_public = min_public
         self.novelty = novelty  # recent count must exceed the usual count for the window this much
         self.stories: list[Story] = []
+        self._numbered = 0
         self._recent: deque[tuple[datetime, str, frozenset[str]]] = deque()  # private messages
         self._days: deque[tuple[int, Counter[str]]] = deque(maxlen=history_days)  # all signals
         self._history_days = history_days
+        self._public: deque[tuple[datetime, str, frozenset[str]]] = deque()  # public posts
+        self.retire = retire  # a story quiet this long is over: memory stays bounded when live
 
     def add(self, signal: Signal) -> list[Escalation]:
         """Read one signal (in time order); the escalations it causes."""
         terms = frozenset(terms_of(signal))
+        self._expire(signal.created_at)
         out: list[Escalation] = []
         story = self._story_of(signal, terms)
         if story is not None:
@@ -90,6 +104,9 @@ class CrisisTracker:
         return [e for s in signals for e in self.add(s)]
 
     def _story_of(self, signal: Signal, terms: frozenset[str]) -> Story | None:
+        self.stories = [
+            s for s in self.stories if s.last is None or s.last >= signal.created_at - self.retire
+        ]
         for story in self.stories:
             if len(terms & story.terms) >= 2 or (
                 signal.dup_cluster and signal.dup_cluster in story.clusters
@@ -102,6 +119,7 @@ class CrisisTracker:
     def _link(self, story: Story, signal: Signal) -> list[Escalation]:
         level = signal.visibility
         story.seen[level].append(signal)
+        story.last = signal.created_at
         if signal.author:
             story.authors[level].add(signal.author)
         if signal.dup_cluster:
@@ -119,7 +137,6 @@ class CrisisTracker:
         return []
 
     def _seed(self, signal: Signal, terms: frozenset[str]) -> Story | None:
-        self._expire(signal.created_at)
         if len(self._days) < WARMUP_DAYS:  # what is new cannot be told without a past
             return None
         counts: Counter[str] = Counter()
@@ -145,7 +162,11 @@ class CrisisTracker:
             if recent and novel & story.terms:
                 story.terms = story.terms | novel
                 return story
-        story = Story(len(self.stories) + 1, novel)
+        self._numbered += 1
+        story = Story(self._numbered, novel)
+        story.public_before = self._told_in_public(novel)
+        if story.public_before >= self.min_private:  # public first: not an overflow
+            story.level = "public"
         earlier = [
             (at, author) for at, author, ts in self._recent if len(ts & novel) >= 2 and author
         ]
@@ -154,9 +175,16 @@ class CrisisTracker:
         self.stories.append(story)
         return story
 
+    def _told_in_public(self, terms: frozenset[str]) -> int:
+        """People who posted in public, within the window, something sharing two of `terms`."""
+        return len({a for _, a, ts in self._public if len(ts & terms) >= 2})
+
     def _remember(self, signal: Signal, terms: frozenset[str]) -> None:
         if signal.visibility == "private":
             self._recent.append((signal.created_at, signal.author or signal.id, terms))
+        elif signal.visibility == "public":
+            who = signal.author or signal.id
+            self._public.append((signal.created_at, who, terms))
         day = int(signal.created_at.timestamp() // 86400)
         if not self._days or self._days[-1][0] != day:
             self._days.append((day, Counter()))
@@ -165,6 +193,8 @@ class CrisisTracker:
     def _expire(self, now: datetime) -> None:
         while self._recent and self._recent[0][0] < now - self.window:
             self._recent.popleft()
+        while self._public and self._public[0][0] < now - self.window:
+            self._public.popleft()
 
     def _usual(self) -> Counter[str]:
         """Term counts per day in every signal, over the days before the recent window."""
@@ -199,3 +229,13 @@ def escalations(
     tracker = CrisisTracker()
     found = tracker.add_all(history(store, workspace, since, until))
     return found, tracker
+
+
+def recent(
+    store: Store, workspace: str, span: timedelta, *, learn: timedelta = timedelta(days=7)
+) -> tuple[list[Escalation], datetime]:
+    """Escalations of the `span` up to the newest signal (after `learn` days of warm-up)."""
+    newest = store.search(workspace, None, None, limit=1).signals
+    until = newest[0].created_at + timedelta(seconds=1) if newest else utcnow()
+    found, _ = escalations(store, workspace, until - span - learn, until)
+    return [e for e in found if e.at >= until - span], until

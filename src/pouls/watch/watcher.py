@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,8 +27,11 @@ from pouls.store import Bucket, Filters
 from pouls.store.rows import reach, toxic
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
+from pouls.watch.crisis import Escalation
+from pouls.watch.digest import Period, gather, schedule
+from pouls.watch.escalation import CrisisWatch
 from pouls.watch.explain import Explanation, explain
-from pouls.watch.messages import alert_notice
+from pouls.watch.messages import alert_notice, digest_notice
 from pouls.watch.rules import INSTANT, Firing, Trigger, in_quiet_hours, title
 
 log = logging.getLogger("pouls.watch")
@@ -111,7 +114,9 @@ class Watcher:
         alerts: Alerts | None = None,
         clock: Callable[[], datetime] = utcnow,
         lateness: timedelta = LATENESS,
-        sleep: Callable[[float], object] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        crisis: CrisisWatch | None = None,
+        workspaces: Sequence[str] = (),
     ) -> None:
         self.store = store
         self.book = WatchStore(store)
@@ -128,7 +133,10 @@ class Watcher:
             self._add(rule)
         self.newest: datetime | None = None
         self.watermark: datetime | None = None
-        self._queue: asyncio.Queue[Firing | None] = asyncio.Queue()
+        self.crisis = crisis
+        self.workspaces = list(workspaces)  # those a digest goes to
+        self._digests: asyncio.Future[None] | None = None
+        self._queue: asyncio.Queue[Firing | Escalation | None] = asyncio.Queue()
         self._open: dict[tuple[str, str], int] = {}  # (workspace, rule) -> open alert id
         self._held: dict[int, tuple[datetime, Notice, list[str]]] = {}  # quiet hours
         self._tasks: set[asyncio.Task] = set()
@@ -174,6 +182,9 @@ class Watcher:
                 live.trigger.learn(bucket)
             live.next_start = end
             self._started.add(rule.workspace)
+        if self.crisis is not None:
+            for e in self.crisis.prime(now):
+                self._queue.put_nowait(e)
 
     # -- the listener -------------------------------------------------------------------------
 
@@ -194,6 +205,9 @@ class Watcher:
         if self.newest is not None:
             firings += self.advance(self.newest - self.lateness)
         self._emit(firings)
+        if self.crisis is not None:
+            for e in self.crisis.add(signals):
+                self._queue.put_nowait(e)
 
     def _start(self, workspace: str, at: datetime) -> None:
         # A rule's series starts with its workspace's first signal, not with its own first
@@ -236,7 +250,23 @@ class Watcher:
     # -- acting on firings --------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Record, explain and deliver firings until `close()`; looks at the clock every TICK s."""
+        """Record, explain and deliver firings until `close()`; looks at the clock every TICK s.
+
+        Sends the digests when they are due, if `[alerts] digest` is set.
+        """
+        self._digests = asyncio.ensure_future(self.digests())
+        try:
+            await self._run()
+        finally:
+            await self._stop_digests()
+
+    async def _stop_digests(self) -> None:
+        if self._digests is not None:
+            self._digests.cancel()
+            await asyncio.gather(self._digests, return_exceptions=True)
+            self._digests = None
+
+    async def _run(self) -> None:
         while True:
             try:
                 firing = await asyncio.wait_for(self._queue.get(), TICK)
@@ -249,7 +279,24 @@ class Watcher:
             try:
                 await self.handle(firing)
             except Exception:  # one bad alert must not stop the watcher; it is in the log
-                log.exception("alert %s/%s not handled", firing.workspace, firing.rule)
+                log.exception("alert not handled: %r", firing)
+
+    async def digests(self) -> None:
+        """Send every workspace its digest at `digest_hour` local time, until cancelled."""
+        await schedule(self.settings, self.send_digests, clock=self.clock, sleep=self._sleep)
+
+    async def send_digests(self, period: Period, end: datetime) -> list[Notice]:
+        """Gather each workspace's digest of the `period` ending at `end` and send it."""
+        a = self.settings
+        out = []
+        for ws in self.workspaces:
+            d = await asyncio.to_thread(gather, self.store, ws, period, end, base_url=a.base_url)
+            if d.volume == 0 and not d.alerts and not d.escalations:
+                continue  # nothing happened: no mail
+            notice = digest_notice(d, a.lang)
+            self.send(notice, a.digest_sinks)
+            out.append(notice)
+        return out
 
     async def drain(self) -> None:
         """Handle every firing queued so far, and wait for their deliveries (tests, shutdown)."""
@@ -263,8 +310,9 @@ class Watcher:
 
     async def close(self) -> None:
         """Stop `run()`, handle what is queued, and record held deliveries as not sent."""
-        self._queue.put_nowait(None)
+        await self._stop_digests()
         await self.drain()
+        self._queue.put_nowait(None)  # after draining, which would take it from `run()`
         for alert_id, (due, notice, names) in self._held.items():
             for name in names:
                 self.book.record_delivery(
@@ -279,8 +327,10 @@ class Watcher:
                 )
         self._held.clear()
 
-    async def handle(self, firing: Firing) -> int:
-        """Record one firing (explained), then deliver it; returns the alert id."""
+    async def handle(self, firing: Firing | Escalation) -> int | None:
+        """Record one firing (explained) or escalation, then deliver it; returns the alert id."""
+        if isinstance(firing, Escalation):
+            return await self.escalate(firing)
         live = self._rules[(firing.workspace, firing.rule)]
         rule, key = live.rule, (firing.workspace, firing.rule)
         lang = rule.lang or self.settings.lang
@@ -326,6 +376,15 @@ class Watcher:
             base_url=self.settings.base_url,
         )
         self.send(notice, rule.sinks, quiet_until=in_quiet_hours(rule, firing.at))
+        return alert_id
+
+    async def escalate(self, e: Escalation) -> int | None:
+        """Record an escalation and tell `crisis_sinks`, once per story and level."""
+        assert self.crisis is not None
+        alert_id = await asyncio.to_thread(self.crisis.record, e)
+        if alert_id is None:
+            return None
+        self.send(self.crisis.notice(e, alert_id), self.crisis.sinks)
         return alert_id
 
     def _explain(self, rule: Rule, firing: Firing) -> Explanation:

@@ -11,7 +11,7 @@ from pouls import __version__
 from pouls.config import Settings
 from pouls.store import Store
 from pouls.web.live import Live
-from pouls.web.routes import api, checkins, ingest, meta, stream, telegram, wall
+from pouls.web.routes import alerts, api, checkins, ingest, meta, stream, telegram, wall
 
 
 def create_app(settings: Settings, store: Store, live: Live | None = None) -> FastAPI:
@@ -36,4 +36,5 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(checkins.router)
     app.include_router(meta.router)
     app.include_router(telegram.router)
+    app.include_router(alerts.router)
     return app

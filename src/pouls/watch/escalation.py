@@ -1,0 +1,235 @@
+"""Crisis escalations live: a tracker per workspace fed as signals are stored; each escalation
+becomes an alert (once per story and level, whatever restarts) and a notice for `crisis_sinks`.
+
+Separate from `crisis.py`, which only links signals into stories: this module records and words.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+
+import msgspec
+
+from pouls.signals import Signal, utcnow
+from pouls.sinks.notice import Notice
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import AlertExists, WatchStore
+from pouls.watch import chart
+from pouls.watch.crisis import WARMUP_DAYS, CrisisTracker, Escalation, history
+from pouls.watch.explain import Example, Explanation, Term, terms_of
+
+PRIME = timedelta(days=WARMUP_DAYS + 2)  # what a tracker reads at start to know the usual words
+RECENT = timedelta(hours=6)  # an escalation found while priming is told only if this recent
+STEP = timedelta(hours=1)  # the chart's step
+STEPS = 48
+
+WORDS = {
+    "fr": {
+        "private": "messages privés",
+        "public": "publications publiques",
+        "press": "la presse",
+        "title": "Escalade : « {terms} » passe des {source} à {target}",
+        "people": "personnes",
+        "signals": "signaux",
+        "first": "premier signal",
+        "open": "Ouvrir dans pouls",
+    },
+    "en": {
+        "private": "private messages",
+        "public": "public posts",
+        "press": "the press",
+        "title": "Escalation: “{terms}” went from {source} to {target}",
+        "people": "people",
+        "signals": "signals",
+        "first": "first signal",
+        "open": "Open in pouls",
+    },
+}
+
+
+def key_of(e: Escalation) -> str:
+    """One key per story and level reached: the same escalation is never raised twice."""
+    return f"{e.story.key}:{e.target}"
+
+
+def title_of(e: Escalation, lang: str) -> str:
+    w = WORDS[lang]
+    terms = ", ".join(sorted(e.story.terms)[:4])
+    return w["title"].format(terms=terms, source=w[e.source], target=w[e.target])
+
+
+class CrisisWatch:
+    """Trackers by workspace; `add` is the listener's part, `record` and `notice` the run's."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        *,
+        workspaces: Sequence[str] = (),
+        sinks: Sequence[str] = (),
+        lang: str = "fr",
+        base_url: str = "http://127.0.0.1:8000",
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.workspaces = list(workspaces)
+        self.book = WatchStore(store)
+        self.sinks = list(sinks)
+        self.lang = lang
+        self.base_url = base_url.rstrip("/")
+        self.clock = clock
+        self.trackers: dict[str, CrisisTracker] = {}
+
+    def add(self, signals: Iterable[Signal]) -> list[Escalation]:
+        """Link stored signals into stories; the escalations they cause."""
+        out: list[Escalation] = []
+        for s in signals:
+            tracker = self.trackers.get(s.workspace)
+            if tracker is None:
+                tracker = self.trackers[s.workspace] = CrisisTracker()
+            out += tracker.add(s)
+        return out
+
+    def prime(self, now: datetime | None = None) -> list[Escalation]:
+        """Read the days before `now`; the escalations among them recent enough to tell."""
+        now = now or self.clock()
+        out: list[Escalation] = []
+        for ws in self.workspaces:
+            self.trackers[ws] = CrisisTracker()
+            found = self.add(history(self.store, ws, now - PRIME, now))
+            out += [e for e in found if e.at >= now - RECENT]
+        return out
+
+    def record(self, e: Escalation) -> int | None:
+        """Record the escalation as an alert; None when it was recorded before."""
+        ws, key = e.signal.workspace, key_of(e)
+        if self.book.has_key(ws, key):
+            return None
+        explanation = explain(e, self.base_url)
+        try:
+            return self.book.open_alert(
+                ws,
+                rule="crisis",
+                kind="escalation",
+                title=title_of(e, self.lang),
+                at=e.at,
+                observed=explanation.observed,
+                baseline=explanation.baseline,
+                score=None,
+                explanation=msgspec.json.encode(explanation),
+                key=key,
+            )
+        except AlertExists:
+            return None
+
+    def notice(self, e: Escalation, alert_id: int) -> Notice:
+        """The escalation in words, with the story's timeline and chart."""
+        w, story = WORDS[self.lang], e.story
+        ws = e.signal.workspace
+        link = f"{self.base_url}/alerts/{alert_id}?ws={ws}"
+        head = title_of(e, self.lang)
+        lines, rows = [head], []
+        for level in ("private", "public", "press"):
+            seen = story.seen[level]
+            if not seen:
+                continue
+            line = (
+                f"{w[level]}: {len(seen)} {w['signals']}, {len(story.authors[level])} {w['people']},"
+                f" {w['first']} {seen[0].created_at:%Y-%m-%d %H:%M} UTC"
+            )
+            lines.append(line)
+            sig = f"{self.base_url}/signals/{seen[0].id}?ws={ws}"
+            lines.append(f"  {seen[0].text[:160]} {sig}")
+            rows.append(
+                f"<li>{html.escape(line)}<br><a href='{html.escape(sig)}'>"
+                f"{html.escape(seen[0].text[:200])}</a></li>"
+            )
+        chart = story_chart(explain(e, self.base_url))
+        body = (
+            f"<h2>{html.escape(head)}</h2>"
+            '<p><img src="cid:chart" alt="chart" width="480" height="140"></p>'
+            f"<ol>{''.join(rows)}</ol><p><a href='{html.escape(link)}'>{w['open']}</a></p>"
+        )
+        return Notice(
+            kind="escalation",
+            workspace=ws,
+            subject=head,
+            text="\n".join(lines),
+            html=body,
+            data={
+                "story": story.key,
+                "terms": sorted(story.terms),
+                "source": e.source,
+                "target": e.target,
+                "at": e.at.isoformat(),
+                "signal": e.signal.id,
+            },
+            images={"chart": chart},
+            lang=self.lang,
+            rule="crisis",
+            alert_id=alert_id,
+            change="opened",
+            link=link,
+        )
+
+
+def explain(e: Escalation, base_url: str) -> Explanation:
+    """The story up to the escalation, as an alert explanation: who, where, signals per hour."""
+    story = e.story
+    seen = {v: [s for s in found if s.created_at <= e.at] for v, found in story.seen.items()}
+    signals = sorted((s for v in seen.values() for s in v), key=lambda s: s.created_at)
+    people = {
+        v: len({s.author for s in found if s.author}) or len(found) for v, found in seen.items()
+    }
+    end = e.at + STEP
+    series = [0.0] * STEPS
+    for s in signals:
+        i = STEPS - 1 - int((end - s.created_at) / STEP)
+        if 0 <= i < STEPS:
+            series[i] += 1
+    terms = Counter(t for s in signals for t in terms_of(s) & story.terms)
+    picks = [found[0] for found in seen.values() if found]
+    if e.signal not in picks:
+        picks.append(e.signal)
+    return Explanation(
+        workspace=e.signal.workspace,
+        rule="crisis",
+        metric="signals",
+        start=signals[0].created_at if signals else e.at,
+        end=e.at,
+        observed=people[e.target],
+        baseline=people[e.source],
+        signals=len(signals),
+        terms=[Term(t, terms[t], 0.0) for t in sorted(story.terms, key=lambda t: -terms[t])],
+        channels=Counter[str](s.channel for s in signals).most_common(5),
+        authors=Counter(_who(s) for s in signals if s.author).most_common(5),
+        visibility={v: len(found) for v, found in seen.items() if found},
+        sentiment=dict(Counter(s.sentiment.label if s.sentiment else "unknown" for s in signals)),
+        examples=[_example(s, base_url) for s in picks],
+        series=series,
+        step_minutes=int(STEP.total_seconds() // 60),
+    )
+
+
+def story_chart(e: Explanation) -> bytes:
+    """The story's signals per hour, the escalation's hour in red (no usual level to draw)."""
+    return chart.png(e.series, alert_from=len(e.series) - 1)
+
+
+def _example(s: Signal, base_url: str) -> Example:
+    return Example(
+        id=s.id,
+        link=f"{base_url.rstrip('/')}/signals/{s.id}?ws={s.workspace}",
+        text=(s.title + " — " if s.title else "") + s.text[:280],
+        channel=s.channel,
+        visibility=s.visibility,
+        created_at=s.created_at,
+        author=_who(s),
+    )
+
+
+def _who(s: Signal) -> str:
+    return s.author_handle or s.author_name or (s.author or "?")[:12]

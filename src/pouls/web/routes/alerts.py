@@ -1,0 +1,78 @@
+"""Alerts (list and explanation) and crisis stories, each scoped to the `?ws=` workspace."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Literal
+
+import msgspec
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from pouls.store.watch import WatchStore
+from pouls.watch.crisis import LEVELS, recent
+from pouls.watch.escalation import story_chart
+from pouls.watch.explain import Explanation
+from pouls.watch.rules import parse_duration
+from pouls.web.params import Selection, selection
+from pouls.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+pages = templates()
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alert_list(
+    request: Request,
+    sel: Annotated[Selection, Depends(selection)],
+    status: Annotated[Literal["open", "closed"] | None, Query()] = None,
+) -> HTMLResponse:
+    """Alerts of the workspace, newest first, with their peak and how delivery went."""
+    book = WatchStore(request.app.state.store)
+    found = book.alerts(sel.workspace, status=status, limit=200)
+    overview = book.overview(sel.workspace, [a.id for a in found])
+    context = {"sel": sel, "alerts": found, "overview": overview, "status": status}
+    return pages.TemplateResponse(request, "alerts.html", context)
+
+
+@router.get("/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_detail(
+    request: Request, alert_id: int, sel: Annotated[Selection, Depends(selection)]
+) -> HTMLResponse:
+    """One alert explained: chart, terms, channels, authors, examples, history, deliveries."""
+    book = WatchStore(request.app.state.store)
+    alert = book.alert(sel.workspace, alert_id)
+    if alert is None:
+        raise HTTPException(404, "no such alert in this workspace")
+    explanation = chart = None
+    if alert.explanation:
+        explanation = msgspec.json.decode(alert.explanation, type=Explanation)
+        png = story_chart(explanation) if alert.kind == "escalation" else explanation.chart()
+        chart = "data:image/png;base64," + base64.b64encode(png).decode()
+    context = {
+        "sel": sel,
+        "a": alert,
+        "e": explanation,
+        "chart": chart,
+        "history": book.history(sel.workspace, alert_id),
+        "deliveries": list(reversed(book.deliveries(sel.workspace, alert_id=alert_id))),
+    }
+    return pages.TemplateResponse(request, "alerts_detail.html", context)
+
+
+@router.get("/crisis", response_class=HTMLResponse)
+def crisis(
+    request: Request,
+    sel: Annotated[Selection, Depends(selection)],
+    since: Annotated[str, Query(description="How far back: 12h, 30d, 2w.")] = "30d",
+) -> HTMLResponse:
+    """Stories that escalated, with their timeline across private, public and press."""
+    try:
+        span = parse_duration(since)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from None
+    found, _ = recent(request.app.state.store, sel.workspace, span)
+    stories = list({id(e.story): e.story for e in found}.values())
+    steps = {s.number: [e for e in found if e.story is s] for s in stories}
+    context = {"sel": sel, "stories": stories, "steps": steps, "levels": LEVELS, "since": since}
+    return pages.TemplateResponse(request, "crisis.html", context)

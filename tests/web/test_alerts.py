@@ -1,0 +1,173 @@
+"""The alert pages over a real store: list, explanation, deliveries, workspace scoping."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+from fastapi.testclient import TestClient
+
+from pouls.config import load
+from pouls.signals import signal_id
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import WatchStore
+from pouls.watch.crisis import recent
+from pouls.watch.escalation import CrisisWatch
+from pouls.watch.explain import Example, Explanation, Term
+from pouls.web.app import create_app
+from tests.conftest import T0
+from tests.watch import badbuzz
+
+
+def explanation(workspace: str = "acme") -> Explanation:
+    sid = signal_id(workspace, "src", "2")
+    return Explanation(
+        workspace=workspace,
+        rule="buzz",
+        metric="volume",
+        start=T0,
+        end=T0 + timedelta(hours=1),
+        observed=42,
+        baseline=3.5,
+        signals=42,
+        terms=[Term("injoignable", 12, 8.5)],
+        channels=[("whatsapp", 30), ("mastodon", 12)],
+        authors=[("@zoe@piaille.fr", 4)],
+        visibility={"private": 30, "public": 12},
+        sentiment={"negative": 35, "neutral": 7},
+        examples=[
+            Example(
+                id=sid,
+                link=f"http://example.org/signals/{sid}?ws={workspace}",
+                text="Service client injoignable",
+                channel="whatsapp",
+                visibility="private",
+                created_at=T0,
+                author="Zoé",
+            )
+        ],
+        series=[2, 3, 4, 3, 42],
+        step_minutes=60,
+    )
+
+
+def raise_alert(store: SQLiteStore, workspace: str = "acme") -> int:
+    """An alert opened, updated to a new high, closed; one sink delivered, one failed."""
+    book = WatchStore(store)
+    doc = msgspec.json.encode(explanation(workspace))
+    i = book.open_alert(
+        workspace,
+        rule="buzz",
+        kind="spike",
+        title="Pic : buzz",
+        at=T0,
+        observed=20,
+        baseline=3.5,
+        score=0.9,
+        explanation=doc,
+    )
+    book.change_alert(workspace, i, change="updated", at=T0 + timedelta(hours=1), observed=42)
+    book.change_alert(workspace, i, change="closed", at=T0 + timedelta(hours=5))
+    for n, ok, final, detail in [(1, True, True, "250 OK"), (1, False, False, "HTTP 503")]:
+        book.record_delivery(
+            workspace,
+            alert_id=i,
+            subject="Nouvelle alerte · buzz",
+            sink="mail" if ok else "ops",
+            attempt=n,
+            ok=ok,
+            final=final,
+            detail=detail,
+        )
+    book.record_delivery(
+        workspace,
+        alert_id=i,
+        subject="Nouvelle alerte · buzz",
+        sink="ops",
+        attempt=2,
+        ok=False,
+        final=True,
+        detail="HTTP 500 from https://example.org/hook",
+    )
+    return i
+
+
+def test_alert_list_shows_status_peak_baseline_and_failed_deliveries(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    i = raise_alert(filled)
+    page = client.get("/alerts?ws=acme")
+    assert page.status_code == 200
+    html = page.text
+    assert f'href="/alerts/{i}?ws=acme"' in html
+    assert "closed" in html and "Pic : buzz" in html
+    assert ">42<" in html  # the peak: the update's new high
+    assert "3.5 → 42" in html
+    assert "1 sent" in html and "1 failed" in html and "3 attempt(s)" in html
+    assert "HTTP 500 from https://example.org/hook" in html
+    assert client.get("/alerts?ws=acme&status=open").text.count("alert-row") == 0
+    assert client.get("/alerts?ws=acme&status=closed").text.count("alert-row") == 1
+
+
+def test_alert_page_explains_with_chart_examples_history_and_attempts(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    i = raise_alert(filled)
+    html = client.get(f"/alerts/{i}?ws=acme").text
+    assert 'src="data:image/png;base64,iVBORw0KGgo' in html  # a PNG, inline
+    assert "injoignable ×8.5" in html and "WhatsApp 30" in html and "@zoe@piaille.fr 4" in html
+    assert "negative 35" in html
+    sid = signal_id("acme", "src", "2")
+    assert f'href="/signals/{sid}?ws=acme"' in html
+    assert client.get(f"/signals/{sid}?ws=acme").status_code == 200  # the link leads somewhere
+    for change in ("opened", "updated", "closed"):
+        assert f"<td>{change}</td>" in html
+    assert "HTTP 503" in html and "retrying" in html and "<strong>failed</strong>" in html
+
+
+def test_another_workspaces_alert_is_not_found(client: TestClient, filled: SQLiteStore) -> None:
+    theirs = raise_alert(filled, "globex")
+    assert client.get(f"/alerts/{theirs}?ws=acme").status_code == 404
+    assert client.get(f"/alerts/{theirs}?ws=globex").status_code == 200
+    assert "Pic : buzz" not in client.get("/alerts?ws=acme").text
+    assert client.get("/alerts?ws=nowhere").status_code == 404
+    assert client.get("/alerts/999?ws=acme").status_code == 404
+
+
+def test_pages_link_to_alerts_and_crisis(client: TestClient) -> None:
+    html = client.get("/?ws=globex").text
+    assert 'href="/alerts?ws=globex"' in html and 'href="/crisis?ws=globex"' in html
+    assert "No alerts" in client.get("/alerts?ws=globex").text
+
+
+def test_crisis_page_without_stories_says_so(client: TestClient) -> None:
+    page = client.get("/crisis?ws=acme&since=7d")
+    assert page.status_code == 200 and "No story escalated" in page.text
+    assert client.get("/crisis?ws=acme&since=soon").status_code == 400
+
+
+def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pouls.toml").write_text('[[workspaces]]\nid = "demo"\n', encoding="utf-8")
+    badbuzz.write(tmp_path / "demo.jsonl")
+    store = SQLiteStore(tmp_path / "pouls.db")
+    badbuzz.load(store, tmp_path / "demo.jsonl")
+    with TestClient(create_app(load(tmp_path, environ={}), store)) as client:
+        html = client.get("/crisis?ws=demo&since=30d").text
+        assert "▲ private → <strong>public</strong> at 2026-09-20" in html
+        assert "▲ public → <strong>press</strong> at 2026-09-21" in html
+        story = html[html.index("intoxication") :]
+        for level in ("private", "public", "press"):
+            assert f'<span class="badge vis-{level}">{level}</span>' in story
+        assert 'href="/signals/' in story
+
+        found, _ = recent(store, "demo", timedelta(days=30))
+        crisis = CrisisWatch(store, workspaces=["demo"], lang="en")
+        alert_id = crisis.record(found[0])
+        assert alert_id is not None and crisis.record(found[0]) is None  # once per story, level
+        page = client.get(f"/alerts/{alert_id}?ws=demo").text
+        assert "from private messages to public posts" in page
+        assert "data:image/png;base64," in page and 'class="body example"' in page
+    store.close()
