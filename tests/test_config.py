@@ -101,5 +101,7 @@ def test_enrichers_are_named_from_the_known_list(tmp_path: Path) -> None:
     write(tmp_path, '[[workspaces]]\nid = "a"\nenrichers = ["language", "sentimant"]\n')
     with pytest.raises(ConfigError, match=r"pouls.toml:3: `workspaces\[0\]\.enrichers"):
         load(tmp_path, environ={})
-    write(tmp_path, f"[[workspaces]]\nid = \"a\"\nenrichers = {list(ENRICHERS)!r}\n".replace("'", '"'))
+    write(
+        tmp_path, f'[[workspaces]]\nid = "a"\nenrichers = {list(ENRICHERS)!r}\n'.replace("'", '"')
+    )
     assert load(tmp_path, environ={}).workspaces[0].enrichers == list(ENRICHERS)

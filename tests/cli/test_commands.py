@@ -111,8 +111,13 @@ def test_csv_import_with_a_column_mapping(tmp_path: Path) -> None:
 
 def test_topic_add_backfills_then_search_and_rm(tmp_path: Path) -> None:
     data = tmp_path / "s.jsonl"
-    rows = [{"native_id": str(i), "text": t} for i, t in enumerate(["Retard de livraison", "livraison parfaite", "un retard encore"])]
-    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    rows = [
+        {"native_id": str(i), "text": t}
+        for i, t in enumerate(["Retard de livraison", "livraison parfaite", "un retard encore"])
+    ]
+    data.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     assert pouls(tmp_path, "import", str(data)).returncode == 0
     added = pouls(tmp_path, "topic", "add", "retards", "retard* AND NOT parfaite")
     assert added.returncode == 0, added.stderr

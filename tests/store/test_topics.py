@@ -11,10 +11,15 @@ from tests.conftest import make_signal
 
 
 def ids(store: SQLiteStore, topic: str, workspace: str = "acme") -> set[str]:
-    return {s.native_id or "" for s in store.search(workspace, None, Filters(topic=topic), limit=500).signals}
+    return {
+        s.native_id or ""
+        for s in store.search(workspace, None, Filters(topic=topic), limit=500).signals
+    }
 
 
-def test_backfill_matches_stored_history_including_what_sql_cannot_decide(store: SQLiteStore) -> None:
+def test_backfill_matches_stored_history_including_what_sql_cannot_decide(
+    store: SQLiteStore,
+) -> None:
     store.put(
         [
             make_signal(1, "Promo d'été chez #MaisonLumiere"),
@@ -40,7 +45,9 @@ def test_backfill_resumes_where_it_stopped_and_counts_only_new_matches(store: SQ
     assert ids(store, "retards") == {"1", "2"}
 
 
-def test_changing_a_query_forgets_old_matches_and_removing_a_topic_drops_them(store: SQLiteStore) -> None:
+def test_changing_a_query_forgets_old_matches_and_removing_a_topic_drops_them(
+    store: SQLiteStore,
+) -> None:
     store.put([make_signal(1, "croissant"), make_signal(2, "baguette")])
     store.topics.save(Topic(workspace="acme", name="t", query="croissant"))
     store.topics.backfill("acme", "t")
@@ -63,8 +70,18 @@ def test_an_invalid_query_is_refused_before_it_is_stored(store: SQLiteStore) -> 
 
 def test_topic_stage_tags_new_signals_and_follows_topic_changes(store: SQLiteStore) -> None:
     store.topics.save(Topic(workspace="acme", name="ecole", query="ecole NOT fermee"))
-    stage = TopicStage(lambda ws: [(t.name, t.query) for t in store.topics.list(ws)], store.topics.version, refresh=0)
-    out = stage.enrich([make_signal(1, "L'École rouvre"), make_signal(2, "école fermée"), make_signal(3, "école", workspace="globex")])
+    stage = TopicStage(
+        lambda ws: [(t.name, t.query) for t in store.topics.list(ws)],
+        store.topics.version,
+        refresh=0,
+    )
+    out = stage.enrich(
+        [
+            make_signal(1, "L'École rouvre"),
+            make_signal(2, "école fermée"),
+            make_signal(3, "école", workspace="globex"),
+        ]
+    )
     assert [s.topics for s in out] == [("ecole",), (), ()]
     store.topics.save(Topic(workspace="acme", name="fermeture", query="fermee"))
     out = stage.enrich([make_signal(4, "école fermée")])

@@ -59,8 +59,8 @@ def up(
 async def _serve(
     settings: Settings, store: SQLiteStore, sources: list[Source], host: str, port: int
 ) -> None:
-    from pouls.web.app import create_app
     from pouls.watch.assemble import start as start_watch
+    from pouls.web.app import create_app
     from pouls.web.live import Live
 
     live = Live()

@@ -42,9 +42,9 @@ class RssSource(
     interval: Annotated[
         float, msgspec.Meta(ge=1, description="Seconds between two polls of this feed.")
     ] = 300.0
-    visibility: Annotated[
-        Visibility, doc("press for news sites, public for blogs and forums.")
-    ] = "press"
+    visibility: Annotated[Visibility, doc("press for news sites, public for blogs and forums.")] = (
+        "press"
+    )
     kind: Annotated[Kind, doc("Kind given to entries.")] = "article"
     timeout: Annotated[float, msgspec.Meta(gt=0, description="Seconds before a poll gives up.")] = (
         20.0

@@ -73,9 +73,7 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         Annotated[str, msgspec.Meta(pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")] | None,
         doc("Local hours (e.g. 22:00-07:00) when deliveries wait; alerts are still recorded."),
     ] = None
-    timezone: Annotated[str, doc("Time zone of `quiet_hours`, e.g. Europe/Paris.")] = (
-        "Europe/Paris"
-    )
+    timezone: Annotated[str, doc("Time zone of `quiet_hours`, e.g. Europe/Paris.")] = "Europe/Paris"
     sinks: Annotated[list[str], doc("Names of the `[[sinks]]` its alerts are delivered to.")] = (
         msgspec.field(default_factory=list)
     )

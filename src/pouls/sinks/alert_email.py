@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import cast
 
 from pouls.sinks import Delivery
 from pouls.sinks.email import SmtpSink
@@ -31,7 +32,7 @@ def compose(notice: Notice, sender: str, to: list[str]) -> EmailMessage:
     for name, cid in cids.items():
         html = html.replace(f"cid:{name}", f"cid:{cid[1:-1]}")
     msg.add_alternative(html, subtype="html")
-    html_part = msg.get_payload()[1]  # type: ignore[index]
+    html_part = cast(EmailMessage, msg.get_payload()[1])  # type: ignore[index]
     for name, cid in cids.items():
         html_part.add_related(notice.images[name], "image", "png", cid=cid, filename=f"{name}.png")
     return msg

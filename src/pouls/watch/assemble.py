@@ -49,12 +49,18 @@ def sinks_from(settings: Settings, on_attempt: OnAttempt | None = None) -> dict[
     from pouls.sinks.webhook import WebhookSink
 
     a = settings.file.alerts
-    retry = {"attempts": a.attempts, "backoff": a.backoff, "on_attempt": on_attempt}
     out: dict[str, Sink] = {}
     for s in settings.file.sinks:
         if isinstance(s, config.WebhookSink):
             secret = config.read_secret(s.secret, s.secret_env)
-            out[s.name] = WebhookSink(s.name, s.url, secret=secret, **retry)
+            out[s.name] = WebhookSink(
+                s.name,
+                s.url,
+                secret=secret,
+                attempts=a.attempts,
+                backoff=a.backoff,
+                on_attempt=on_attempt,
+            )
         elif isinstance(s, config.EmailSink):
             smtp = SmtpSink(
                 host=s.host,
@@ -65,15 +71,25 @@ def sinks_from(settings: Settings, on_attempt: OnAttempt | None = None) -> dict[
                 password=config.read_secret(s.password, s.password_env),
                 attempts=1,
             )
-            out[s.name] = EmailNotices(s.name, smtp, to=s.to, **retry)
+            out[s.name] = EmailNotices(
+                s.name, smtp, to=s.to, attempts=a.attempts, backoff=a.backoff, on_attempt=on_attempt
+            )
         elif isinstance(s, config.TelegramSink):
             token = config.read_secret(s.token, s.token_env) or ""
             out[s.name] = TelegramSink(
-                s.name, token=token, chat_id=s.chat_id, api_base_url=s.api_base_url, **retry
+                s.name,
+                token=token,
+                chat_id=s.chat_id,
+                api_base_url=s.api_base_url,
+                attempts=a.attempts,
+                backoff=a.backoff,
+                on_attempt=on_attempt,
             )
         elif isinstance(s, config.SlackSink):
             url = config.read_secret(s.url, s.url_env) or ""
-            out[s.name] = SlackSink(s.name, url, **retry)
+            out[s.name] = SlackSink(
+                s.name, url, attempts=a.attempts, backoff=a.backoff, on_attempt=on_attempt
+            )
         elif isinstance(s, config.MqttSink):
             broker = MqttSink(
                 host=s.host,
@@ -82,7 +98,14 @@ def sinks_from(settings: Settings, on_attempt: OnAttempt | None = None) -> dict[
                 password=config.read_secret(s.password, s.password_env),
                 tls=s.tls,
             )
-            out[s.name] = MqttNotices(s.name, broker, topic=s.topic, **retry)
+            out[s.name] = MqttNotices(
+                s.name,
+                broker,
+                topic=s.topic,
+                attempts=a.attempts,
+                backoff=a.backoff,
+                on_attempt=on_attempt,
+            )
     return out
 
 

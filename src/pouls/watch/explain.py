@@ -170,7 +170,7 @@ def explain(
         baseline=round(baseline, 4),
         signals=len(window),
         terms=terms,
-        channels=Counter(s.channel for s in window).most_common(5),
+        channels=Counter(str(s.channel) for s in window).most_common(5),
         authors=Counter(_who(s) for s in window if s.author).most_common(5),
         visibility=dict(Counter(s.visibility for s in window)),
         sentiment=dict(Counter(s.sentiment.label if s.sentiment else "unknown" for s in window)),
