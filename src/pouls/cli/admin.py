@@ -43,16 +43,6 @@ def init(
     )
 
 
-def _workspace(name: str | None) -> str:
-    settings = context.settings()
-    if name is None:
-        return settings.workspaces[0].id
-    if settings.workspace(name) is None and name not in context.store().workspaces():
-        known = ", ".join(w.id for w in settings.workspaces)
-        raise UserError(f"no workspace {name!r}; known: {known}")
-    return name
-
-
 WorkspaceOption = Annotated[
     str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first one).")
 ]
@@ -61,7 +51,7 @@ WorkspaceOption = Annotated[
 def status(workspace: WorkspaceOption = None) -> None:
     """Sources with their cursors and health, counts per channel, dead letters."""
     store = context.store()
-    ws = None if workspace is None else _workspace(workspace)
+    ws = None if workspace is None else context.workspace_id(workspace)
     table = Table(title="Sources", title_justify="left")
     for column in ("workspace", "source", "signals", "dead letters", "last commit", "last error"):
         table.add_column(
@@ -92,7 +82,9 @@ def dead_letters(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Input that could not be read, with the reason, newest first."""
-    rows = context.store().dead_letters(None if workspace is None else _workspace(workspace), limit)
+    rows = context.store().dead_letters(
+        None if workspace is None else context.workspace_id(workspace), limit
+    )
     if not rows:
         out.print("No dead letters.")
         return
@@ -118,7 +110,7 @@ def search(
     """Search stored signals, newest first."""
     if format not in ("table", "jsonl"):
         raise UserError("--format must be table or jsonl")
-    ws = _workspace(workspace)
+    ws = context.workspace_id(workspace)
     from pouls.cli.query import parse_or_explain
 
     if query.strip():

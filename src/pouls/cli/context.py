@@ -48,3 +48,13 @@ def store() -> SQLiteStore:
     s = settings()
     s.data_dir.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(s.database_path)
+
+
+def workspace_id(name: str | None) -> str:
+    """The workspace a command acts on: the one named, else the first declared; checked."""
+    s = settings()
+    ws = name or s.workspaces[0].id
+    if s.workspace(ws) is None:
+        known = ", ".join(w.id for w in s.workspaces)
+        raise UserError(f"no workspace {ws!r} in {_home / 'pouls.toml'}; declared: {known}")
+    return ws

@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
 @rule_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="Rule id, unique within the workspace.")],
-    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
+    ] = None,
     kind: Annotated[str, typer.Option(help="spike, threshold, match, toxicity or scam.")] = "spike",
     topic: Annotated[str | None, typer.Option(help="Topic name to watch.")] = None,
     query: Annotated[str | None, typer.Option(help="Query, when no topic is named.")] = None,
@@ -44,6 +46,7 @@ def add(
     from pouls.watch.rules import problems
 
     settings = context.settings()
+    workspace = context.workspace_id(workspace)
     fields = {
         "name": name,
         "workspace": workspace,
@@ -120,11 +123,14 @@ def list_(
 @rule_app.command("rm")
 def rm(
     name: str,
-    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
+    ] = None,
 ) -> None:
     """Remove a rule added with `pouls rule add`."""
     from pouls.store.watch import WatchStore
 
+    workspace = context.workspace_id(workspace)
     store = context.store()
     try:
         removed = WatchStore(store).remove_rule(workspace, name)
@@ -138,7 +144,9 @@ def rm(
 @rule_app.command("test")
 def test(
     name: str,
-    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
+    ] = None,
     since: Annotated[str, typer.Option(help="How far back: 90m, 12h, 30d, 2w.")] = "30d",
     sensitivity: Annotated[
         float | None, typer.Option(help="Try another sensitivity without changing the rule.")
@@ -154,6 +162,7 @@ def test(
     from pouls.watch.watcher import rules_of
 
     settings = context.settings()
+    workspace = context.workspace_id(workspace)
     store = context.store()
     try:
         rules = [

@@ -31,16 +31,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="topic")
 
 
-def _workspace(name: str | None) -> str:
-    settings = context.settings()
-    ws = name or settings.workspaces[0].id
-    if settings.workspace(ws) is None:
-        raise UserError(
-            f"no workspace {ws!r}; declared: {', '.join(w.id for w in settings.workspaces)}"
-        )
-    return ws
-
-
 def add(
     name: Annotated[str, typer.Argument(help="Topic id: lowercase letters, digits, - and _.")],
     query: Annotated[
@@ -51,7 +41,7 @@ def add(
     workspace: Workspace = None,
 ) -> None:
     """Create a topic and match it over the stored history."""
-    ws = _workspace(workspace)
+    ws = context.workspace_id(workspace)
     if context.store().topics.get(ws, name) is not None:
         raise UserError(f"topic {name!r} exists; change it with `pouls topic edit {name} QUERY`")
     _save(ws, name, query, tag or [], color)
@@ -67,7 +57,7 @@ def edit(
     workspace: Workspace = None,
 ) -> None:
     """Change a topic's query; its matches are recomputed over the history."""
-    ws = _workspace(workspace)
+    ws = context.workspace_id(workspace)
     old = context.store().topics.get(ws, name)
     if old is None:
         raise UserError(f"no topic {name!r} in {ws}; create it with `pouls topic add {name} QUERY`")
@@ -103,7 +93,7 @@ def _save(ws: str, name: str, query: str, tags: list[str], color: str | None) ->
 
 def list_topics(workspace: Workspace = None) -> None:
     """Topics of the workspace with how many signals each matched."""
-    ws = _workspace(workspace)
+    ws = context.workspace_id(workspace)
     store = context.store()
     topics = store.topics.list(ws)
     if not topics:
@@ -125,7 +115,7 @@ def remove(
     workspace: Workspace = None,
 ) -> None:
     """Delete a topic and its matches (the signals stay)."""
-    ws = _workspace(workspace)
+    ws = context.workspace_id(workspace)
     store = context.store()
     topic = store.topics.get(ws, name)
     if topic is None:

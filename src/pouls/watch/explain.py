@@ -36,6 +36,8 @@ _STOP_TEXT = """
     all any can just into out about they them their there what when who how its it's i me my we
     is be of to in on at by an or as so if no do does did than then too very
     http https www com fr ete etre tres deja meme apres avant depuis quand alors
+    bonjour bonsoir salut merci svp stp oui non ok hello thanks thank please yes
+    ans an annee annees jour jours mois heure heures year years day days hour hours week semaine
 """
 STOPWORDS = frozenset(_STOP_TEXT.split())
 _URL = re.compile(r"https?://\S+")
