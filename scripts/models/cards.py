@@ -136,6 +136,13 @@ def toxicity(result: dict[str, Any]) -> None:
                 f"| {s['n_val']} |"
             )
     files = [f"toxicity-{a}-{lang}.npz" for a, v in scores.items() for lang in v]
+    calibration = result["calibration"]
+    fpr = result["ordinary_fpr"]
+    cal_rows = "\n".join(
+        f"| `{key}` | {m['a']:.3f} | {m['b']:.3f} | {m['val_threshold']:.3f} "
+        f"| {_pct(fpr.get(key, 0.0))} |"
+        for key, m in sorted(calibration.items())
+    )
     body = f"""
 # Toxicity, hate and offence model card
 
@@ -166,8 +173,9 @@ threats, blind to veiled ones.
 
 The sentiment featuriser (word 1-2-grams with negation marking, character 2-5-grams, VADER
 lexicon pseudo-tokens, hashed to 2^20, tf-idf, l2) computed once per batch for all attributes;
-one binary classifier per attribute and language, fitted on that language's train split only,
-with balanced class weights and a fixed seed: for English an NBSVM-style logistic regression
+one binary classifier per attribute and language, fitted on that language's train split only
+plus, as non-toxic examples, the neutral and positive UMSAB tweets of the same language
+(train split; 1,226 per language), with balanced class weights and a fixed seed: for English an NBSVM-style logistic regression
 (naive-Bayes log-count-ratio scaling as for sentiment, C=3; it won on English val by 0.7 to
 1.1 points over plain logistic regression), for French a plain logistic regression (saga, C=1,
 0.3 for `hate`; NBSVM lost 1 to 6 points there). A signal
@@ -175,6 +183,41 @@ whose `lang` is `fr` gets the French models; every other language gets the Engli
 `insult` score then). Separate models won clearly on French val over one model fitted on both
 languages (e.g. French `toxic` 63 against 51, `hate` 60 against 49), since the two corpora
 label differently. Artefacts: {", ".join(files)} ({_size(*files)}).
+
+## Calibration and decision point
+
+Without the ordinary tweets and without calibration, the scores were not probabilities: MLMA
+was collected with hostile keywords (78% toxic in val) and training used balanced class
+weights, so an ordinary French customer message ("Bonjour, la boutique de Bordeaux est ouverte
+le samedi ?") scored `toxic` 0.55 and two thirds of the demo's ordinary French messages were
+at or above 0.5. Now every model's raw probability p goes through
+`sigmoid(a * logit(p) + b)` with `a` and `b` stored in its artefact's `meta`
+(`calibration: "platt+threshold"`, applied by `pouls.enrich.toxicity.calibrated`):
+
+1. Platt scaling: a one-feature logistic regression of the val label on logit(p), fitted on the
+   val split plus the neutral and positive UMSAB val tweets of the language as negatives.
+2. Decision point: the calibrated threshold that maximises macro-F1 on the labelled val split
+   (`val_threshold`), among the thresholds that flag at most 2% of the ordinary val tweets,
+   is moved to 0.5 by subtracting its logit from the intercept, so every
+   consumer (the wall's tag, the store's `toxic >= 0.5` share, alert rules, `pouls classify`)
+   keeps 0.5. A score of 0.5 is therefore the val-optimal decision point, and a score is a
+   Platt-calibrated probability only when `val_threshold` is 0.5; ranking is unchanged.
+
+The threshold is chosen on the same val split that the macro-F1 below is reported on, so those
+figures are slightly optimistic (one parameter tuned per model).
+
+False-positive rate at 0.5 on ordinary messages: 150 French and 150 English brand/customer
+messages of the demo stream (`pouls.demo`, records without `demo_toxic`/`demo_scam`, written
+independently of the training data; `python -m scripts.models.measure` prints the full
+distributions, and the recall on the demo's toxic posts).
+
+| model | a | b | val threshold mapped to 0.5 | ordinary FPR % at 0.5 |
+| --- | ---: | ---: | ---: | ---: |
+{cal_rows}
+
+Any attribute at or above 0.5 (what the store counts as toxic): {_pct(fpr["any/fr"])}% of the
+ordinary French messages, {_pct(fpr["any/en"])}% of the English ones; scam model:
+{_pct(fpr["scam"])}%.
 
 ## Validation (macro-F1 × 100 on val, threshold 0.5)
 
@@ -195,7 +238,12 @@ splits (other targets, other period): expect the hate figure on test to be far b
 - Reclaimed slurs, quotes and reports of abuse ("il m'a traité de ...") score as abuse.
 - Hate is learned from two narrow corpora (immigrants and women in English; origin-based
   hostility in French): hate against other groups is under-detected.
-- MLMA text is lower-cased and 80% hostile: French scores run high on ordinary polemic.
+- MLMA text is lower-cased and 80% hostile: French scores run higher on ordinary polemic than
+  on customer messages; the demo's French insults of a brand ("bande d'escrocs", "ces
+  ordures") are caught only about half the time at 0.5, English ones well. Enthusiastic
+  French messages can still reach `toxic` 0.5 ("moi aussi j'adore leur brioche", "on a fêté
+  l'anniversaire de mon fils ... tout le monde a adoré"): about 3% of ordinary French
+  messages.
 - Spelling tricks (s.a.l.o.p.e, leetspeak) partly escape the word features.
 
 ## What to do when it is wrong

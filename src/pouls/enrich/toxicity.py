@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 import msgspec
+import numpy as np
 
 from pouls.enrich.features import MODELS_DIR, LinearModel, shared_counts, text_of
 from pouls.signals import Signal
@@ -49,6 +50,20 @@ def model_language(lang: str | None) -> str:
     return "fr" if lang == "fr" else "en"
 
 
+def calibrated(model: LinearModel, proba: np.ndarray) -> np.ndarray:
+    """The model's probability of "1", recalibrated with the two parameters in its artefact.
+
+    sigmoid(a * logit(p) + b): Platt scaling fitted on val, shifted so that the threshold that
+    maximised val macro-F1 lands on 0.5 (see scripts/models/toxicity.py and the model card).
+    Artefacts without calibration parameters keep their raw probability.
+    """
+    if "a" not in model.meta:
+        return proba
+    p = np.clip(proba.astype(np.float64), 1e-6, 1 - 1e-6)
+    z = float(model.meta["a"]) * np.log(p / (1 - p)) + float(model.meta["b"])  # type: ignore[arg-type]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def threat(text: str) -> float:
     """0.9 where a threat pattern matches, else 0: rules, not a model (see the model card)."""
     return 0.9 if _THREAT.search(text) else 0.0
@@ -73,7 +88,7 @@ def score(texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, f
                 if model.featurizer == first.featurizer
                 else model.featurizer.counts(subset)
             )
-            proba = model.proba_from_counts(x)[:, model.classes.index("1")]
+            proba = calibrated(model, model.proba_from_counts(x)[:, model.classes.index("1")])
             for i, p in zip(rows, proba, strict=True):
                 out[i][attribute] = round(float(p), 4)
     for i, text in enumerate(texts):
