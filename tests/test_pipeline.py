@@ -151,3 +151,17 @@ async def test_back_pressure_pauses_a_fast_source(store: SQLiteStore) -> None:
     assert produced <= limits.queue_size + 2
     totals = await task
     assert totals.stored == 100
+
+
+async def test_a_source_after_another_starts_once_that_one_is_exhausted(store: SQLiteStore) -> None:
+    order: list[str] = []
+
+    def listener(batch: list[Signal]) -> None:
+        order.extend(s.source for s in batch)
+
+    live = ListSource(batches(2, 3, source="live"), name="live")
+    live.after = "history"  # type: ignore[attr-defined]
+    history = ListSource(batches(4, 3, source="history"), name="history")
+    totals = await pipeline.run([live, history], store, listeners=[listener], limits=Limits(batch_size=3))
+    assert totals.stored == 18
+    assert order == ["history"] * 12 + ["live"] * 6

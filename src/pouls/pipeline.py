@@ -65,10 +65,13 @@ async def run(
     stop = stop or asyncio.Event()
     queue: asyncio.Queue[tuple[tuple[str, str], Batch] | object] = asyncio.Queue(limits.queue_size)
     totals = Totals()
-    pumps = [
-        asyncio.create_task(_pump(s, store, queue, totals), name=f"source:{s.name}")
-        for s in sources
-    ]
+    pumps: list[asyncio.Task[None]] = []
+    by_name: dict[tuple[str, str], asyncio.Task[None]] = {}
+    for s in sorted(sources, key=lambda s: getattr(s, "after", None) is not None):
+        first = by_name.get((s.workspace, getattr(s, "after", None) or ""))
+        task = asyncio.create_task(_pump(s, store, queue, totals, first), name=f"source:{s.name}")
+        by_name[(s.workspace, s.name)] = task
+        pumps.append(task)
     worker = asyncio.create_task(_process(queue, store, stages, limits, listeners, totals))
     stopper = asyncio.create_task(stop.wait())
     pending: set[asyncio.Task[Any]] = set(pumps)
@@ -84,8 +87,16 @@ async def run(
     return totals
 
 
-async def _pump(source: Source, store: Store, queue: asyncio.Queue, totals: Totals) -> None:
+async def _pump(
+    source: Source,
+    store: Store,
+    queue: asyncio.Queue,
+    totals: Totals,
+    after: asyncio.Task[None] | None = None,
+) -> None:
     key = (source.workspace, source.name)
+    if after is not None:  # e.g. replay live only once the history is imported
+        await asyncio.wait([after])
     try:
         cursor = await asyncio.to_thread(store.cursor, *key)
         async for batch in source.stream(cursor):
@@ -227,6 +238,7 @@ def sources_from(
                     speed=s.speed,
                     retime=s.retime,
                     loop=s.loop,
+                    after=s.after,
                 )
             )
         elif isinstance(s, config.MqttSource):

@@ -24,10 +24,13 @@ def register(app: typer.Typer) -> None:
 
 
 def alerts(
-    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
 ) -> None:
     """Alerts raised by the live watcher, with their deliveries."""
+    workspace = context.workspace_id(workspace)
     from pouls.store.watch import WatchStore
 
     store = context.store()
@@ -45,10 +48,13 @@ def alerts(
 
 
 def crisis(
-    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
+    ] = None,
     since: Annotated[str, typer.Option(help="How far back: 12h, 30d, 2w.")] = "30d",
 ) -> None:
     """Stories that went from private messages to public posts, then to the press."""
+    workspace = context.workspace_id(workspace)
     from pouls.watch.crisis import recent
     from pouls.watch.rules import parse_duration
 
@@ -79,7 +85,9 @@ def crisis(
 
 def digest(
     period: Annotated[str, typer.Option(help="day or week.")] = "day",
-    workspace: Annotated[str, typer.Option("--workspace", "-w")] = "default",
+    workspace: Annotated[
+        str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
+    ] = None,
     end: Annotated[
         str | None, typer.Option(help="End of the period, ISO 8601 (default: now).")
     ] = None,
@@ -88,6 +96,7 @@ def digest(
     ] = False,
 ) -> None:
     """The digest of the last day or week: printed, or sent by e-mail with `--send`."""
+    workspace = context.workspace_id(workspace)
     import asyncio
 
     from pouls.signals import utcnow

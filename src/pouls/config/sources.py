@@ -64,6 +64,10 @@ class ReplaySource(
     ] = 1.0
     retime: Annotated[bool, doc("Shift times so the first signal happens now, as if live.")] = True
     loop: Annotated[bool, doc("Start again from the top at the end of the file.")] = False
+    after: Annotated[
+        str | None,
+        doc("Name of a source of the same workspace to finish first (replay live after history)."),
+    ] = None
 
 
 class WebhookSource(

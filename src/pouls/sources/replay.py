@@ -34,6 +34,7 @@ class ReplaySource:
         retime: bool = True,
         loop: bool = False,
         channel: str = "import",
+        after: str | None = None,
     ) -> None:
         self.name = name
         self.workspace = workspace
@@ -41,6 +42,7 @@ class ReplaySource:
         self.speed = speed
         self.retime = retime
         self.loop = loop
+        self.after = after  # the pipeline starts this source once that one is exhausted
         self.defaults = Defaults(workspace=workspace, source=name, channel=channel)
 
     async def stream(self, cursor: str | None) -> AsyncIterator[Batch]:

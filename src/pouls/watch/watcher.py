@@ -171,14 +171,19 @@ class Watcher:
             if rule.kind == INSTANT:
                 continue
             end = _floor(now, live.step)
-            for bucket in self.store.series(
+            buckets = self.store.series(
                 rule.workspace,
                 rule.query,
                 Filters(topic=rule.topic),
                 bucket=live.step,
                 since=end - history,
                 until=end,
-            ):
+            )
+            if not any(b.volume for b in buckets) and not self.store.count(rule.workspace):
+                # An empty store (a first start that imports history) starts the series with
+                # its first signal, so history replayed through the pipeline is watched too.
+                continue
+            for bucket in buckets:
                 live.trigger.learn(bucket)
             live.next_start = end
             self._started.add(rule.workspace)
