@@ -162,6 +162,41 @@ async def test_a_source_after_another_starts_once_that_one_is_exhausted(store: S
     live = ListSource(batches(2, 3, source="live"), name="live")
     live.after = "history"  # type: ignore[attr-defined]
     history = ListSource(batches(4, 3, source="history"), name="history")
-    totals = await pipeline.run([live, history], store, listeners=[listener], limits=Limits(batch_size=3))
+    totals = await pipeline.run(
+        [live, history], store, listeners=[listener], limits=Limits(batch_size=3)
+    )
     assert totals.stored == 18
     assert order == ["history"] * 12 + ["live"] * 6
+
+
+def test_every_source_setting_reaches_its_connector() -> None:
+    """The builder passes settings by name: a setting no constructor takes would be ignored."""
+    import inspect
+
+    from pouls import config
+    from pouls.sources.bluesky import BlueskySource
+    from pouls.sources.email import EmailSource
+    from pouls.sources.files import FileSource
+    from pouls.sources.mastodon import MastodonSource
+    from pouls.sources.mqtt import MqttSource
+    from pouls.sources.reddit import RedditSource
+    from pouls.sources.replay import ReplaySource
+    from pouls.sources.rss import RssSource
+    from pouls.sources.telegram import TelegramSource
+
+    handled = {"mode", "secret_token", "secret_token_env"}  # Telegram webhook mode: the web app's
+    for cls, settings in [
+        (FileSource, config.ImportSource),
+        (RssSource, config.RssSource),
+        (ReplaySource, config.ReplaySource),
+        (MqttSource, config.MqttSource),
+        (EmailSource, config.EmailSource),
+        (MastodonSource, config.MastodonSource),
+        (TelegramSource, config.TelegramSource),
+        (BlueskySource, config.BlueskySource),
+        (RedditSource, config.RedditSource),
+    ]:
+        takes = set(inspect.signature(cls).parameters)
+        fields = {f.name for f in msgspec.structs.fields(settings)}
+        secrets_by_env = {f for f in fields if f.endswith("_env") and f[:-4] in takes}
+        assert fields - takes - secrets_by_env - handled == set(), cls.__name__

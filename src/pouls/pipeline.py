@@ -8,6 +8,7 @@ not committed and the stable ids make the replay a no-op for what was.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -192,107 +193,82 @@ def sources_from(
     """The configured sources as connector instances (optionally only those named).
 
     `on_error(workspace, source, message)` hears the failures a connector survives (a 429, a
-    reconnection), e.g. `store.record_error`, so `pouls status` shows them.
+    reconnection), e.g. `store.record_error`, so `pouls status` shows them. Webhook, Meta,
+    check-in and webhook-mode Telegram sources are not here: the web app receives them
+    (`pouls.web.intake`).
     """
-    from pouls.sources.files import FileSource
-    from pouls.sources.replay import ReplaySource
-    from pouls.sources.rss import RssSource
-
     out: list[Source] = []
-    batch = settings.file.pipeline.batch_size
     for s in settings.file.sources:
         if only is not None and s.name not in only:
             continue
-        if isinstance(s, config.ImportSource):
-            out.append(
-                FileSource(
-                    name=s.name,
-                    workspace=s.workspace,
-                    path=settings.resolve(s.path),
-                    format=s.format,
-                    mapping=s.mapping,
-                    channel=s.channel,
-                    kind=s.kind,
-                    visibility=s.visibility,
-                    batch_size=batch,
-                )
-            )
-        elif isinstance(s, config.RssSource):
-            out.append(
-                RssSource(
-                    name=s.name,
-                    workspace=s.workspace,
-                    url=s.url,
-                    interval=s.interval,
-                    visibility=s.visibility,
-                    kind=s.kind,
-                    timeout=s.timeout,
-                )
-            )
-        elif isinstance(s, config.ReplaySource):
-            out.append(
-                ReplaySource(
-                    name=s.name,
-                    workspace=s.workspace,
-                    path=settings.resolve(s.path),
-                    speed=s.speed,
-                    retime=s.retime,
-                    loop=s.loop,
-                    after=s.after,
-                )
-            )
-        elif isinstance(s, config.MqttSource):
-            out.append(_mqtt_source(s, batch))
-        elif isinstance(s, config.EmailSource):
-            out.append(_email_source(s, batch))
-        elif isinstance(s, config.MastodonSource):
-            out.append(_mastodon_source(s, _reporter(on_error, s)))
-        elif isinstance(s, config.TelegramSource) and s.mode == "polling":
-            out.append(_telegram_source(s, _reporter(on_error, s)))
-        elif isinstance(s, config.BlueskySource):
-            out.append(_bluesky_source(s, _reporter(on_error, s)))
-        elif isinstance(s, config.RedditSource):
-            out.append(_reddit_source(s, _reporter(on_error, s)))
-        # webhook, meta, checkin and webhook-mode telegram sources are pushed to the web app (pouls.web.intake).
+        built = _connector(s, settings, _reporter(on_error, s))
+        if built is not None:
+            out.append(built)
     return out
 
 
-def _mqtt_source(s: config.MqttSource, batch: int) -> Source:
-    from pouls.sources.mqtt import MqttSource, TopicMap
+def _connector(
+    s: config.SourceSettings, settings: Settings, on_error: Callable[[str], None] | None
+) -> Source | None:
+    """One connector from its settings; None for the sources the web app receives."""
+    batch = {"batch_size": settings.file.pipeline.batch_size}
+    if isinstance(s, config.ImportSource):
+        from pouls.sources.files import FileSource
 
-    return MqttSource(
-        name=s.name,
-        workspace=s.workspace,
-        topics=[TopicMap(**msgspec.structs.asdict(t)) for t in s.topics],
-        host=s.host,
-        port=s.port,
-        username=s.username,
-        password=config.read_secret(s.password, s.password_env),
-        tls=s.tls,
-        client_id=s.client_id,
-        qos=s.qos,
-        retained=s.retained,
-        keepalive=s.keepalive,
-        batch_size=batch,
-    )
+        return _build(FileSource, s, path=settings.resolve(s.path), **batch)
+    if isinstance(s, config.RssSource):
+        from pouls.sources.rss import RssSource
+
+        return _build(RssSource, s, on_error=on_error)
+    if isinstance(s, config.ReplaySource):
+        from pouls.sources.replay import ReplaySource
+
+        return _build(ReplaySource, s, path=settings.resolve(s.path))
+    if isinstance(s, config.MqttSource):
+        from pouls.sources.mqtt import MqttSource, TopicMap
+
+        topics = [TopicMap(**msgspec.structs.asdict(t)) for t in s.topics]
+        password = config.read_secret(s.password, s.password_env)
+        return _build(MqttSource, s, topics=topics, password=password, on_error=on_error, **batch)
+    if isinstance(s, config.EmailSource):
+        from pouls.sources.email import EmailSource
+
+        password = config.read_secret(s.password, s.password_env) or ""
+        return _build(
+            EmailSource, s, port=s.port or None, password=password, on_error=on_error, **batch
+        )
+    if isinstance(s, config.MastodonSource):
+        from pouls.sources.mastodon import MastodonSource
+
+        token = config.read_secret(s.access_token, s.access_token_env)
+        return _build(MastodonSource, s, access_token=token, on_error=on_error)
+    if isinstance(s, config.TelegramSource) and s.mode == "polling":
+        from pouls.sources.telegram import TelegramSource
+
+        token = config.read_secret(s.token, s.token_env) or ""
+        return _build(TelegramSource, s, token=token, on_error=on_error)
+    if isinstance(s, config.BlueskySource):
+        from pouls.sources.bluesky import BlueskySource
+
+        password = config.read_secret(s.app_password, s.app_password_env)
+        return _build(BlueskySource, s, app_password=password, on_error=on_error)
+    if isinstance(s, config.RedditSource):
+        from pouls.sources.reddit import RedditSource
+
+        token = config.read_secret(s.token, s.token_env)
+        return _build(RedditSource, s, token=token, on_error=on_error)
+    return None
 
 
-def _email_source(s: config.EmailSource, batch: int) -> Source:
-    from pouls.sources.email import EmailSource
+def _build(cls: Callable[..., Source], s: config.SourceSettings, **given: Any) -> Source:
+    """`cls(...)` with every keyword it takes that a setting of the same name holds, plus `given`.
 
-    return EmailSource(
-        name=s.name,
-        workspace=s.workspace,
-        host=s.host,
-        port=s.port or None,
-        security=s.security,
-        username=s.username,
-        password=config.read_secret(s.password, s.password_env) or "",
-        mailbox=s.mailbox,
-        interval=s.interval,
-        timeout=s.timeout,
-        batch_size=batch,
-    )
+    Keeps the settings structs the single list of a connector's options: a new setting reaches
+    the connector by having the same name as its constructor argument.
+    """
+    takes = inspect.signature(cls).parameters
+    values = {k: getattr(s, k) for k in takes if k not in given and hasattr(s, k)}
+    return cls(**values, **{k: v for k, v in given.items() if k in takes})
 
 
 def _reporter(
@@ -301,90 +277,6 @@ def _reporter(
     if on_error is None:
         return None
     return lambda message: on_error(s.workspace, s.name, message)
-
-
-def _mastodon_source(s: config.MastodonSource, on_error: Callable[[str], None] | None) -> Source:
-    from pouls.sources.mastodon import MastodonSource
-
-    return MastodonSource(
-        name=s.name,
-        workspace=s.workspace,
-        api_base_url=s.api_base_url,
-        access_token=config.read_secret(s.access_token, s.access_token_env),
-        hashtags=s.hashtags,
-        public=s.public,
-        local=s.local,
-        mentions=s.mentions,
-        conversations=s.conversations,
-        streaming=s.streaming,
-        streaming_base_url=s.streaming_base_url,
-        interval=s.interval,
-        heartbeat_timeout=s.heartbeat_timeout,
-        backoff=s.backoff,
-        backoff_cap=s.backoff_cap,
-        timeout=s.timeout,
-        user_agent=s.user_agent,
-        on_error=on_error,
-    )
-
-
-def _telegram_source(s: config.TelegramSource, on_error: Callable[[str], None] | None) -> Source:
-    from pouls.sources.telegram import TelegramSource
-
-    return TelegramSource(
-        name=s.name,
-        workspace=s.workspace,
-        token=config.read_secret(s.token, s.token_env) or "",
-        api_base_url=s.api_base_url,
-        poll_timeout=s.poll_timeout,
-        allowed_updates=s.allowed_updates,
-        backoff=s.backoff,
-        backoff_cap=s.backoff_cap,
-        on_error=on_error,
-    )
-
-
-def _bluesky_source(s: config.BlueskySource, on_error: Callable[[str], None] | None) -> Source:
-    from pouls.sources.bluesky import BlueskySource
-
-    return BlueskySource(
-        name=s.name,
-        workspace=s.workspace,
-        keywords=s.keywords,
-        jetstream_url=s.jetstream_url,
-        firehose=s.firehose,
-        handle=s.handle,
-        app_password=config.read_secret(s.app_password, s.app_password_env),
-        api_base_url=s.api_base_url,
-        backfill=s.backfill,
-        backfill_limit=s.backfill_limit,
-        mentions=s.mentions,
-        interval=s.interval,
-        heartbeat_timeout=s.heartbeat_timeout,
-        backoff=s.backoff,
-        backoff_cap=s.backoff_cap,
-        on_error=on_error,
-    )
-
-
-def _reddit_source(s: config.RedditSource, on_error: Callable[[str], None] | None) -> Source:
-    from pouls.sources.reddit import RedditSource
-
-    return RedditSource(
-        name=s.name,
-        workspace=s.workspace,
-        subreddits=s.subreddits,
-        comments=s.comments,
-        searches=s.searches,
-        user_agent=s.user_agent,
-        token=config.read_secret(s.token, s.token_env),
-        base_url=s.base_url,
-        interval=s.interval,
-        backoff=s.backoff,
-        backoff_cap=s.backoff_cap,
-        timeout=s.timeout,
-        on_error=on_error,
-    )
 
 
 def limits_from(settings: Settings) -> Limits:
