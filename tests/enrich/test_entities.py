@@ -94,3 +94,17 @@ def test_entity_enricher_uses_each_workspace_gazetteer_and_can_skip_spacy():
     )
     assert [e.norm for e in out[0].entities] == ["decathlon"]
     assert out[1].entities == ()
+
+
+def test_a_preposition_spacy_keeps_before_a_place_is_not_part_of_it() -> None:
+    from pouls.enrich.entities import EntityEnricher
+
+    [signal] = EntityEnricher({}, use_spacy=True).enrich(
+        [
+            make_signal(
+                1, "Toujours pas remboursé après l'intoxication de Lille.", workspace="w", lang="fr"
+            )
+        ]
+    )
+    places = [(e.text, e.norm) for e in signal.entities if e.type == "place"]
+    assert ("Lille", "lille") in places and not any(t.lower().startswith("de ") for t, _ in places)

@@ -64,7 +64,21 @@ def fold(text: str) -> str:
 
 
 _TOKEN = re.compile(r"\w+(?:['’.&-]\w+)*", re.UNICODE)
-_ARTICLE = re.compile(r"^(?:the|le|la|les|l'|un|une|des)\s*", re.IGNORECASE)
+_ARTICLE = re.compile(
+    r"^(?:(?:the|le|la|les|un|une|des|de|du|à|a|au|aux|en|chez|of|in|at)\s+|[ld]'\s*)+",
+    re.IGNORECASE,
+)
+
+
+_PREPOSITION = re.compile(
+    r"^(?:(?:de|du|des|à|au|aux|en|chez|of|in|at)\s+|d['’]\s*)+", re.IGNORECASE
+)
+
+
+def _lead(text: str) -> int:
+    """Length of the prepositions spaCy sometimes puts before a name ("de Lille", "à Paris")."""
+    found = _PREPOSITION.match(text)
+    return found.end() if found and found.end() < len(text) else 0
 
 
 def normalize_name(text: str) -> str:
@@ -215,7 +229,10 @@ def extract(
                         ent.start_char < end and start < ent.end_char for start, end, _ in taken
                     ):
                         continue
-                    taken.append((ent.start_char, ent.end_char, Entity(kind, ent.text, norm)))
+                    start = ent.start_char + _lead(ent.text)  # "de Lille" is the place Lille
+                    taken.append(
+                        (start, ent.end_char, Entity(kind, texts[i][start : ent.end_char], norm))
+                    )
     return [tuple(e for _, _, e in sorted(spans, key=lambda s: s[0])) for spans in found]
 
 
