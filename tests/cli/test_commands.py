@@ -130,3 +130,24 @@ def test_topic_add_backfills_then_search_and_rm(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "^" in bad.stderr and "column" in bad.stderr
     assert pouls(tmp_path, "topic", "rm", "retards").returncode == 0
     assert "No topics" in pouls(tmp_path, "topic", "list").stdout
+
+
+def test_sources_lists_configured_sources_with_their_health(tmp_path: Path) -> None:
+    (tmp_path / "pouls.toml").write_text(
+        '[[workspaces]]\nid = "acme"\n\n[[sources]]\ntype = "rss"\nname = "presse"\n'
+        'workspace = "acme"\nurl = "http://127.0.0.1:9/feed.xml"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "a.jsonl"
+    data.write_text(
+        '{"native_id": "1", "text": "bonjour"}\n{"native_id": "2", "text": "x", "created_at": "bad"}\n',
+        encoding="utf-8",
+    )
+    assert pouls(tmp_path, "import", str(data)).returncode == 0
+    r = pouls(tmp_path, "sources")
+    assert r.returncode == 0, r.stderr
+    rows = {
+        line.split("│")[2].strip(): line for line in r.stdout.splitlines() if line.count("│") > 5
+    }
+    assert "rss" in rows["presse"] and "never" in rows["presse"]
+    assert " 1 " in rows["a"] and "s" in rows["a"].split("│")[7]  # counts and a lag

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +15,14 @@ from rich.table import Table
 from pouls.cli import context
 from pouls.cli.context import UserError, err, out
 from pouls.config import CONFIG_NAME
-from pouls.store import Filters
+from pouls.signals import utcnow
+from pouls.store import Filters, SourceState
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("status")(status)
+    app.command("sources")(sources)
     app.command("dead-letters")(dead_letters)
     app.command("search")(search)
 
@@ -75,6 +78,68 @@ def status(workspace: WorkspaceOption = None) -> None:
         total = sum(channels.values())
         per = ", ".join(f"{c} {n:,}" for c, n in channels.items())
         out.print(f"[bold]{name}[/]: {total:,} signals ({per})")
+
+
+def sources(workspace: WorkspaceOption = None) -> None:
+    """Every configured source with its health: last success, last error, lag, counts."""
+    settings = context.settings()
+    ws = None if workspace is None else context.workspace_id(workspace)
+    states = {(s.workspace, s.source): s for s in context.store().sources(ws)}
+    configured = [s for s in settings.file.sources if ws is None or s.workspace == ws]
+    if not configured and not states:
+        out.print(
+            f"No sources: declare some in {context.home() / 'pouls.toml'} (see docs/sources/)."
+        )
+        return
+    now = utcnow()
+    table = Table(title="Sources", title_justify="left")
+    for column in (
+        "workspace",
+        "source",
+        "type",
+        "signals",
+        "dead",
+        "last success",
+        "lag",
+        "last error",
+    ):
+        table.add_column(
+            column, overflow="fold", justify="right" if column in ("signals", "dead") else "left"
+        )
+    seen = set()
+    for c in configured:
+        state = states.get((c.workspace, c.name))
+        seen.add((c.workspace, c.name))
+        kind = str(type(c).__struct_config__.tag)
+        table.add_row(c.workspace, c.name, kind, *_health(state, now))
+    for key, state in sorted(states.items()):
+        if key not in seen:  # imports from the CLI, or sources since removed from pouls.toml
+            table.add_row(key[0], key[1], "", *_health(state, now))
+    out.print(table)
+
+
+def _health(state: SourceState | None, now: datetime) -> tuple[str, ...]:
+    if state is None:
+        return ("0", "0", "never", "", "")
+    success = f"{state.updated_at:%Y-%m-%d %H:%M}" if state.updated_at else "never"
+    lag = _ago(now - state.newest) if state.newest else ""
+    error = (
+        f"{state.last_error_at:%Y-%m-%d %H:%M} {state.last_error}"
+        if state.last_error and state.last_error_at
+        else ""
+    )
+    return (f"{state.signals:,}", f"{state.dead_letters:,}", success, lag, error)
+
+
+def _ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172_800:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86_400} d"
 
 
 def dead_letters(

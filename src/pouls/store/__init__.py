@@ -54,6 +54,7 @@ class SourceState(msgspec.Struct, kw_only=True):
     dead_letters: int = 0
     last_error: str | None = None
     last_error_at: datetime | None = None
+    newest: datetime | None = None  # created_at of its newest stored signal: the lag is now - this
 
 
 class StoredDeadLetter(msgspec.Struct, kw_only=True):

@@ -274,14 +274,14 @@ class SQLiteStore:
     def sources(self, workspace: str | None = None) -> list[SourceState]:
         """Every source the store has heard of, with its cursor, counts and last error."""
         conn = self._reader()
-        counts = dict(
-            ((w, s), n)
-            for w, s, n in conn.execute(
-                "SELECT workspace, source, count(*) FROM signals"
+        counts = {
+            (w, s): (n, newest)
+            for w, s, n, newest in conn.execute(
+                "SELECT workspace, source, count(*), max(created_at) FROM signals"
                 " WHERE (?1 IS NULL OR workspace = ?1) GROUP BY workspace, source",
                 (workspace,),
             )
-        )
+        }
         dead = dict(
             ((w, s), n)
             for w, s, n in conn.execute(
@@ -310,7 +310,8 @@ class SQLiteStore:
                     updated_at=from_us(updated) if updated else None,
                     last_error=error,
                     last_error_at=from_us(error_at) if error_at else None,
-                    signals=counts.get((w, s), 0),
+                    signals=counts.get((w, s), (0, None))[0],
+                    newest=from_us(counts[(w, s)][1]) if (w, s) in counts else None,
                     dead_letters=dead.get((w, s), 0),
                 )
             )
