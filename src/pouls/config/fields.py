@@ -21,6 +21,22 @@ Name = Annotated[
 ]
 
 
+SourceName = Annotated[Name, msgspec.Meta(description="Source id, unique within the workspace.")]
+WorkspaceId = Annotated[str, msgspec.Meta(description="Workspace id the signals belong to.")]
+Backoff = Annotated[
+    float,
+    msgspec.Meta(
+        gt=0, description="First wait, in seconds, after a failure; doubled each time, with jitter."
+    ),
+]
+BackoffCap = Annotated[
+    float,
+    msgspec.Meta(
+        gt=0, description="Longest wait, in seconds, between two attempts after failures."
+    ),
+]
+
+
 def read_secret(value: str | None, env: str | None, environ: Any = None) -> str | None:
     """A secret given inline or, preferably, by the name of the environment variable holding it."""
     if env:

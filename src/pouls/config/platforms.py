@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from pouls.config.fields import Name, doc
+from pouls.config.fields import Backoff, BackoffCap, Name, SourceName, WorkspaceId, doc
 
 
 class MastodonSource(
@@ -14,8 +14,8 @@ class MastodonSource(
 ):
     """A Mastodon account and instance: hashtag and public streams, mentions, direct conversations."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     api_base_url: Annotated[str, doc("The instance's URL, e.g. https://mastodon.social.")]
     access_token: Annotated[
         str | None,
@@ -59,19 +59,8 @@ class MastodonSource(
             description="Seconds without a byte (heartbeats included) before a stream is deemed dead.",
         ),
     ] = 90.0
-    backoff: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0,
-            description="First wait, in seconds, after a failure; doubled each time, with jitter.",
-        ),
-    ] = 5.0
-    backoff_cap: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0, description="Longest wait, in seconds, between two attempts after failures."
-        ),
-    ] = 300.0
+    backoff: Backoff = 5.0
+    backoff_cap: BackoffCap = 300.0
     timeout: Annotated[
         float, msgspec.Meta(gt=0, description="Seconds before a request gives up.")
     ] = 20.0
@@ -86,7 +75,7 @@ class TelegramSource(
     name: Annotated[
         Name, doc("Source id, unique within the workspace; the webhook URL's {source}.")
     ]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    workspace: WorkspaceId
     token: Annotated[str | None, doc("The bot token given by @BotFather; prefer `token_env`.")] = (
         None
     )
@@ -118,19 +107,8 @@ class TelegramSource(
     ] = msgspec.field(
         default_factory=lambda: ["message", "edited_message", "channel_post", "edited_channel_post"]
     )
-    backoff: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0,
-            description="First wait, in seconds, after a failure; doubled each time, with jitter.",
-        ),
-    ] = 2.0
-    backoff_cap: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0, description="Longest wait, in seconds, between two attempts after failures."
-        ),
-    ] = 300.0
+    backoff: Backoff = 2.0
+    backoff_cap: BackoffCap = 300.0
 
 
 class BlueskySource(
@@ -138,8 +116,8 @@ class BlueskySource(
 ):
     """Bluesky: Jetstream firehose filtered by keywords, searchPosts backfill, the account's mentions."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     keywords: Annotated[
         list[str],
         doc("Posts are kept only when their text contains one of these (case-insensitive)."),
@@ -179,19 +157,8 @@ class BlueskySource(
         float,
         msgspec.Meta(gt=0, description="Seconds without a Jetstream message before reconnecting."),
     ] = 30.0
-    backoff: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0,
-            description="First wait, in seconds, after a failure; doubled each time, with jitter.",
-        ),
-    ] = 2.0
-    backoff_cap: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0, description="Longest wait, in seconds, between two attempts after failures."
-        ),
-    ] = 300.0
+    backoff: Backoff = 2.0
+    backoff_cap: BackoffCap = 300.0
 
 
 class RedditSource(
@@ -199,8 +166,8 @@ class RedditSource(
 ):
     """Reddit listings polled: subreddits' new posts (and comments), search results."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     subreddits: Annotated[
         list[str], doc('Subreddits whose new posts are read, e.g. ["lyon", "r/boulangerie"].')
     ] = msgspec.field(default_factory=list)
@@ -228,19 +195,8 @@ class RedditSource(
     interval: Annotated[
         float, msgspec.Meta(ge=1, description="Seconds between two polls of each listing.")
     ] = 120.0
-    backoff: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0,
-            description="First wait, in seconds, after a failure; doubled each time, with jitter.",
-        ),
-    ] = 5.0
-    backoff_cap: Annotated[
-        float,
-        msgspec.Meta(
-            gt=0, description="Longest wait, in seconds, between two attempts after failures."
-        ),
-    ] = 600.0
+    backoff: Backoff = 5.0
+    backoff_cap: BackoffCap = 600.0
     timeout: Annotated[
         float, msgspec.Meta(gt=0, description="Seconds before a request gives up.")
     ] = 20.0

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from pouls.config.fields import Name, doc
+from pouls.config.fields import Name, SourceName, WorkspaceId, doc
 from pouls.signals import Channel, Kind, Visibility
 
 
@@ -15,8 +15,8 @@ class ImportSource(
 ):
     """A JSONL or CSV file read once from start to end, resumable at the line it stopped."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     path: Annotated[str, doc("File to read; relative paths are resolved from the pouls home.")]
     format: Annotated[
         Literal["jsonl", "csv"] | None,
@@ -36,8 +36,8 @@ class RssSource(
 ):
     """An RSS or Atom feed polled with conditional GET."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     url: Annotated[str, doc("Feed URL (http or https).")]
     interval: Annotated[
         float, msgspec.Meta(ge=1, description="Seconds between two polls of this feed.")
@@ -56,8 +56,8 @@ class ReplaySource(
 ):
     """A JSONL stream replayed at N times the pace of its `created_at` times."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     path: Annotated[str, doc("JSONL file of signals, oldest first.")]
     speed: Annotated[
         float, msgspec.Meta(gt=0, description="Pace multiplier: 60 plays an hour in a minute.")
@@ -76,7 +76,7 @@ class WebhookSource(
     """`POST /ingest/{name}`: JSON, a JSON array or JSON lines, signed (HMAC-SHA256) or with a token."""
 
     name: Annotated[Name, doc("Source id, unique within the workspace; the URL's {source}.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    workspace: WorkspaceId
     auth: Annotated[
         Literal["hmac", "bearer"],
         doc(
@@ -114,7 +114,7 @@ class CheckinSource(
 ):
     """Personal check-ins (mood or any measure) from `pouls checkin` and `POST /api/v1/checkins`."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
+    name: SourceName
     workspace: Annotated[str, doc("Workspace id the check-ins belong to.")]
     token: Annotated[
         str | None,
@@ -158,8 +158,8 @@ class MqttSource(
 ):
     """Subscription to an MQTT broker (QoS 1, persistent session) mapping topics to readings."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
-    workspace: Annotated[str, doc("Workspace id the signals belong to.")]
+    name: SourceName
+    workspace: WorkspaceId
     host: Annotated[str, doc("Broker host name or address.")] = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="Broker TCP port.")] = 1883
     tls: Annotated[bool, doc("Connect with TLS (port 8883 usually).")] = False
@@ -195,7 +195,7 @@ class EmailSource(
 ):
     """An IMAP mailbox polled for new messages (UIDVALIDITY + UID cursor)."""
 
-    name: Annotated[Name, doc("Source id, unique within the workspace.")]
+    name: SourceName
     workspace: Annotated[str, doc("Workspace id the messages belong to.")]
     host: Annotated[str, doc("IMAP server host name.")]
     port: Annotated[
