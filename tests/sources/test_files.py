@@ -353,3 +353,18 @@ async def test_duplicate_native_ids_in_one_file_are_one_signal_and_the_last_wins
     assert signal is not None and signal.text == "v2 corrigée"
     assert [s.native_id for s in store.search(WS, "corrigee").signals] == ["m1"]
     assert store.search(WS, "v1").signals == []
+
+
+def test_times_with_an_offset_are_stored_in_utc() -> None:
+    from datetime import UTC, datetime
+
+    from pouls.sources.records import Defaults, decode_json, to_signal
+
+    record = decode_json(
+        b'{"native_id": "1", "text": "x", "created_at": "2026-05-01T09:30:00+02:00"}'
+    )
+    signal = to_signal(
+        record, Defaults(workspace="w", source="s"), datetime(2026, 5, 2, tzinfo=UTC)
+    )
+    assert signal.created_at == datetime(2026, 5, 1, 7, 30, tzinfo=UTC)
+    assert signal.created_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]

@@ -130,8 +130,8 @@ def to_signal(record: Record, defaults: Defaults, observed_at: datetime) -> Sign
     """Build the Signal, deriving its stable id; raises InvalidRecord for what cannot be stored."""
     native = record.native_id if record.native_id is not None else record.id
     created = record.created_at or observed_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
+    # Every stored time is UTC; a naive time is taken as UTC, an offset is converted.
+    created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
     if not record.text and not record.title and record.value is None:
         raise InvalidRecord("no text, title or value: nothing to store")
     native_id = (
