@@ -343,9 +343,18 @@ class Only:
 
 
 def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:
-    """Save the topics declared in pouls.toml into the store; returns those new or changed."""
+    """Make the store's config topics those of pouls.toml; returns those new or changed.
+
+    A topic removed from the file is removed from the store with its matches; topics added
+    with `pouls topic add` are left alone.
+    """
     from pouls.store.topics import Topic
 
+    declared = {(t.workspace, t.name) for t in settings.file.topics}
+    for workspace in {w.id for w in settings.workspaces}:
+        for old in store.topics.list(workspace):  # type: ignore[attr-defined]
+            if old.origin == "config" and (workspace, old.name) not in declared:
+                store.topics.remove(workspace, old.name)  # type: ignore[attr-defined]
     changed = []
     for t in settings.file.topics:
         topic = Topic(

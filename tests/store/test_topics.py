@@ -88,3 +88,25 @@ def test_topic_stage_tags_new_signals_and_follows_topic_changes(store: SQLiteSto
     assert out[0].topics == ("fermeture",)
     store.put(out)
     assert ids(store, "fermeture") == {"4"}
+
+
+def test_config_topics_follow_the_file_and_cli_topics_stay(store: SQLiteStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pouls import pipeline
+    from pouls.config import load
+
+    (tmp_path / "pouls.toml").write_text(
+        '[[workspaces]]\nid = "acme"\n[[topics]]\nname = "a"\nworkspace = "acme"\nquery = "x"\n'
+        '[[topics]]\nname = "b"\nworkspace = "acme"\nquery = "y"\n',
+        encoding="utf-8",
+    )
+    assert pipeline.sync_topics(load(tmp_path, environ={}), store) == [("acme", "a"), ("acme", "b")]
+    store.topics.save(Topic(workspace="acme", name="mine", query="z"))
+    (tmp_path / "pouls.toml").write_text(
+        '[[workspaces]]\nid = "acme"\n[[topics]]\nname = "a"\nworkspace = "acme"\nquery = "x2"\n',
+        encoding="utf-8",
+    )
+    assert pipeline.sync_topics(load(tmp_path, environ={}), store) == [("acme", "a")]
+    assert {(t.name, t.query, t.origin) for t in store.topics.list("acme")} == {
+        ("a", "x2", "config"),
+        ("mine", "z", "cli"),
+    }
