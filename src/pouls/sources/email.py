@@ -18,7 +18,6 @@ import email.policy
 import hashlib
 import imaplib
 import json
-import random
 import re
 import ssl
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +28,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Literal
 
 from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.sources.retry import Backoff
 from pouls.sources.rss import html_to_text
 
 CHUNK = 100  # messages fetched per round trip
@@ -82,6 +82,7 @@ class EmailSource:
         state: dict[str, Any] = json.loads(cursor) if cursor else {}
         conn: imaplib.IMAP4 | None = None
         failures = 0
+        backoff = Backoff(self.backoff, max(self.backoff, self.interval) * 8)
         try:
             while True:
                 try:
@@ -93,6 +94,7 @@ class EmailSource:
                         if batch is not None:
                             yield batch
                     failures = 0
+                    backoff.reset()
                     wait = self.interval
                 except (OSError, imaplib.IMAP4.error) as exc:
                     failures += 1
@@ -103,10 +105,7 @@ class EmailSource:
                         conn = None
                     if self.once:
                         raise RuntimeError(_mask(message, self._password)) from None
-                    wait = min(
-                        self.backoff * 2 ** (failures - 1), max(self.backoff, self.interval) * 8
-                    )
-                    wait *= random.uniform(0.8, 1.2)
+                    wait = backoff.next()
                 if self.once and failures == 0:
                     return
                 await asyncio.sleep(wait)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import random
 import ssl
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, Literal
 import aiomqtt
 
 from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.sources.retry import Backoff
 
 RAW_LIMIT = 10_000
 
@@ -99,7 +99,7 @@ class MqttSource:
 
     async def stream(self, cursor: str | None) -> AsyncIterator[Batch]:
         """Yield batches of what arrives; on a lost link, reconnect with back-off and jitter."""
-        failures = 0
+        backoff = Backoff(self.backoff, 60.0)
         while True:
             try:
                 async with self.client() as client:
@@ -108,16 +108,14 @@ class MqttSource:
                     client._client.manual_ack_set(True)
                     for t in self.topics:
                         await client.subscribe(t.filter, qos=self.qos)
-                    failures = 0
+                    backoff.reset()
                     async for batch, acks in self._batches(client):
                         yield batch
                         for mid, qos in acks:
                             client._client.ack(mid, qos)
             except aiomqtt.MqttError as exc:
-                failures += 1
                 self._report(f"mqtt {self.host}:{self.port}: {_safe(exc, self._password)}")
-                wait = min(60.0, self.backoff * 2 ** (failures - 1)) * random.uniform(0.8, 1.2)
-                await asyncio.sleep(wait)
+                await asyncio.sleep(backoff.next())
 
     async def _batches(
         self, client: aiomqtt.Client

@@ -10,9 +10,16 @@ from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
 from pouls.signals import utcnow
-from pouls.sources.rss import RetryLater
 
 __all__ = ["Backoff", "RetryLater", "rate_limit_wait", "retry_after"]
+
+
+class RetryLater(Exception):
+    """The server asked us to slow down (429/503 with Retry-After, or a rate-limit header)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"server asked to retry in {seconds:.0f}s")
+        self.seconds = seconds
 
 
 class Backoff:

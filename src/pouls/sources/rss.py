@@ -10,7 +10,6 @@ import asyncio
 import calendar
 import hashlib
 import json
-import random
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -20,6 +19,7 @@ import feedparser
 import httpx
 
 from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.sources.retry import Backoff, RetryLater, retry_after
 
 SEEN_LIMIT = 2000  # entry ids kept in the cursor: more than any feed shows at once
 
@@ -62,13 +62,13 @@ class RssSource:
         client = self.client or httpx.AsyncClient(
             timeout=self.timeout, follow_redirects=True, headers={"User-Agent": "pouls (+rss)"}
         )
-        failures = 0
+        backoff = Backoff(self.interval, self.interval * 8)
         try:
             while True:
                 wait = self.interval
                 try:
                     batch, state = await self.poll(client, state)
-                    failures = 0
+                    backoff.reset()
                     if batch is not None:
                         yield batch
                 except RetryLater as exc:
@@ -77,13 +77,10 @@ class RssSource:
                     if self.once:
                         raise
                 except httpx.HTTPError as exc:
-                    failures += 1
                     self._report(f"{self.url}: {type(exc).__name__}: {exc}")
                     if self.once:
                         raise
-                    # Exponential back-off with jitter, never longer than 8 intervals.
-                    wait = min(self.interval * 8, self.interval * 2 ** (failures - 1))
-                    wait *= random.uniform(0.8, 1.2)
+                    wait = backoff.next()  # never longer than 8 intervals
                 if self.once:
                     return
                 await asyncio.sleep(wait)
@@ -104,7 +101,7 @@ class RssSource:
         if response.status_code == 304:
             return None, state
         if response.status_code == 429 or response.status_code == 503:
-            raise RetryLater(_retry_after(response.headers.get("Retry-After")))
+            raise RetryLater(retry_after(response.headers.get("Retry-After")))
         response.raise_for_status()
         parsed = feedparser.parse(
             response.content, response_headers={k.lower(): v for k, v in response.headers.items()}
@@ -178,28 +175,6 @@ class RssSource:
             created_at=created,
             observed_at=now,
         )
-
-
-class RetryLater(Exception):
-    """The server asked us to slow down (429/503 with Retry-After)."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"server asked to retry in {seconds:.0f}s")
-        self.seconds = seconds
-
-
-def _retry_after(value: str | None) -> float:
-    """Retry-After as seconds: either a number or an HTTP date; 60 when absent or unreadable."""
-    if not value:
-        return 60.0
-    if value.strip().isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
-    except (TypeError, ValueError):
-        return 60.0
 
 
 def _entry_language(entry: Any) -> str | None:
