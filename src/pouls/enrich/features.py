@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -201,24 +201,7 @@ class Featurizer:
             per_doc.append(len(tokens))
         unigrams = np.asarray(ids, dtype=np.uint64) + np.uint64(1)
         doc = np.repeat(np.arange(len(normed), dtype=np.int64), per_doc)
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        h = np.zeros(len(unigrams), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for n in range(1, hi + 1):
-                width = len(unigrams) - n + 1
-                if width <= 0:
-                    break
-                h = h[:width] * _PRIME + unigrams[n - 1 :]
-                if n < lo:
-                    continue
-                same_doc = doc[:width] == doc[n - 1 :]
-                mixed = _mix(h[same_doc] ^ (np.uint64(n) << np.uint64(56)))
-                rows.append(doc[:width][same_doc])
-                cols.append((mixed % np.uint64(self.n_features)).astype(np.int64))
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(rows), np.concatenate(cols)
+        return _ngrams(unigrams, doc, lo, hi, self.n_features, _word_salt)
 
     def _char_hashes(self, normed: list[str]) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.char_ngrams
@@ -229,24 +212,7 @@ class Featurizer:
         codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
         codes = codes.astype(np.uint64)
         doc = np.repeat(np.arange(len(padded), dtype=np.int64), lengths)
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        h = np.zeros(len(codes), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for n in range(1, hi + 1):
-                width = len(codes) - n + 1
-                if width <= 0:
-                    break
-                h = h[:width] * _PRIME + codes[n - 1 :]
-                if n < lo:
-                    continue
-                same_doc = doc[:width] == doc[n - 1 :]
-                mixed = _mix(h[same_doc] + np.uint64(n) * _MIX)
-                rows.append(doc[:width][same_doc])
-                cols.append((mixed % np.uint64(self.n_features)).astype(np.int64))
-        if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(rows), np.concatenate(cols)
+        return _ngrams(codes, doc, lo, hi, self.n_features, _char_salt)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -495,3 +461,43 @@ def shared_counts(featurizer: Featurizer, texts: list[str]) -> sparse.csr_matrix
 def text_of(signal: Signal) -> str:
     """What the models read: the text, or the title where a signal has no text."""
     return (signal.text or signal.title or "").strip()
+
+
+def _word_salt(h: np.ndarray, n: int) -> np.ndarray:
+    return _mix(h ^ (np.uint64(n) << np.uint64(56)))
+
+
+def _char_salt(h: np.ndarray, n: int) -> np.ndarray:
+    return _mix(h + np.uint64(n) * _MIX)
+
+
+def _ngrams(
+    symbols: np.ndarray,
+    doc: np.ndarray,
+    lo: int,
+    hi: int,
+    n_features: int,
+    salt: Callable[[np.ndarray, int], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every hashed n-gram, lo <= n <= hi, that stays within one document.
+
+    A rolling polynomial hash over `symbols` (word or character codes), salted by n so that
+    n-grams of different lengths land apart; `doc` gives each symbol's document.
+    """
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    h = np.zeros(len(symbols), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for n in range(1, hi + 1):
+            width = len(symbols) - n + 1
+            if width <= 0:
+                break
+            h = h[:width] * _PRIME + symbols[n - 1 :]
+            if n < lo:
+                continue
+            same_doc = doc[:width] == doc[n - 1 :]
+            rows.append(doc[:width][same_doc])
+            cols.append((salt(h[same_doc], n) % np.uint64(n_features)).astype(np.int64))
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(rows), np.concatenate(cols)
