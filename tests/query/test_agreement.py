@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from pouls.query import (
@@ -269,18 +269,38 @@ def test_incremental_updates_match_like_a_fresh_matcher(
     ]
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
-@given(batch=st.lists(signals, min_size=1, max_size=8), data=st.data())
-def test_generated_queries_select_some_signals_and_not_others(
-    batch: list[dict[str, Any]], data: st.DataObject
-) -> None:
-    # Guards the agreement test against passing vacuously.
-    texts = [s["text"] for s in batch] + [s["title"] for s in batch if "title" in s]
-    node = data.draw(query_strategy(texts), label="query")
-    found = len(matcher_select(node, batch))
-    event("none" if not found else "all" if found == len(batch) else "some")
-    if isinstance(node, Near):
-        event(f"near {'hit' if found else 'miss'}")
+def _batch_and_query() -> st.SearchStrategy[tuple[list[dict[str, Any]], Node]]:
+    def with_query(
+        batch: list[dict[str, Any]],
+    ) -> st.SearchStrategy[tuple[list[dict[str, Any]], Node]]:
+        texts = [s["text"] for s in batch] + [s["title"] for s in batch if "title" in s]
+        return query_strategy(texts).map(lambda node: (batch, node))
+
+    return st.lists(signals, min_size=2, max_size=8).flatmap(with_query)
+
+
+@pytest.mark.parametrize("kind", ["any", "near"])
+def test_generated_queries_select_some_signals_and_not_others(kind: str) -> None:
+    """Guards the agreement test against passing vacuously: the generator must produce queries
+    that split a batch (and NEAR queries that do), not only ones matching all or nothing."""
+
+    def splits(example: tuple[list[dict[str, Any]], Node]) -> bool:
+        batch, node = example
+        if kind == "near" and not isinstance(node, Near):
+            return False
+        return 0 < len(matcher_select(node, batch)) < len(batch)
+
+    find(
+        _batch_and_query(),
+        splits,
+        settings=settings(
+            max_examples=2000,
+            derandomize=True,
+            database=None,
+            phases=[Phase.generate],  # one example is proof enough: no shrinking
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
 
 
 @st.composite
