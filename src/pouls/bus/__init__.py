@@ -1,1 +1,0 @@
-"""How batches travel between stages: an in-process queue by default, NATS JetStream at scale."""
