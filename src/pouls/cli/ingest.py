@@ -51,9 +51,7 @@ def import_file(
         raise UserError("--format must be jsonl or csv")
     mapping = _mapping(map_ or [])
     settings = context.settings()
-    ws = workspace or settings.workspaces[0].id
-    if settings.workspace(ws) is None:
-        raise UserError(f"no workspace {ws!r} in {context.home() / 'pouls.toml'}")
+    ws = context.workspace_id(workspace)
     name = source or _slug(file.stem)
     store = context.store()
     changed = pipeline.sync_topics(settings, store)
