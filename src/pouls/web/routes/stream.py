@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-import msgspec
 from fastapi import APIRouter, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
@@ -22,24 +21,32 @@ async def live(
     request: Request, sel: Annotated[Selection, Depends(selection)]
 ) -> AsyncIterator[ServerSentEvent]:
     """One `signal` event per new signal that the page's selection would show, as HTML."""
+    wanted = _wanted(sel)
     hub = request.app.state.live
     queue = hub.subscribe()
     card = pages.get_template("_card.html")
-    try:
-        matcher = Matcher({"q": sel.q}) if sel.q else None
-    except QueryError:
-        matcher = None  # the page shows the error; the stream then sends nothing
-        sel = msgspec.structs.replace(sel, workspace="")
     try:
         yield ServerSentEvent(event="ready", data={"workspace": sel.workspace})
         while not await request.is_disconnected():
             batch = await queue.get()
             for s in batch:
-                if selected(s, sel) and (matcher is None or matcher.match(s)):
+                if wanted(s):
                     html = card.render(s=s, sel=sel, fresh=True)
                     yield ServerSentEvent(event="signal", id=s.id, raw_data=html)
     finally:
         hub.unsubscribe(queue)
+
+
+def _wanted(sel: Selection) -> Callable[[Signal], bool]:
+    """The test a new signal must pass to be sent to a page showing `sel`."""
+    try:
+        matcher = Matcher({"q": sel.q}) if sel.q else None
+    except QueryError:
+        # The page shows the error; the stream stays open (no reconnection storm), silent.
+        return lambda s: False
+    if matcher is None:
+        return lambda s: selected(s, sel)
+    return lambda s: selected(s, sel) and bool(matcher.match(s))
 
 
 def selected(s: Signal, sel: Selection) -> bool:
