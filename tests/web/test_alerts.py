@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import msgspec
+import pytest
 from fastapi.testclient import TestClient
 
 from pouls.config import load
@@ -16,7 +17,7 @@ from pouls.watch.crisis import recent
 from pouls.watch.escalation import CrisisWatch
 from pouls.watch.explain import Example, Explanation, Term
 from pouls.web.app import create_app
-from tests.conftest import T0
+from tests.conftest import T0, make_signal
 from tests.watch import badbuzz
 
 
@@ -171,3 +172,23 @@ def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
         assert "from private messages to public posts" in page
         assert "data:image/png;base64," in page and 'class="body example"' in page
     store.close()
+
+
+def test_crisis_page_relinks_stories_only_when_something_new_was_stored(
+    client: TestClient, filled: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pouls.web.routes import alerts as route
+
+    calls: list[str] = []
+
+    def counting(store, workspace, span):  # type: ignore[no-untyped-def]
+        calls.append(workspace)
+        return recent(store, workspace, span)
+
+    monkeypatch.setattr(route, "recent", counting)
+    for _ in range(2):
+        assert client.get("/crisis?ws=acme&since=7d").status_code == 200
+    assert calls == ["acme"]
+    filled.put([make_signal(9999, "nouveau message")])
+    client.get("/crisis?ws=acme&since=7d")
+    assert calls == ["acme", "acme"]

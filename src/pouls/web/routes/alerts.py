@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Literal
+from datetime import timedelta
+from typing import Annotated, Any, Literal
 
 import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from pouls.store.watch import WatchStore
-from pouls.watch.crisis import LEVELS, recent
+from pouls.watch.crisis import LEVELS, Escalation, recent
 from pouls.watch.escalation import story_chart
 from pouls.watch.explain import Explanation
 from pouls.watch.rules import parse_duration
@@ -71,8 +72,28 @@ def crisis(
         span = parse_duration(since)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from None
-    found, _ = recent(request.app.state.store, sel.workspace, span)
+    found = _recent(request.app, sel.workspace, span)
     stories = list({id(e.story): e.story for e in found}.values())
     steps = {s.number: [e for e in found if e.story is s] for s in stories}
     context = {"sel": sel, "stories": stories, "steps": steps, "levels": LEVELS, "since": since}
     return pages.TemplateResponse(request, "crisis.html", context)
+
+
+def _recent(app: Any, workspace: str, span: timedelta) -> list[Escalation]:
+    """`recent` escalations, recomputed only when the workspace stored something new.
+
+    Linking stories replays the history of the span (seconds on a busy workspace), so a page
+    reloaded while nothing arrived reuses the last answer.
+    """
+    store = app.state.store
+    version = store.count(workspace)
+    cache: dict[tuple[str, timedelta], tuple[int, list[Escalation]]] | None
+    cache = getattr(app.state, "crisis_cache", None)
+    if cache is None:
+        cache = app.state.crisis_cache = {}
+    hit = cache.get((workspace, span))
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    found, _ = recent(store, workspace, span)
+    cache[(workspace, span)] = (version, found)
+    return found
