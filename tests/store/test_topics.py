@@ -110,3 +110,16 @@ def test_config_topics_follow_the_file_and_cli_topics_stay(store: SQLiteStore, t
         ("a", "x2", "config"),
         ("mine", "z", "cli"),
     }
+
+
+def test_a_stopped_backfill_resumes_where_it_left_off(store: SQLiteStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pouls.store import topics as module
+
+    monkeypatch.setattr(module, "BACKFILL_CHUNK", 2)
+    store.put([make_signal(i, "retard") for i in range(5)])
+    store.topics.save(Topic(workspace="acme", name="r", query="retard"))
+    chunks = iter([False, True])
+    assert store.topics.backfill("acme", "r", stop=lambda: next(chunks)) == 2
+    assert len(ids(store, "r")) == 2
+    assert store.topics.backfill("acme", "r") == 3
+    assert ids(store, "r") == {str(i) for i in range(5)}

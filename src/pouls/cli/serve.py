@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
@@ -75,10 +76,18 @@ async def _serve(
     stop = asyncio.Event()
 
     loop = asyncio.get_running_loop()
+    def stopping() -> None:
+        if not stop.is_set():
+            out.print("Stopping: storing what was already read (a few seconds)...")
+        stop.set()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, stopping)
     web = asyncio.create_task(server.serve())
-    backfill = asyncio.create_task(asyncio.to_thread(_backfill_config_topics, settings, store))
+    halt = threading.Event()
+    backfill = asyncio.create_task(
+        asyncio.to_thread(_backfill_config_topics, settings, store, halt.is_set)
+    )
     flow = asyncio.create_task(
         pipeline.run(
             sources,
@@ -91,7 +100,8 @@ async def _serve(
     )
     await stop.wait()
     totals = await flow  # sources cancelled, in-flight batches committed
-    backfill.cancel()
+    halt.set()
+    await backfill  # ends after its current chunk; the next start resumes it
     await watcher.close()
     await watching
     server.should_exit = True
@@ -111,9 +121,11 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _backfill_config_topics(settings: Settings, store: SQLiteStore) -> None:
+def _backfill_config_topics(
+    settings: Settings, store: SQLiteStore, stop: Callable[[], bool]
+) -> None:
     """Topics new or changed in pouls.toml are matched over the stored history, in the background."""
     log = logging.getLogger("pouls.topics")
     for workspace, name in pipeline.sync_topics(settings, store):
-        matched = store.topics.backfill(workspace, name)
+        matched = store.topics.backfill(workspace, name, stop=stop)
         log.info("topic %s/%s backfilled: %d stored signals match", workspace, name, matched)

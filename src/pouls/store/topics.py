@@ -116,12 +116,17 @@ class Topics:
             return gone.rowcount > 0
 
     def backfill(
-        self, workspace: str, name: str, on_progress: Callable[[int, int], None] | None = None
+        self,
+        workspace: str,
+        name: str,
+        on_progress: Callable[[int, int], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> int:
         """Match a topic over the stored history it has not seen; returns how many matched.
 
         Runs in chunks of signals (by seq) so the writer lock is held briefly, and loops until
-        it reaches the newest stored signal, so nothing stored meanwhile is skipped.
+        it reaches the newest stored signal, so nothing stored meanwhile is skipped. Each chunk
+        records how far it got, so `stop()` returning True ends it early and a later call resumes.
         """
         topic = self.get(workspace, name)
         if topic is None:
@@ -139,11 +144,13 @@ class Topics:
                 return matched
             total = newest - (topic.backfilled_seq or 0)
             while start < newest:
-                stop = min(start + BACKFILL_CHUNK, newest)
+                if stop is not None and stop():
+                    return matched
+                end = min(start + BACKFILL_CHUNK, newest)
                 rows = reader.execute(
                     f"SELECT seq, doc FROM signals WHERE workspace = ? AND seq > ? AND seq <= ?"
                     f" AND ({condition})",
-                    [workspace, start, stop, *params],
+                    [workspace, start, end, *params],
                 ).fetchall()
                 seqs = [seq for seq, doc in rows if matcher is None or matcher.match(decode(doc))]
                 with self.store._transaction() as conn:
@@ -153,9 +160,9 @@ class Topics:
                     )
                     conn.execute(
                         "UPDATE topics SET backfilled_seq = ? WHERE workspace = ? AND name = ?",
-                        (stop, workspace, name),
+                        (end, workspace, name),
                     )
                 matched += len(seqs)
-                start = stop
+                start = end
                 if on_progress:
-                    on_progress(stop - (topic.backfilled_seq or 0), total)
+                    on_progress(end - (topic.backfilled_seq or 0), total)
