@@ -40,3 +40,17 @@ def store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s = SQLiteStore(tmp_path / "pouls.db")
     yield s
     s.close()
+
+
+def sign_in_as_admin(client: object, store: SQLiteStore, *workspaces: str) -> None:
+    """Make an admin of `workspaces` and sign `client` (a TestClient) in through /login."""
+    from pouls.access.passwords import hash_password
+
+    password = "mot de passe des tests"
+    user_id = store.users.add("admin@tests", hash_password(password))
+    for ws in workspaces:
+        store.users.grant(user_id, ws, "admin")
+    response = client.post(  # type: ignore[attr-defined]
+        "/login", data={"login": "admin@tests", "password": password}
+    )
+    assert response.status_code == 200, response.text

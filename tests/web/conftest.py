@@ -13,6 +13,8 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from pouls.access import digest
+from pouls.access.passwords import hash_password
 from pouls.config import load
 from pouls.signals import Geo, Sentiment
 from pouls.store.sqlite import SQLiteStore
@@ -75,16 +77,43 @@ def filled(home: Path) -> Iterator[SQLiteStore]:
     store.close()
 
 
+LOGIN, PASSWORD = "ana@acme.fr", "un mot de passe de test"
+TOKEN = "pouls_test-token-of-ana"
+
+
 @pytest.fixture
-def client(home: Path, filled: SQLiteStore) -> Iterator[TestClient]:
+def account(filled: SQLiteStore) -> int:
+    """Ana, admin of both workspaces, with a password and an API token."""
+    user_id = filled.users.add(LOGIN, hash_password(PASSWORD), "Ana")
+    for ws in ("acme", "globex"):
+        filled.users.grant(user_id, ws, "admin")
+    filled.users.add_token(user_id, "tests", digest(TOKEN), None)
+    return user_id
+
+
+@pytest.fixture
+def client(home: Path, filled: SQLiteStore, account: int) -> Iterator[TestClient]:
+    """A browser-like client, signed in as Ana through the login form."""
     app = create_app(load(home, environ={}), filled)
     with TestClient(app) as c:
+        sign_in = c.post("/login", data={"login": LOGIN, "password": PASSWORD})
+        assert sign_in.status_code == 200, sign_in.text
         yield c
+
+
+def sign_in(page: object, base: str, path: str = "/") -> None:
+    """Open `path` in a real browser: the login page comes first, then `path` itself."""
+    page.goto(base + path)  # type: ignore[attr-defined]
+    page.fill("#login", LOGIN)  # type: ignore[attr-defined]
+    page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
+    # Headless Chromium asks for English first: the form follows Accept-Language.
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(base + path)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
 def server(
-    home: Path, filled: SQLiteStore
+    home: Path, filled: SQLiteStore, account: int
 ) -> Iterator[tuple[str, Live, asyncio.AbstractEventLoop]]:
     live = Live()
     app = create_app(load(home, environ={}), filled, live)

@@ -17,7 +17,7 @@ from pouls.watch.crisis import recent
 from pouls.watch.escalation import CrisisWatch
 from pouls.watch.explain import Example, Explanation, Term
 from pouls.web.app import create_app
-from tests.conftest import T0, make_signal
+from tests.conftest import T0, make_signal, sign_in_as_admin
 from tests.watch import badbuzz
 
 
@@ -156,6 +156,7 @@ def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
     store = SQLiteStore(tmp_path / "pouls.db")
     badbuzz.load(store, tmp_path / "demo.jsonl")
     with TestClient(create_app(load(tmp_path, environ={}), store)) as client:
+        sign_in_as_admin(client, store, "demo")
         html = client.get("/crisis?ws=demo&since=30d").text
         assert "▲ private → <strong>public</strong> at 2026-09-20" in html
         assert "▲ public → <strong>press</strong> at 2026-09-21" in html

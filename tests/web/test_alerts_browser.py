@@ -9,6 +9,7 @@ import pytest
 
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
+from tests.web.conftest import sign_in
 from tests.web.test_alerts import raise_alert
 from tests.web.test_browser import CHROMIUM, FLAGS
 
@@ -35,7 +36,7 @@ def test_alert_page_shows_its_chart_and_leads_to_a_representative_signal(
 
     base, _, _ = server
     alert_id = raise_alert(filled)
-    page.goto(base + "/?ws=acme")
+    sign_in(page, base, "/?ws=acme")
     page.get_by_role("link", name="Alerts").click()
     page.locator(f'a[href="/alerts/{alert_id}?ws=acme"]').click()
     chart = page.locator(".chart img")

@@ -11,6 +11,7 @@ import pytest
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
 from tests.conftest import make_signal
+from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ def test_wall_filters_searches_pages_and_goes_live(
     from playwright.sync_api import expect
 
     base, live, loop = server
-    page.goto(base + "/")
+    sign_in(page, base, "/")
     cards = page.locator("#cards > li.card")
     expect(cards).to_have_count(50)
     expect(page.locator("#live-state")).to_have_text("live")
@@ -79,7 +80,7 @@ def test_wall_is_readable_on_a_phone(
 ) -> None:
     base, _, _ = server
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(base + "/")
+    sign_in(page, base, "/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "no horizontal scrolling on a phone"
     assert page.locator("#cards > li.card").first.is_visible()

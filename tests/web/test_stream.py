@@ -8,6 +8,7 @@ import httpx
 
 from pouls.web.live import Live
 from tests.conftest import make_signal
+from tests.web.conftest import TOKEN
 
 
 def test_stream_sends_new_signals_of_the_selection_as_cards(
@@ -16,7 +17,7 @@ def test_stream_sends_new_signals_of_the_selection_as_cards(
     base, live, loop = server
     events: list[tuple[str, str]] = []
     with (
-        httpx.Client(timeout=10) as client,
+        httpx.Client(timeout=10, headers={"Authorization": f"Bearer {TOKEN}"}) as client,
         client.stream("GET", f"{base}/stream", params={"channel": "telegram"}) as r,
     ):
         assert r.headers["content-type"].startswith("text/event-stream")

@@ -11,6 +11,8 @@ from pouls.cli import context
 from pouls.cli.context import out
 from pouls.config import CONFIG_NAME
 
+DEMO_LOGIN = "demo-login.txt"  # the demo account's login and password, for `pouls up` to show
+
 
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
@@ -32,6 +34,7 @@ def demo(
         text = resources.files("pouls").joinpath("demo.toml").read_text(encoding="utf-8")
         config.write_text(text, encoding="utf-8")
         out.print(f"Wrote [bold]{config}[/] for the demo workspace.")
+    _demo_account()
     if if_missing and (home / "demo.jsonl").exists():
         return
     counts = generator.write(home, weeks=weeks)
@@ -39,3 +42,28 @@ def demo(
         f"Wrote {counts['history']:,} signals of history to [bold]{home / 'demo.jsonl'}[/]"
         f" and {counts['live']:,} to replay live from [bold]{home / 'demo-live.jsonl'}[/]."
     )
+
+
+def _demo_account() -> None:
+    """An admin of every demo workspace, with a random password kept beside the demo data.
+
+    Only when no account exists: a real installation that imports the demo keeps its own.
+    """
+    import secrets
+
+    from pouls.access.passwords import hash_password
+
+    store = context.store()
+    try:
+        if store.users.count():
+            return
+        password = secrets.token_urlsafe(9)
+        user_id = store.users.add("demo", hash_password(password), "Démo")
+        for w in context.settings().workspaces:
+            store.users.grant(user_id, w.id, "admin")
+    finally:
+        store.close()
+    path = context.home() / DEMO_LOGIN
+    path.touch(mode=0o600)
+    path.write_text(f"demo {password}\n", encoding="utf-8")
+    out.print(f"Made the account [bold]demo[/] (password in {path}).")

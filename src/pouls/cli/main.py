@@ -41,6 +41,7 @@ def main(
 def _register() -> None:
     # Each command group lives in its own module and registers itself on `app`.
     from pouls.cli import (
+        access,
         admin,
         alerts,
         checkin,
@@ -55,6 +56,7 @@ def _register() -> None:
     )
 
     for module in (
+        access,
         admin,
         alerts,
         checkin,

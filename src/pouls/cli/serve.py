@@ -20,6 +20,7 @@ import uvicorn
 from pouls import pipeline
 from pouls.cli import context
 from pouls.cli.context import UserError, out
+from pouls.cli.demo import DEMO_LOGIN
 from pouls.config import Settings
 from pouls.sources import Source
 from pouls.store.sqlite import SQLiteStore
@@ -54,7 +55,23 @@ def up(
         f"pouls is up on [bold cyan]http://{bind_host}:{bind_port}[/] with {len(sources)} source(s)."
         " Ctrl+C stops it cleanly."
     )
+    _how_to_sign_in(store)
     asyncio.run(_serve(settings, store, sources, bind_host, bind_port))
+
+
+def _how_to_sign_in(store: SQLiteStore) -> None:
+    """Every page needs an account: say which one the demo made, or how to make one."""
+    demo = context.home() / DEMO_LOGIN
+    if demo.exists():
+        login, password = demo.read_text(encoding="utf-8").split()[:2]
+        if store.users.get(login) is not None:
+            out.print(f"Sign in as [bold]{login}[/] with the password [bold]{password}[/].")
+            return
+    if store.users.count() == 0:
+        out.print(
+            "[yellow]No account can sign in yet:[/] create one with"
+            " `pouls user add YOU@EXAMPLE.ORG --role admin --all-workspaces`."
+        )
 
 
 async def _serve(
@@ -76,6 +93,7 @@ async def _serve(
     stop = asyncio.Event()
 
     loop = asyncio.get_running_loop()
+
     def stopping() -> None:
         if not stop.is_set():
             out.print("Stopping: storing what was already read (a few seconds)...")

@@ -157,6 +157,10 @@ class Web(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     page_size: Annotated[
         int, msgspec.Meta(ge=1, le=500, description="Signals per page on the wall.")
     ] = 50
+    session_hours: Annotated[
+        int,
+        msgspec.Meta(ge=1, le=24 * 90, description="How long a browser stays signed in, in hours."),
+    ] = 24 * 14
 
 
 class Store(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

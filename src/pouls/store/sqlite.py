@@ -30,6 +30,7 @@ from pouls.store.search import (
     series_sql,
 )
 from pouls.store.topics import Topics
+from pouls.store.users import Users
 
 # Below this many full-text hits, a search looks its hits up and sorts them; above, it walks the
 # workspace newest first and stops at the page's end (measured on 1M signals: bench/store.py).
@@ -54,6 +55,7 @@ class SQLiteStore:
         self._writer.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB:d}")
         migrate(self._writer)
         self.topics = Topics(self)
+        self.users = Users(self)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from pouls import __version__
 from pouls.config import Settings
 from pouls.store import Store
+from pouls.store.users import User
+from pouls.web import auth
 from pouls.web.live import Live
 from pouls.web.routes import alerts, api, checkins, ingest, meta, stream, telegram, wall
 
+SignedIn = [Depends(auth.viewer)]
+
 
 def create_app(settings: Settings, store: Store, live: Live | None = None) -> FastAPI:
-    """The web app over one store; `live` receives what the pipeline stores (SSE)."""
-    app = FastAPI(title="pouls", version=__version__, docs_url="/api/docs", redoc_url=None)
+    """The web app over one store; `live` receives what the pipeline stores (SSE).
+
+    Pages and the signals API need a signed-in account (`auth.viewer`); health, static files,
+    the login page and webhooks (which check their own signatures) do not.
+    """
+    app = FastAPI(
+        title="pouls", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = settings
     app.state.store = store
     app.state.live = live or Live()
+    app.state.throttle = auth.Throttle()
+    app.add_exception_handler(auth.LoginRequired, auth.login_required)
     static = resources.files("pouls.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -29,12 +44,22 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
         store.count(settings.workspaces[0].id)
         return {"status": "ok", "version": __version__}
 
-    app.include_router(wall.router)
-    app.include_router(api.router)
-    app.include_router(stream.router)
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(_: Annotated[User, Depends(auth.viewer)]) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request, _: Annotated[User, Depends(auth.viewer)]) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="pouls API")
+
+    app.include_router(auth.router)
+    app.include_router(wall.router, dependencies=SignedIn)
+    app.include_router(api.router, dependencies=SignedIn)
+    app.include_router(stream.router, dependencies=SignedIn)
+    app.include_router(alerts.router, dependencies=SignedIn)
+    # Webhooks prove themselves with their platform's signature or their source's token.
     app.include_router(ingest.router)
     app.include_router(checkins.router)
     app.include_router(meta.router)
     app.include_router(telegram.router)
-    app.include_router(alerts.router)
     return app

@@ -6,9 +6,11 @@ import re
 from typing import Annotated
 
 import msgspec
-from fastapi import HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from pouls.store import Filters
+from pouls.store.users import User
+from pouls.web.auth import viewer
 
 _AFTER = re.compile(r"^\d+:\d+$")
 
@@ -34,6 +36,7 @@ FACETS = ("channel", "source", "kind", "visibility", "lang", "topic")
 
 def selection(
     request: Request,
+    user: Annotated[User, Depends(viewer)],
     ws: Annotated[str | None, Query(description="Workspace id (default: the first).")] = None,
     q: Annotated[str | None, Query(max_length=4096, description="Full-text query.")] = None,
     channel: str | None = None,
@@ -44,11 +47,14 @@ def selection(
     topic: str | None = None,
     after: Annotated[str | None, Query(description="Cursor of the next page.")] = None,
 ) -> Selection:
-    """FastAPI dependency: the selection, with the workspace checked against the settings."""
-    settings = request.app.state.settings
-    workspace = ws or settings.workspaces[0].id
-    if settings.workspace(workspace) is None:
+    """FastAPI dependency: the selection, in a workspace where the signed-in account has a role."""
+    workspace = ws or default_workspace(request, user)
+    if request.app.state.settings.workspace(workspace) is None:
         raise HTTPException(404, f"no workspace {workspace!r}")
+    if workspace not in user.roles:
+        raise HTTPException(
+            403, f"{user.login} has no role in workspace {workspace!r}: ask one of its admins"
+        )
     if after is not None and not _AFTER.match(after):
         raise HTTPException(
             400, "after: not a page cursor; use the `next` value of a previous page"
@@ -62,3 +68,15 @@ def selection(
         topic=topic or None,
     )
     return Selection(workspace=workspace, q=(q or "").strip() or None, filters=filters, after=after)
+
+
+def default_workspace(request: Request, user: User) -> str:
+    """The first declared workspace the account belongs to."""
+    for w in request.app.state.settings.workspaces:
+        if w.id in user.roles:
+            return str(w.id)
+    raise HTTPException(
+        403,
+        f"{user.login} belongs to no workspace yet: an admin can run"
+        f" `pouls user grant {user.login} WORKSPACE --role viewer`",
+    )

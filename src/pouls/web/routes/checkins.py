@@ -1,7 +1,9 @@
 """`POST /api/v1/checkins`: record a mood or a personal measure from a phone or a script.
 
 The check-in source named in the body (or the workspace's first one) decides the token: when
-it sets `token`/`token_env`, `Authorization: Bearer <token>` is required.
+it sets `token`/`token_env`, `Authorization: Bearer <that token>` is required; otherwise the
+caller signs in like for any API route (a pouls API token or a session) and needs a role in the
+workspace.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pouls.config import CheckinSource, Settings, read_secret
 from pouls.signals import Batch, utcnow
 from pouls.sources import webhook
 from pouls.sources.checkin import Checkin, InvalidCheckin, to_signal
+from pouls.web.auth import viewer
 from pouls.web.intake import store_batch
 
 router = APIRouter(prefix="/api/v1", tags=["checkins"])
@@ -49,8 +52,13 @@ async def create_checkin(request: Request) -> Response:
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from None
     token = read_secret(s.token, s.token_env)
-    if token and not webhook.bearer_ok(token, request.headers.get("authorization")):
-        raise HTTPException(401, "wrong or missing bearer token", {"WWW-Authenticate": "Bearer"})
+    if token:
+        if not webhook.bearer_ok(token, request.headers.get("authorization")):
+            raise HTTPException(
+                401, "wrong or missing bearer token", {"WWW-Authenticate": "Bearer"}
+            )
+    elif s.workspace not in viewer(request).roles:
+        raise HTTPException(403, f"no role in workspace {s.workspace!r}")
     try:
         signal = to_signal(checkin, workspace=s.workspace, source=s.name, observed_at=utcnow())
     except InvalidCheckin as exc:

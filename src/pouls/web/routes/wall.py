@@ -25,7 +25,7 @@ def wall(request: Request, sel: Annotated[Selection, Depends(selection)]) -> HTM
     context: dict[str, object] = {
         "sel": sel,
         "facet_names": FACETS,
-        "workspaces": settings.workspaces,
+        "workspaces": [w for w in settings.workspaces if w.id in request.state.user.roles],
     }
     try:
         page = store.search(

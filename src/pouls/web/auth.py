@@ -1,0 +1,198 @@
+"""Signing in: the login page, session cookies, API tokens and the `viewer` dependency.
+
+Every page and API route depends on `viewer`; only `/health`, `/static`, `/login` and the
+webhooks (which check their platform's signature or their own token) are open. A browser
+carries a session cookie; a script sends `Authorization: Bearer <token>` (`pouls token add`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from pouls.access import digest, new_secret
+from pouls.access.passwords import hash_password, verify
+from pouls.signals import utcnow
+from pouls.store.users import User
+from pouls.web.templating import templates
+
+COOKIE = "pouls_session"
+MAX_FAILURES = 5  # wrong passwords for one login within FAILURE_WINDOW before a pause
+FAILURE_WINDOW = 15 * 60.0
+# Compared against when the login is unknown, so that a wrong login costs the same time as a
+# wrong password and does not tell which logins exist.
+_DECOY = hash_password("decoy password, never valid")
+
+router = APIRouter(include_in_schema=False)
+pages = templates()
+
+WORDS = {
+    "fr": {
+        "title": "Connexion",
+        "login": "Identifiant ou e-mail",
+        "password": "Mot de passe",
+        "submit": "Se connecter",
+        "wrong": "Identifiant ou mot de passe incorrect.",
+        "paused": "Trop d'essais : réessayez dans {minutes} min.",
+        "signed_out": "Vous êtes déconnecté.",
+        "help": "Pas encore de compte ? Un administrateur en crée un avec `pouls user add`.",
+    },
+    "en": {
+        "title": "Sign in",
+        "login": "Login or e-mail",
+        "password": "Password",
+        "submit": "Sign in",
+        "wrong": "Wrong login or password.",
+        "paused": "Too many tries: try again in {minutes} min.",
+        "signed_out": "You are signed out.",
+        "help": "No account yet? An admin makes one with `pouls user add`.",
+    },
+}
+
+
+class LoginRequired(Exception):
+    """Raised by `viewer` when a request proves no identity; see `login_required`."""
+
+
+def viewer(request: Request) -> User:
+    """FastAPI dependency: the signed-in account (session cookie or bearer token)."""
+    users = request.app.state.store.users
+    user: User | None = None
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        user = users.token_user(digest(header[7:].strip()))
+        if user is None:
+            raise HTTPException(401, "unknown API token", {"WWW-Authenticate": "Bearer"})
+    else:
+        cookie = request.cookies.get(COOKIE)
+        if cookie:
+            user = users.session_user(digest(cookie))
+    if user is None:
+        raise LoginRequired()
+    request.state.user = user
+    return user
+
+
+def login_required(request: Request, exc: Exception) -> Response:
+    """Pages send people to the login page and back; the API and streams answer 401."""
+    path = request.url.path
+    if path.startswith("/api/") or path == "/stream" or request.headers.get("HX-Request"):
+        return JSONResponse(
+            {"detail": "sign in first: a session cookie or `Authorization: Bearer <token>`"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def language(request: Request) -> str:
+    """French unless the browser prefers English first."""
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "fr"
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+class Throttle:
+    """Pauses a login after MAX_FAILURES wrong passwords within FAILURE_WINDOW seconds."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def wait(self, login: str) -> float:
+        """Seconds before `login` may try again (0 when it may now)."""
+        times = self._failures.get(login.lower())
+        if not times:
+            return 0.0
+        now = time.monotonic()
+        while times and now - times[0] > FAILURE_WINDOW:
+            times.popleft()
+        return FAILURE_WINDOW - (now - times[0]) if len(times) >= MAX_FAILURES else 0.0
+
+    def failed(self, login: str) -> None:
+        self._failures[login.lower()].append(time.monotonic())
+
+    def succeeded(self, login: str) -> None:
+        self._failures.pop(login.lower(), None)
+
+
+def _same_origin(request: Request) -> bool:
+    """Forms posted from another site are refused (the cookie is SameSite=Lax besides)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == request.url.netloc
+
+
+def _page(request: Request, next_: str, message: str | None, status: int = 200) -> HTMLResponse:
+    lang = language(request)
+    context = {"w": WORDS[lang], "lang": lang, "next": next_, "message": message}
+    return pages.TemplateResponse(request, "login.html", context, status_code=status)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None, out: bool = False) -> HTMLResponse:
+    """The sign-in form; `next` is where to go afterwards."""
+    message = WORDS[language(request)]["signed_out"] if out else None
+    return _page(request, safe_next(next), message)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    login: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the password, open a session and go back where the person was heading."""
+    if not _same_origin(request):
+        raise HTTPException(403, "this form must be sent from pouls itself")
+    w = WORDS[language(request)]
+    throttle: Throttle = request.app.state.throttle
+    wait = throttle.wait(login)
+    if wait > 0:
+        return _page(request, next, w["paused"].format(minutes=int(wait // 60) + 1), 429)
+    users = request.app.state.store.users
+    user = users.get(login.strip())
+    if not verify(password, user.password if user else _DECOY) or user is None:
+        throttle.failed(login)
+        return _page(request, safe_next(next), w["wrong"], 401)
+    throttle.succeeded(login)
+    secret = new_secret()
+    hours = request.app.state.settings.file.web.session_hours
+    users.open_session(user.id, digest(secret), utcnow() + timedelta(hours=hours))
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        secret,
+        max_age=hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout", response_model=None)
+def logout(request: Request) -> Response:
+    """Close the session everywhere it was used and go to the login page."""
+    if not _same_origin(request):
+        raise HTTPException(403, "this form must be sent from pouls itself")
+    cookie = request.cookies.get(COOKIE)
+    if cookie:
+        request.app.state.store.users.close_session(digest(cookie))
+    response = RedirectResponse("/login?out=1", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
