@@ -1,8 +1,8 @@
 """Who may see what: roles per workspace, and the secrets that prove who someone is.
 
 A person has one role in each workspace they belong to (DESIGN: admin, analyst, community
-manager, moderator, viewer); outside those workspaces they see nothing. Every role reads; the
-web app changes nothing yet, so no role is refused anything inside its workspaces.
+manager, moderator, viewer); outside those workspaces they see nothing. Every role reads;
+`may` says which roles may change what, and is checked where the change is made.
 """
 
 from __future__ import annotations
@@ -13,6 +13,19 @@ from typing import Literal, get_args
 
 Role = Literal["admin", "analyst", "community_manager", "moderator", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
+
+Action = Literal["read", "watch"]
+
+# `watch`: create, edit and delete topics (and, later, alert rules) in the web app.
+ALLOWED: dict[Action, frozenset[str]] = {
+    "read": frozenset(ROLES),
+    "watch": frozenset({"admin", "analyst"}),
+}
+
+
+def may(role: str | None, action: Action) -> bool:
+    """Whether `role` (None: no role in the workspace) allows `action`."""
+    return role in ALLOWED[action]
 
 
 def new_secret(prefix: str = "") -> str:

@@ -124,6 +124,8 @@ async def _serve(
     await watching
     server.should_exit = True
     await web
+    app.state.halt.set()  # topic backfills started from the web stop between chunks
+    await asyncio.gather(*app.state.backfill_tasks)
     store.close()
     out.print(
         f"Stopped cleanly: {totals.stored:,} new signals stored this run,"

@@ -58,6 +58,11 @@ class Topics:
     def get(self, workspace: str, name: str) -> Topic | None:
         return next((t for t in self.list(workspace) if t.name == name), None)
 
+    def history_end(self) -> int:
+        """The seq of the newest stored signal: a backfill is done when it reaches it."""
+        row = self.store._reader().execute("SELECT coalesce(max(seq), 0) FROM signals").fetchone()
+        return int(row[0])
+
     def version(self, workspace: str) -> int:
         """Changes whenever a topic of the workspace is saved or removed."""
         row = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib import resources
 from typing import Annotated
 
@@ -16,7 +17,7 @@ from pouls.store import Store
 from pouls.store.users import User
 from pouls.web import auth
 from pouls.web.live import Live
-from pouls.web.routes import alerts, api, checkins, ingest, meta, stream, telegram, wall
+from pouls.web.routes import alerts, api, checkins, ingest, meta, stream, telegram, topics, wall
 
 SignedIn = [Depends(auth.viewer)]
 
@@ -34,6 +35,11 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.state.store = store
     app.state.live = live or Live()
     app.state.throttle = auth.Throttle()
+    # Topic backfills started from the web: running (workspace, name) pairs, their futures,
+    # and the flag `pouls up` raises at shutdown so they stop between chunks.
+    app.state.backfills = set()
+    app.state.backfill_tasks = set()
+    app.state.halt = threading.Event()
     app.add_exception_handler(auth.LoginRequired, auth.login_required)
     static = resources.files("pouls.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -57,6 +63,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(api.router, dependencies=SignedIn)
     app.include_router(stream.router, dependencies=SignedIn)
     app.include_router(alerts.router, dependencies=SignedIn)
+    app.include_router(topics.router, dependencies=SignedIn)
     # Webhooks prove themselves with their platform's signature or their source's token.
     app.include_router(ingest.router)
     app.include_router(checkins.router)

@@ -128,7 +128,7 @@ class Throttle:
         self._failures.pop(login.lower(), None)
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """Forms posted from another site are refused (the cookie is SameSite=Lax besides)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin:
@@ -157,7 +157,7 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     """Check the password, open a session and go back where the person was heading."""
-    if not _same_origin(request):
+    if not same_origin(request):
         raise HTTPException(403, "this form must be sent from pouls itself")
     w = WORDS[language(request)]
     throttle: Throttle = request.app.state.throttle
@@ -188,7 +188,7 @@ def login(
 @router.post("/logout", response_model=None)
 def logout(request: Request) -> Response:
     """Close the session everywhere it was used and go to the login page."""
-    if not _same_origin(request):
+    if not same_origin(request):
         raise HTTPException(403, "this form must be sent from pouls itself")
     cookie = request.cookies.get(COOKIE)
     if cookie:
