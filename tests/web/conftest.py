@@ -93,9 +93,9 @@ def account(filled: SQLiteStore) -> int:
 
 @pytest.fixture
 def client(home: Path, filled: SQLiteStore, account: int) -> Iterator[TestClient]:
-    """A browser-like client, signed in as Ana through the login form."""
+    """A browser-like client asking for English, signed in as Ana through the login form."""
     app = create_app(load(home, environ={}), filled)
-    with TestClient(app) as c:
+    with TestClient(app, headers={"Accept-Language": "en-GB,en;q=0.8"}) as c:
         sign_in = c.post("/login", data={"login": LOGIN, "password": PASSWORD})
         assert sign_in.status_code == 200, sign_in.text
         yield c

@@ -155,7 +155,8 @@ def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
     badbuzz.write(tmp_path / "demo.jsonl")
     store = SQLiteStore(tmp_path / "pouls.db")
     badbuzz.load(store, tmp_path / "demo.jsonl")
-    with TestClient(create_app(load(tmp_path, environ={}), store)) as client:
+    app = create_app(load(tmp_path, environ={}), store)
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
         sign_in_as_admin(client, store, "demo")
         html = client.get("/crisis?ws=demo&since=30d").text
         assert "▲ private → <strong>public</strong> at 2026-09-20" in html

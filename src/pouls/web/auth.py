@@ -20,6 +20,8 @@ from pouls.access import digest, new_secret
 from pouls.access.passwords import hash_password, verify
 from pouls.signals import utcnow
 from pouls.store.users import User
+from pouls.web.i18n import COOKIE as LANG_COOKIE
+from pouls.web.i18n import LANGS, language, translate
 from pouls.web.templating import templates
 
 COOKIE = "pouls_session"
@@ -31,29 +33,6 @@ _DECOY = hash_password("decoy password, never valid")
 
 router = APIRouter(include_in_schema=False)
 pages = templates()
-
-WORDS = {
-    "fr": {
-        "title": "Connexion",
-        "login": "Identifiant ou e-mail",
-        "password": "Mot de passe",
-        "submit": "Se connecter",
-        "wrong": "Identifiant ou mot de passe incorrect.",
-        "paused": "Trop d'essais : réessayez dans {minutes} min.",
-        "signed_out": "Vous êtes déconnecté.",
-        "help": "Pas encore de compte ? Un administrateur en crée un avec `pouls user add`.",
-    },
-    "en": {
-        "title": "Sign in",
-        "login": "Login or e-mail",
-        "password": "Password",
-        "submit": "Sign in",
-        "wrong": "Wrong login or password.",
-        "paused": "Too many tries: try again in {minutes} min.",
-        "signed_out": "You are signed out.",
-        "help": "No account yet? An admin makes one with `pouls user add`.",
-    },
-}
 
 
 class LoginRequired(Exception):
@@ -90,12 +69,6 @@ def login_required(request: Request, exc: Exception) -> Response:
         )
     target = path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-
-
-def language(request: Request) -> str:
-    """French unless the browser prefers English first."""
-    accept = request.headers.get("accept-language", "").lower()
-    return "en" if accept.startswith("en") else "fr"
 
 
 def safe_next(target: str | None) -> str:
@@ -137,15 +110,18 @@ def same_origin(request: Request) -> bool:
 
 
 def _page(request: Request, next_: str, message: str | None, status: int = 200) -> HTMLResponse:
-    lang = language(request)
-    context = {"w": WORDS[lang], "lang": lang, "next": next_, "message": message}
+    context = {"next": next_, "message": message}
     return pages.TemplateResponse(request, "login.html", context, status_code=status)
+
+
+def _say(request: Request, text: str) -> str:
+    return translate(language(request), text)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None, out: bool = False) -> HTMLResponse:
     """The sign-in form; `next` is where to go afterwards."""
-    message = WORDS[language(request)]["signed_out"] if out else None
+    message = _say(request, "You are signed out.") if out else None
     return _page(request, safe_next(next), message)
 
 
@@ -159,16 +135,16 @@ def login(
     """Check the password, open a session and go back where the person was heading."""
     if not same_origin(request):
         raise HTTPException(403, "this form must be sent from pouls itself")
-    w = WORDS[language(request)]
     throttle: Throttle = request.app.state.throttle
     wait = throttle.wait(login)
     if wait > 0:
-        return _page(request, next, w["paused"].format(minutes=int(wait // 60) + 1), 429)
+        paused = _say(request, "Too many tries: try again in %(minutes)s min.")
+        return _page(request, next, paused % {"minutes": int(wait // 60) + 1}, 429)
     users = request.app.state.store.users
     user = users.get(login.strip())
     if not verify(password, user.password if user else _DECOY) or user is None:
         throttle.failed(login)
-        return _page(request, safe_next(next), w["wrong"], 401)
+        return _page(request, safe_next(next), _say(request, "Wrong login or password."), 401)
     throttle.succeeded(login)
     secret = new_secret()
     hours = request.app.state.settings.file.web.session_hours
@@ -182,6 +158,15 @@ def login(
         samesite="lax",
         secure=request.url.scheme == "https",
     )
+    return response
+
+
+@router.get("/lang", response_model=None)
+def switch_language(to: str, next: str | None = None) -> Response:
+    """The FR/EN switch: remember the choice for a year and go back to the page."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if to in LANGS:
+        response.set_cookie(LANG_COOKIE, to, max_age=365 * 86_400, samesite="lax")
     return response
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from importlib import resources
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
-from pouls.signals import utcnow
+from pouls.web import i18n
 
 CHANNEL_LABELS = {
     "mastodon": "Mastodon",
@@ -28,25 +29,26 @@ CHANNEL_LABELS = {
 }
 
 
-def ago(when: datetime, now: datetime | None = None) -> str:
-    """Short relative time, as walls show it: `now`, `5 min`, `3 h`, `2 d`, then the date."""
-    seconds = ((now or utcnow()) - when).total_seconds()
-    if seconds < 60:
-        return "now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min"
-    if seconds < 86_400:
-        return f"{int(seconds // 3600)} h"
-    if seconds < 7 * 86_400:
-        return f"{int(seconds // 86_400)} d"
-    return when.strftime("%d %b %Y")
-
-
 def templates() -> Jinja2Templates:
     """Templates shipped in the package."""
     folder = resources.files("pouls.web").joinpath("templates")
     t = Jinja2Templates(directory=str(folder))
-    t.env.filters["ago"] = ago
-    t.env.filters["channel_label"] = lambda c: CHANNEL_LABELS.get(c, c)
-    t.env.globals["CHANNEL_LABELS"] = CHANNEL_LABELS
+    t.env.filters["ago"] = i18n.ago
+    t.env.filters["long_date"] = i18n.long_date
+    t.env.filters["number"] = i18n.number
+    t.env.filters["label"] = _label
+    t.env.filters["channel_label"] = _channel_label
+    t.env.globals["_"] = i18n.gettext
+    t.env.globals["page_lang"] = i18n.current
     return t
+
+
+@pass_context
+def _label(context: Any, value: object) -> str:
+    """A value shown as a word (private, negative, open...), in the page's language."""
+    return str(i18n.gettext(context, str(value)))
+
+
+@pass_context
+def _channel_label(context: Any, channel: str) -> str:
+    return str(i18n.gettext(context, CHANNEL_LABELS.get(channel, channel)))

@@ -10,6 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from pouls.query import Matcher, QueryError
 from pouls.signals import Signal
+from pouls.web.i18n import language
 from pouls.web.params import FACETS, Selection, selection
 from pouls.web.routes.wall import pages
 
@@ -25,13 +26,14 @@ async def live(
     hub = request.app.state.live
     queue = hub.subscribe()
     card = pages.get_template("_card.html")
+    lang = language(request)
     try:
         yield ServerSentEvent(event="ready", data={"workspace": sel.workspace})
         while not await request.is_disconnected():
             batch = await queue.get()
             for s in batch:
                 if wanted(s):
-                    html = card.render(s=s, sel=sel, fresh=True)
+                    html = card.render(s=s, sel=sel, fresh=True, lang=lang)
                     yield ServerSentEvent(event="signal", id=s.id, raw_data=html)
     finally:
         hub.unsubscribe(queue)

@@ -1,0 +1,324 @@
+"""French and English pages: the language of a request, and the French of every page string.
+
+Templates write English and wrap it in `_()`; values shown as words (visibility, kind,
+sentiment, alert status) go through the `label` filter. French is the default: pouls is for
+French-speaking teams first; a browser that asks for English first gets English, and the
+FR/EN switch in the header keeps a choice in a cookie.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from jinja2 import pass_context
+
+from pouls.signals import utcnow
+
+LANGS = ("fr", "en")
+COOKIE = "pouls_lang"
+
+
+def language(request: Request | None) -> str:
+    """The page language: the switch's cookie, else the browser's first fr/en, else French."""
+    if request is None:
+        return "fr"
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGS:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGS:
+            return code
+    return "fr"
+
+
+def translate(lang: str, text: str) -> str:
+    return FR.get(text, text) if lang == "fr" else text
+
+
+def _lang_of(context: Any) -> str:
+    lang = context.get("lang")
+    if lang in LANGS:
+        return str(lang)
+    return language(context.get("request"))
+
+
+@pass_context
+def gettext(context: Any, text: str, **values: Any) -> str:
+    """`_("%(n)s signals", n=3)`: the text in the page's language, then filled in."""
+    out = translate(_lang_of(context), text)
+    return out % values if values else out
+
+
+@pass_context
+def current(context: Any) -> str:
+    return _lang_of(context)
+
+
+@pass_context
+def ago(context: Any, when: datetime, now: datetime | None = None) -> str:
+    """Short relative time, as walls show it: `now`, `5 min`, `3 h`, `2 d`, then the date."""
+    fr = _lang_of(context) == "fr"
+    seconds = ((now or utcnow()) - when).total_seconds()
+    if seconds < 60:
+        return "à l'instant" if fr else "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86_400:
+        return f"{int(seconds // 3600)} h"
+    if seconds < 7 * 86_400:
+        return f"{int(seconds // 86_400)} {'j' if fr else 'd'}"
+    return when.strftime("%d/%m/%Y" if fr else "%d %b %Y")
+
+
+@pass_context
+def number(context: Any, value: int | float) -> str:
+    """1,234 in English, 1 234 in French (a narrow no-break space, as French typography wants)."""
+    text = f"{value:,}"
+    return text.replace(",", "\u202f") if _lang_of(context) == "fr" else text
+
+
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+@pass_context
+def long_date(context: Any, when: datetime) -> str:
+    """`Monday 21 September 2026, 14:05 UTC` or `lundi 21 septembre 2026, 14:05 UTC`."""
+    if _lang_of(context) != "fr":
+        return when.strftime("%A %d %B %Y, %H:%M UTC")
+    day, month = _DAYS[when.weekday()], _MONTHS[when.month - 1]
+    return f"{day} {when.day} {month} {when.year}, {when:%H:%M} UTC"
+
+
+FR: dict[str, str] = {
+    # signing in
+    "Sign in": "Se connecter",
+    "Sign in to pouls": "Connexion à pouls",
+    "Login or e-mail": "Identifiant ou e-mail",
+    "Password": "Mot de passe",
+    "Wrong login or password.": "Identifiant ou mot de passe incorrect.",
+    "Too many tries: try again in %(minutes)s min.": "Trop d'essais : réessayez dans %(minutes)s min.",
+    "You are signed out.": "Vous êtes déconnecté.",
+    "No account yet? An admin makes one with %(command)s.": (
+        "Pas encore de compte ? Un administrateur en crée un avec %(command)s."
+    ),
+    # header, navigation, account
+    "Topics": "Sujets",
+    "Alerts": "Alertes",
+    "Crisis": "Crises",
+    "Sign out": "Se déconnecter",
+    "Sections": "Rubriques",
+    "Language": "Langue",
+    # wall
+    "signals": "signaux",
+    "matching": "pour",
+    "Search": "Rechercher",
+    "Search signals": "Rechercher des signaux",
+    'Search: croissant AND (retard OR annul*), "service client", #tag, lang:fr': (
+        'Rechercher : croissant AND (retard OR annul*), "service client", #tag, lang:fr'
+    ),
+    'Boolean query: AND, OR, NOT or -, parentheses, "phrases", word*, #hashtag, @mention,'
+    " a NEAR/5 b, fields lang: channel: kind: visibility: sentiment: site: country:": (
+        'Requête booléenne : AND, OR, NOT ou -, parenthèses, "expressions", mot*, #hashtag,'
+        " @mention, a NEAR/5 b, champs lang: channel: kind: visibility: sentiment: site:"
+        " country:"
+    ),
+    "Filters": "Filtres",
+    "Channels": "Canaux",
+    "Visibility": "Visibilité",
+    "Kinds": "Types",
+    "Sources": "Sources",
+    "Languages": "Langues",
+    "× all": "× tout",
+    "connecting…": "connexion…",
+    "live": "en direct",
+    "reconnecting…": "reconnexion…",
+    "new": "nouveaux",
+    "This query cannot be read:": "Cette requête est illisible :",
+    "column": "colonne",
+    "Examples:": "Exemples :",
+    "See the query language reference.": "Voir la référence du langage de requête.",
+    "Nothing here yet.": "Rien pour l'instant.",
+    "Try fewer words or clear a filter.": "Essayez moins de mots ou retirez un filtre.",
+    "New signals appear at the top as soon as they are stored.": (
+        "Les nouveaux signaux apparaissent en haut dès qu'ils sont enregistrés."
+    ),
+    "Older signals": "Signaux plus anciens",
+    "unknown": "inconnu",
+    "scam": "arnaque",
+    "near-duplicate cluster": "groupe de quasi-doublons",
+    # signal page
+    "← Back to the wall": "← Retour au mur",
+    "Open on %(channel)s ↗": "Ouvrir sur %(channel)s ↗",
+    "Author": "Auteur",
+    "Source": "Source",
+    "Sentiment": "Sentiment",
+    "Toxicity": "Toxicité",
+    "Scam": "Arnaque",
+    "Entities": "Entités",
+    "Near-duplicates": "Quasi-doublons",
+    "cluster": "groupe",
+    "Place": "Lieu",
+    "Metrics": "Mesures",
+    "Value": "Valeur",
+    "Conversation": "Conversation",
+    "Observed": "Observé",
+    "Id": "Identifiant",
+    "native": "natif",
+    "Stored record (JSON)": "Enregistrement stocké (JSON)",
+    "likes": "j'aime",
+    "shares": "partages",
+    "replies": "réponses",
+    "followers": "abonnés",
+    # alerts
+    "All": "Toutes",
+    "Open": "Ouvertes",
+    "Closed": "Terminées",
+    "Status": "État",
+    "No alerts in this workspace yet.": "Aucune alerte dans cet espace pour l'instant.",
+    "No %(status)s alerts in this workspace yet.": (
+        "Aucune alerte « %(status)s » dans cet espace pour l'instant."
+    ),
+    "Rules raise them as signals arrive; %(command)s shows what a rule would raise on history.": (
+        "Les règles les lèvent à l'arrivée des signaux ; %(command)s montre ce qu'une règle"
+        " aurait levé sur l'historique."
+    ),
+    "Alert": "Alerte",
+    "Rule": "Règle",
+    "Opened": "Ouverte",
+    "Updated": "Mise à jour",
+    "Peak": "Pic",
+    "Usual → observed": "Habituel → observé",
+    "Deliveries": "Envois",
+    "none": "aucun",
+    "sent": "envoyés",
+    "failed": "échoués",
+    "attempt(s)": "essai(s)",
+    "← Alerts": "← Alertes",
+    "rule": "règle",
+    "since": "depuis",
+    "the story's signals per hour, the escalation's hour in red": (
+        "les signaux de l'histoire par heure, l'heure de l'escalade en rouge"
+    ),
+    "the story's signals per hour up to %(end)s UTC (in red); observed and usual: people at"
+    " the level reached and at the level before": (
+        "signaux de l'histoire par heure jusqu'à %(end)s UTC (en rouge) ; observé et habituel :"
+        " personnes au niveau atteint et au niveau d'avant"
+    ),
+    "%(metric)s per %(step)s min, the alert's step in red, the usual level dashed": (
+        "%(metric)s par %(step)s min, le pas de l'alerte en rouge, le niveau habituel en pointillés"
+    ),
+    "%(metric)s per %(step)s min; last step %(start)s–%(end)s UTC in red; dashed: usual level": (
+        "%(metric)s par %(step)s min ; dernier pas %(start)s–%(end)s UTC en rouge ; pointillés :"
+        " niveau habituel"
+    ),
+    "usual": "habituel",
+    "over %(n)s signal(s)": "sur %(n)s signal(aux)",
+    "Rising terms": "Termes en hausse",
+    "in %(n)s signals": "dans %(n)s signaux",
+    "the usual rate": "le taux habituel",
+    "Authors": "Auteurs",
+    "Representative signals": "Signaux représentatifs",
+    "No explanation recorded for this alert.": "Aucune explication enregistrée pour cette alerte.",
+    "History": "Historique",
+    "When (UTC)": "Quand (UTC)",
+    "Change": "Changement",
+    "Usual": "Habituel",
+    "Score": "Score",
+    "Sink": "Canal d'envoi",
+    "What": "Quoi",
+    "Attempt": "Essai",
+    "Result": "Résultat",
+    "Detail": "Détail",
+    "retrying": "nouvel essai prévu",
+    "Nothing delivered: the rule names no sink.": (
+        "Rien d'envoyé : la règle ne nomme aucun canal d'envoi."
+    ),
+    # crisis
+    "Stories escalating": "Histoires qui s'étendent",
+    "Period": "Période",
+    "A story told in private messages that reaches public posts, then the press (last %(since)s).": (
+        "Une histoire racontée en messages privés qui gagne les publications publiques, puis la"
+        " presse (derniers %(since)s)."
+    ),
+    "No story escalated over the last %(since)s.": (
+        "Aucune histoire ne s'est étendue sur les derniers %(since)s."
+    ),
+    "Story": "Histoire",
+    "signal(s)": "signal(aux)",
+    "people": "personnes",
+    "not yet": "pas encore",
+    "at": "le",
+    # topics
+    "Saved searches: each is a feed on the wall, matched live and over history.": (
+        "Recherches enregistrées : chacune est un flux du mur, appliquée en direct et sur"
+        " l'historique."
+    ),
+    "Topic": "Sujet",
+    "Query": "Requête",
+    "Signals": "Signaux",
+    "Tags": "Étiquettes",
+    "Declared in pouls.toml": "Déclaré dans pouls.toml",
+    "matching history…": "recherche dans l'historique…",
+    "Edit": "Modifier",
+    "Delete": "Supprimer",
+    "Delete topic %(name)s? The signals stay.": "Supprimer le sujet %(name)s ? Les signaux restent.",
+    "No topics in this workspace yet.": "Aucun sujet dans cet espace pour l'instant.",
+    "Write a query below: it is checked as you type.": (
+        "Écrivez une requête ci-dessous : elle est vérifiée pendant la saisie."
+    ),
+    "New topic, or change one by its name": "Nouveau sujet, ou modifier un sujet par son nom",
+    "Name": "Nom",
+    "Colour": "Couleur",
+    "Save and match history": "Enregistrer et chercher dans l'historique",
+    "Reads as": "Se lit",
+    "stored signal matches.": "signal enregistré correspond.",
+    "stored signals match.": "signaux enregistrés correspondent.",
+    # values shown as words
+    "public": "public",
+    "private": "privé",
+    "press": "presse",
+    "post": "publication",
+    "comment": "commentaire",
+    "reply": "réponse",
+    "message": "message",
+    "article": "article",
+    "review": "avis",
+    "reading": "mesure",
+    "checkin": "check-in",
+    "negative": "négatif",
+    "neutral": "neutre",
+    "positive": "positif",
+    "open": "en cours",
+    "closed": "terminée",
+    "opened": "ouverte",
+    "updated": "mise à jour",
+    "toxic": "toxique",
+    "hate": "haine",
+    "offensive": "offensant",
+    "insult": "insulte",
+    "threat": "menace",
+    "volume": "volume",
+    "spike": "pic",
+    "threshold": "seuil",
+    "match": "correspondance",
+    "escalation": "escalade",
+    "Press / RSS": "Presse / RSS",
+    "Reviews": "Avis",
+}

@@ -1,0 +1,125 @@
+"""Pages in French by default, in English for browsers that ask for it, and a switch."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pouls.config import load
+from pouls.signals import utcnow
+from pouls.store.sqlite import SQLiteStore
+from pouls.web import i18n
+from pouls.web.app import create_app
+from pouls.web.templating import templates
+from tests.web.conftest import LOGIN, PASSWORD
+
+# The values the pages show as words: every one needs its French.
+LABELS = {
+    "visibility": ["public", "private", "press"],
+    "kind": ["post", "comment", "reply", "message", "article", "review", "reading", "checkin"],
+    "sentiment": ["negative", "neutral", "positive"],
+    "alert status": ["open", "closed"],
+    "alert change": ["opened", "updated", "closed"],
+    "alert kind": ["spike", "threshold", "match", "escalation"],
+    "toxicity": ["toxic", "hate", "offensive", "insult", "threat"],
+}
+
+
+def _client(home: Path, store: SQLiteStore, **headers: str) -> TestClient:
+    client = TestClient(create_app(load(home, environ={}), store), headers=headers)
+    client.post("/login", data={"login": LOGIN, "password": PASSWORD})
+    return client
+
+
+def test_pages_are_french_by_default(home: Path, filled: SQLiteStore, account: int) -> None:
+    with _client(home, filled) as c:
+        wall = c.get("/?ws=acme").text
+        assert '<html lang="fr">' in wall
+        assert ">Rechercher</button>" in wall and "<h2>Canaux</h2>" in wall
+        assert "<span>privé</span>" in wall  # the visibility facet
+        assert "Se déconnecter" in wall and "signaux" in wall
+        assert "Aucune alerte dans cet espace" in c.get("/alerts?ws=acme").text
+        assert "Histoires qui s" in c.get("/crisis?ws=acme").text
+
+
+def test_a_browser_asking_for_english_gets_english(
+    home: Path, filled: SQLiteStore, account: int
+) -> None:
+    with _client(home, filled, **{"Accept-Language": "en-US,en;q=0.9,fr;q=0.5"}) as c:
+        wall = c.get("/?ws=acme").text
+        assert '<html lang="en">' in wall and ">Search</button>" in wall
+        assert "<span>private</span>" in wall
+
+
+def test_the_switch_keeps_a_choice_over_the_browsers(
+    home: Path, filled: SQLiteStore, account: int
+) -> None:
+    with _client(home, filled, **{"Accept-Language": "fr-FR"}) as c:
+        switched = c.get("/lang?to=en&next=/alerts%3Fws%3Dacme", follow_redirects=False)
+        assert switched.status_code == 303 and switched.headers["location"] == "/alerts?ws=acme"
+        assert "<h1>Alerts</h1>" in c.get("/alerts?ws=acme").text
+        c.get("/lang?to=fr&next=/")
+        assert "<h1>Alertes</h1>" in c.get("/alerts?ws=acme").text
+        away = c.get("/lang?to=en&next=https://evil.example/", follow_redirects=False)
+        assert away.headers["location"] == "/"
+
+
+def test_the_login_page_and_its_messages_follow_the_language(
+    home: Path, filled: SQLiteStore, account: int
+) -> None:
+    app = create_app(load(home, environ={}), filled)
+    with TestClient(app) as fr, TestClient(app, headers={"Accept-Language": "en"}) as en:
+        assert "Connexion à pouls" in fr.get("/login").text
+        assert "Sign in to pouls" in en.get("/login").text
+        assert (
+            "Wrong login or password."
+            in en.post("/login", data={"login": "x", "password": "y"}).text
+        )
+
+
+def _template_strings() -> set[str]:
+    found: set[str] = set()
+    folder = resources.files("pouls.web").joinpath("templates")
+    for path in folder.iterdir():
+        text = path.read_text(encoding="utf-8")
+        for quote in ('"', "'"):
+            pattern = rf"_\({quote}((?:[^{quote}\\]|\\.)+){quote}"
+            found.update(m.replace('\\"', '"') for m in re.findall(pattern, text))
+    return found
+
+
+def test_every_string_of_the_pages_has_its_french() -> None:
+    strings = _template_strings()
+    assert len(strings) > 100
+    missing = sorted(s for s in strings if s not in i18n.FR)
+    assert missing == []
+
+
+@pytest.mark.parametrize("group", sorted(LABELS))
+def test_every_value_shown_as_a_word_has_its_french(group: str) -> None:
+    assert [v for v in LABELS[group] if v not in i18n.FR] == []
+
+
+def test_times_are_written_the_french_way() -> None:
+    env = templates().env
+    now = utcnow()
+    fr = env.from_string("{{ t | ago }} / {{ d | long_date }}")
+    monday = datetime(2026, 9, 21, 14, 5, tzinfo=UTC)
+    assert fr.render(lang="fr", t=now - timedelta(days=2), d=monday) == (
+        "2 j / lundi 21 septembre 2026, 14:05 UTC"
+    )
+    assert fr.render(lang="en", t=now - timedelta(days=2), d=monday) == (
+        "2 d / Monday 21 September 2026, 14:05 UTC"
+    )
+    assert env.from_string("{{ t | ago }}").render(lang="fr", t=now) == "à l&#39;instant"
+
+
+def test_numbers_are_grouped_the_way_each_language_writes_them() -> None:
+    template = templates().env.from_string("{{ n | number }}")
+    assert template.render(lang="fr", n=1234567) == "1\u202f234\u202f567"
+    assert template.render(lang="en", n=1234567) == "1,234,567"
