@@ -123,3 +123,20 @@ def test_numbers_are_grouped_the_way_each_language_writes_them() -> None:
     template = templates().env.from_string("{{ n | number }}")
     assert template.render(lang="fr", n=1234567) == "1\u202f234\u202f567"
     assert template.render(lang="en", n=1234567) == "1,234,567"
+
+
+def test_a_browser_gets_an_error_page_in_its_language_and_a_script_gets_json(
+    home: Path, filled: SQLiteStore, account: int
+) -> None:
+    page = {"Accept": "text/html,application/xhtml+xml"}
+    with _client(home, filled) as c:
+        missing = c.get("/signals/nope?ws=acme", headers=page)
+        assert missing.status_code == 404
+        assert "<h1>Introuvable</h1>" in missing.text
+        assert "Ce signal n&#39;existe pas dans cet espace." in missing.text
+        unknown = c.get("/?ws=initech", headers=page)
+        assert unknown.status_code == 404 and "no workspace &#39;initech&#39;" in unknown.text
+        api = c.get("/api/v1/signals/nope?ws=acme", headers=page)
+        assert api.status_code == 404
+        assert api.json() == {"detail": "no such signal in this workspace"}
+        assert c.get("/signals/nope?ws=acme").json()["detail"]  # no text/html: JSON

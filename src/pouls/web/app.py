@@ -10,12 +10,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pouls import __version__
 from pouls.config import Settings
 from pouls.store import Store
 from pouls.store.users import User
-from pouls.web import auth
+from pouls.web import auth, errors
 from pouls.web.live import Live
 from pouls.web.routes import alerts, api, checkins, ingest, meta, stream, telegram, topics, wall
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.state.backfill_tasks = set()
     app.state.halt = threading.Event()
     app.add_exception_handler(auth.LoginRequired, auth.login_required)
+    app.add_exception_handler(StarletteHTTPException, errors.page_or_json)
     static = resources.files("pouls.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

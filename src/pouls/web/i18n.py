@@ -118,6 +118,18 @@ FR: dict[str, str] = {
     "No account yet? An admin makes one with %(command)s.": (
         "Pas encore de compte ? Un administrateur en crée un avec %(command)s."
     ),
+    # error pages
+    "This request cannot be read": "Cette demande est illisible",
+    "Sign in first": "Connectez-vous d'abord",
+    "Not allowed": "Accès refusé",
+    "Not found": "Introuvable",
+    "Too many tries": "Trop d'essais",
+    "Something went wrong": "Un problème est survenu",
+    "no such signal in this workspace": "Ce signal n'existe pas dans cet espace.",
+    "no such alert in this workspace": "Cette alerte n'existe pas dans cet espace.",
+    "no such topic in this workspace": "Ce sujet n'existe pas dans cet espace.",
+    "Not Found": "Cette page n'existe pas.",
+    "this form must be sent from pouls itself": "Ce formulaire doit être envoyé depuis pouls.",
     # header, navigation, account
     "Topics": "Sujets",
     "Alerts": "Alertes",
