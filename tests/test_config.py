@@ -105,3 +105,13 @@ def test_enrichers_are_named_from_the_known_list(tmp_path: Path) -> None:
         tmp_path, f'[[workspaces]]\nid = "a"\nenrichers = {list(ENRICHERS)!r}\n'.replace("'", '"')
     )
     assert load(tmp_path, environ={}).workspaces[0].enrichers == list(ENRICHERS)
+
+
+def test_a_campaign_rule_cannot_want_more_authors_than_signals(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        '[[rules]]\nname = "c"\nworkspace = "default"\nkind = "campaign"\n'
+        "min_signals = 4\nmin_authors = 6\n",
+    )
+    with pytest.raises(ConfigError, match=r"pouls.toml:6: `rules\[0\]\.min_authors`: 6 authors"):
+        load(tmp_path, environ={})

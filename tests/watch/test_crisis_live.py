@@ -1,9 +1,11 @@
 """Crisis escalations live: the demo imported through the pipeline tells the crisis sinks once
-per story and level, the scam wave (public first) stays quiet, and a restart repeats nothing."""
+per story and level, the scam wave (public first) stays quiet, and a restart repeats nothing;
+an escalation closes once its story has been quiet for a day, live and after a restart."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -54,7 +56,8 @@ async def test_escalations_are_told_live_once_per_story_and_level(tmp_path: Path
 
     raised = {a.id: a for a in book.alerts(badbuzz.WORKSPACE)}
     assert raised and all(a.kind == "escalation" and a.rule == "crisis" for a in raised.values())
-    posted = [r.json() for r in hooks.received("POST", "/crisis")]
+    everything = [r.json() for r in hooks.received("POST", "/crisis")]
+    posted = [p for p in everything if p["change"] == "opened"]
     assert sorted(p["alert_id"] for p in posted) == sorted(raised)  # each told once
     steps = [(p["story"], p["target"]) for p in posted]
     assert len(set(steps)) == len(steps)
@@ -69,6 +72,19 @@ async def test_escalations_are_told_live_once_per_story_and_level(tmp_path: Path
     explained = msgspec.json.decode(up.explanation or b"", type=Explanation)
     assert "press" not in explained.visibility  # the story as it was when it escalated
     assert explained.examples[0].visibility == "private"
+
+    # The stories went quiet days before the history ends: each escalation closed, once, a day
+    # after its story's last signal.
+    ended = [p for p in everything if p["change"] == "closed"]
+    assert sorted(p["alert_id"] for p in ended) == sorted(raised)
+    for p in ended:
+        a = book.alert(badbuzz.WORKSPACE, p["alert_id"])
+        assert a is not None and a.status == "closed" and a.closed_at is not None
+        last = datetime.fromisoformat(p["last"])
+        assert a.closed_at == last + timedelta(hours=24) and last >= a.started_at
+        changes = [c.change for c in book.history(badbuzz.WORKSPACE, a.id)]
+        assert changes == ["opened", "closed"]
+        assert "over" in p["subject"] and "No new signal in the story" in p["text"]
 
     for a in raised.values():  # the scam wave came out in public first: no overflow
         e = msgspec.json.decode(a.explanation or b"", type=Explanation)
@@ -97,6 +113,65 @@ crisis_sinks = ["crisis"]
     assert again._queue.qsize() >= 1  # found again while warming up
     await again.drain()
     hooks.stop()
-    assert len(hooks.received("POST", "/crisis")) == len(posted)
+    assert len(hooks.received("POST", "/crisis")) == len(everything)
     assert len(book.alerts(badbuzz.WORKSPACE)) == len(raised)
+    store.close()
+
+
+async def test_an_escalation_open_at_a_restart_closes_when_its_story_went_quiet(
+    tmp_path: Path,
+) -> None:
+    recs = badbuzz.write(tmp_path / "demo.jsonl")
+    press = min(
+        datetime.fromisoformat(r["created_at"])
+        for r in recs
+        if r.get("demo_story") == "badbuzz" and r["visibility"] == "press"
+    )
+    cut = press + timedelta(hours=2)
+    before = [r for r in recs if datetime.fromisoformat(r["created_at"]) <= cut]
+    lines = [json.dumps(r, ensure_ascii=False) for r in before]
+    (tmp_path / "first.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = SQLiteStore(tmp_path / "pouls.db")
+    book = WatchStore(store)
+    hooks = receiver()
+    watcher = watcher_for(store, hooks.url + "/crisis")
+    first = FileSource(name="demo", workspace=badbuzz.WORKSPACE, path=tmp_path / "first.jsonl")
+    await pipeline.run([first], store, listeners=[watcher.listener])
+    await watcher.drain()
+    told = {a.id for a in book.alerts(badbuzz.WORKSPACE, status="open")}
+    assert told  # pouls stopped with the Lille escalations open
+
+    # pouls was down while the rest of the history was stored; it starts again at the end.
+    rest = FileSource(name="demo", workspace=badbuzz.WORKSPACE, path=tmp_path / "demo.jsonl")
+    await pipeline.run([rest], store)
+    (tmp_path / "pouls.toml").write_text(
+        f"""
+[[workspaces]]
+id = "demo"
+
+[[sinks]]
+type = "webhook"
+name = "crisis"
+url = "{hooks.url}/crisis"
+
+[alerts]
+crisis_sinks = ["crisis"]
+lang = "fr"
+crisis_quiet = 12
+""",
+        encoding="utf-8",
+    )
+    again = start(load(tmp_path, environ={}), store, clock=lambda: badbuzz.END)
+    await again.drain()
+    hooks.stop()
+    closings = [
+        r.json() for r in hooks.received("POST", "/crisis") if r.json()["change"] == "closed"
+    ]
+    assert sorted(p["alert_id"] for p in closings) == sorted(told)
+    for alert_id in told:
+        a = book.alert(badbuzz.WORKSPACE, alert_id)
+        assert a is not None and a.status == "closed" and a.closed_at is not None
+        assert cut < a.closed_at < badbuzz.END  # when its story went quiet, not at the restart
+    assert all("Escalade terminée" in p["subject"] for p in closings)
+    assert not book.alerts(badbuzz.WORKSPACE, status="open")
     store.close()

@@ -24,14 +24,26 @@ def add(
     workspace: Annotated[
         str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
     ] = None,
-    kind: Annotated[str, typer.Option(help="spike, threshold, match, toxicity or scam.")] = "spike",
+    kind: Annotated[
+        str,
+        typer.Option(help="spike, threshold, match, toxicity, scam, campaign or new_terms."),
+    ] = "spike",
     topic: Annotated[str | None, typer.Option(help="Topic name to watch.")] = None,
     query: Annotated[str | None, typer.Option(help="Query, when no topic is named.")] = None,
     metric: Annotated[
         str, typer.Option(help="volume, negative, toxic, scam, reach or authors.")
     ] = "volume",
     threshold: Annotated[float | None, typer.Option(help="Value for threshold rules.")] = None,
-    window: Annotated[int, typer.Option(help="Minutes summed by a threshold rule.")] = 60,
+    window: Annotated[
+        int,
+        typer.Option(help="Minutes summed by a threshold rule, counted by campaign and new_terms."),
+    ] = 60,
+    min_signals: Annotated[
+        int, typer.Option(help="campaign: copies in the window; new_terms: signals with the word.")
+    ] = 10,
+    min_authors: Annotated[
+        int, typer.Option(help="campaign, new_terms: distinct authors among them.")
+    ] = 5,
     bucket: Annotated[int, typer.Option(help="Minutes per detector step.")] = 60,
     sensitivity: Annotated[float, typer.Option(help="0 to 1: higher finds more.")] = 0.5,
     cooldown: Annotated[int, typer.Option(help="Quiet minutes before an alert closes.")] = 360,
@@ -56,6 +68,8 @@ def add(
         "metric": metric,
         "threshold": threshold,
         "window": window,
+        "min_signals": min_signals,
+        "min_authors": min_authors,
         "bucket": bucket,
         "sensitivity": sensitivity,
         "cooldown": cooldown,
@@ -158,7 +172,8 @@ def test(
     from pouls.store.watch import WatchStore
     from pouls.watch.explain import explain as explain_alert
     from pouls.watch.replay import replay
-    from pouls.watch.rules import parse_duration, title
+    from pouls.watch.rules import STREAM, parse_duration, title
+    from pouls.watch.streams import explain as explain_stream
     from pouls.watch.watcher import rules_of
 
     settings = context.settings()
@@ -193,7 +208,12 @@ def test(
                 f"• {a.opened.at:%Y-%m-%d %H:%M} → {end}  {title(rule, a.peak, lang)}"
                 f"  ({a.updates} update(s))"
             )
-            if explain and rule.kind != "match":
+            if explain and rule.kind in STREAM:
+                e = explain_stream(store, rule, a.peak, base_url=settings.file.alerts.base_url)
+                out.print(f"    {e.summary(lang)}")
+                if rule.kind == "campaign" and e.examples:
+                    out.print(f"    « {e.examples[0].text[:120]} »")
+            elif explain and rule.kind != "match":
                 e = explain_alert(
                     store,
                     rule,

@@ -338,6 +338,12 @@ def _check_alerts(path: Path, text: str, file: File, known: set[str]) -> None:
             if name not in sinks:
                 line = locate(text, ["rules", i, "sinks"])
                 raise ConfigError(f"{path}:{line}: `rules[{i}].sinks`: no sink {name!r}")
+        if rule.kind in ("campaign", "new_terms") and rule.min_authors > rule.min_signals:
+            line = locate(text, ["rules", i, "min_authors"])
+            raise ConfigError(
+                f"{path}:{line}: `rules[{i}].min_authors`: {rule.min_authors} authors cannot"
+                f" come from {rule.min_signals} signals (`min_signals`)"
+            )
 
 
 def describe() -> list[tuple[str, str, str]]:

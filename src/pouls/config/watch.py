@@ -8,7 +8,7 @@ import msgspec
 
 from pouls.config.fields import Name, doc
 
-RuleKind = Literal["spike", "threshold", "match", "toxicity", "scam"]
+RuleKind = Literal["spike", "threshold", "match", "toxicity", "scam", "campaign", "new_terms"]
 Metric = Literal["volume", "negative", "toxic", "scam", "reach", "authors"]
 
 
@@ -22,7 +22,9 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         doc(
             "spike: the metric jumps above its seasonal baseline; threshold: the metric over"
             " `window` reaches `threshold`; match: every new signal matching the query alerts at"
-            " once (a VIP, a journalist); toxicity and scam: a wave of toxic or scam signals."
+            " once (a VIP, a journalist); toxicity and scam: a wave of toxic or scam signals;"
+            " campaign: a new near-duplicate cluster grows fast (copy-paste); new_terms: words"
+            " rare over the 7 days before appear in many signals."
         ),
     ] = "spike"
     topic: Annotated[
@@ -45,7 +47,11 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         ),
     ] = None
     window: Annotated[
-        int, msgspec.Meta(ge=1, description="Minutes summed by a threshold rule.")
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="Minutes summed by a threshold rule, or counted by campaign and new_terms.",
+        ),
     ] = 60
     bucket: Annotated[
         int,
@@ -63,10 +69,27 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         int,
         msgspec.Meta(ge=0, description="Fewer signals than this in a step never alert on a share."),
     ] = 5
+    min_signals: Annotated[
+        int,
+        msgspec.Meta(
+            ge=2,
+            description="campaign: copies within `window` that alert; new_terms: signals within"
+            " `window` carrying the new word. The sensitivity scales it (0.5 keeps it, 0.75 halves it).",
+        ),
+    ] = 10
+    min_authors: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="campaign and new_terms: distinct authors among those signals (scaled too).",
+        ),
+    ] = 5
     cooldown: Annotated[
         int,
         msgspec.Meta(
-            ge=1, description="Minutes without alert-worthy steps before an alert is closed."
+            ge=1,
+            description="Minutes without alert-worthy steps (for a campaign: without a new copy)"
+            " before an alert is closed.",
         ),
     ] = 360
     quiet_hours: Annotated[
@@ -185,6 +208,12 @@ class Alerts(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     crisis_sinks: Annotated[
         list[str], doc("Sinks told when a story escalates from private to public to press.")
     ] = msgspec.field(default_factory=list)
+    crisis_quiet: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1, description="Hours without a new signal in its story before an escalation closes."
+        ),
+    ] = 24
     digest: Annotated[
         Literal["off", "day", "week"], doc("Send each workspace a digest every day or week.")
     ] = "off"

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import msgspec
 
-from pouls.signals import utcnow
+from pouls.signals import Signal, decode, utcnow
 from pouls.store.rows import from_us, to_us
 from pouls.store.sqlite import SQLiteStore
 
@@ -41,6 +41,7 @@ class StoredAlert(msgspec.Struct, kw_only=True):
     baseline: float | None
     score: float | None
     explanation: bytes | None
+    key: str | None = None  # alerts told once only: an escalation, a campaign's cluster
 
 
 class AlertChange(msgspec.Struct, kw_only=True):
@@ -89,7 +90,7 @@ class AlertExists(Exception):
 
 _ALERT_COLUMNS = (
     "id, workspace, rule, kind, status, title, started_at, updated_at, closed_at,"
-    " observed, baseline, score, explanation"
+    " observed, baseline, score, explanation, key"
 )
 
 
@@ -275,6 +276,30 @@ class WatchStore:
         )
         return row is not None
 
+    def alert_by_key(self, workspace: str, key: str) -> StoredAlert | None:
+        """The alert recorded under this key in the workspace, if any."""
+        row = (
+            self.store._reader()
+            .execute(
+                f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE workspace = ? AND key = ?",
+                (workspace, key),
+            )
+            .fetchone()
+        )
+        return _alert(row) if row else None
+
+    def copies(
+        self, workspace: str, cluster: str, *, until: datetime, limit: int = 1000
+    ) -> list[Signal]:
+        """The signals of a near-duplicate cluster created before `until`, oldest first."""
+        rows = self.store._reader().execute(
+            "SELECT doc FROM (SELECT doc, created_at FROM signals WHERE workspace = ?"
+            " AND dup_cluster = ? AND created_at < ? ORDER BY created_at DESC LIMIT ?)"
+            " ORDER BY created_at",
+            (workspace, cluster, to_us(until), limit),
+        )
+        return [decode(doc) for (doc,) in rows]
+
     def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
         """An alert's opened, updated and closed lines, oldest first."""
         rows = self.store._reader().execute(
@@ -394,7 +419,7 @@ class WatchStore:
 
 
 def _alert(row: tuple) -> StoredAlert:
-    i, w, rule, kind, status, title, started, updated, closed, obs, base, score, expl = row
+    i, w, rule, kind, status, title, started, updated, closed, obs, base, score, expl, key = row
     return StoredAlert(
         id=i,
         workspace=w,
@@ -409,4 +434,5 @@ def _alert(row: tuple) -> StoredAlert:
         baseline=base,
         score=score,
         explanation=expl.encode() if isinstance(expl, str) else expl,
+        key=key,
     )

@@ -7,7 +7,7 @@ and runs `watcher.run()` beside it; `await watcher.close()` at shutdown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pouls import config
 from pouls.config import Settings
@@ -127,6 +127,7 @@ def start(
         sinks=a.crisis_sinks,
         lang=a.lang,
         base_url=a.base_url,
+        quiet=timedelta(hours=a.crisis_quiet),
         **kwargs,  # type: ignore[arg-type]
     )
     watcher = Watcher(

@@ -36,7 +36,7 @@ class Story:
     level: str = "private"
     clusters: set[str] = field(default_factory=set)
     public_before: int = 0  # people who posted it in public before it was seen in private
-    last: datetime | None = None  # the newest signal linked
+    last: datetime | None = None  # the newest signal linked by its words or text
 
     @property
     def key(self) -> str:
@@ -90,20 +90,22 @@ class CrisisTracker:
         terms = frozenset(terms_of(signal))
         self._expire(signal.created_at)
         out: list[Escalation] = []
-        story = self._story_of(signal, terms)
+        story, by_content = self._story_of(signal, terms)
         if story is not None:
-            out += self._link(story, signal)
+            out += self._link(story, signal, by_content)
         elif signal.visibility == "private":
             story = self._seed(signal, terms)
             if story is not None:
-                out += self._link(story, signal)
+                out += self._link(story, signal, True)
         self._remember(signal, terms)
         return out
 
     def add_all(self, signals: Iterable[Signal]) -> list[Escalation]:
         return [e for s in signals for e in self.add(s)]
 
-    def _story_of(self, signal: Signal, terms: frozenset[str]) -> Story | None:
+    def _story_of(self, signal: Signal, terms: frozenset[str]) -> tuple[Story | None, bool]:
+        """The story a signal tells, and whether it tells it by its words or text (not only
+        by its author)."""
         self.stories = [
             s for s in self.stories if s.last is None or s.last >= signal.created_at - self.retire
         ]
@@ -111,19 +113,22 @@ class CrisisTracker:
             if len(terms & story.terms) >= 2 or (
                 signal.dup_cluster and signal.dup_cluster in story.clusters
             ):
-                return story
+                return story, True
             if signal.author and any(signal.author in a for a in story.authors.values()):
-                return story
-        return None
+                return story, False
+        return None, False
 
-    def _link(self, story: Story, signal: Signal) -> list[Escalation]:
+    def _link(self, story: Story, signal: Signal, by_content: bool) -> list[Escalation]:
         level = signal.visibility
         story.seen[level].append(signal)
-        story.last = signal.created_at
         if signal.author:
             story.authors[level].add(signal.author)
-        if signal.dup_cluster:
-            story.clusters.add(signal.dup_cluster)
+        if by_content:
+            # What its people post about anything else neither keeps a story going nor
+            # brings its copies in (a review template would then pull in every copy of it).
+            story.last = signal.created_at
+            if signal.dup_cluster:
+                story.clusters.add(signal.dup_cluster)
         public_enough = len(story.authors["public"]) >= self.min_public or (
             not any(s.author for s in story.seen["public"])
             and len(story.seen["public"]) >= self.min_public

@@ -1,5 +1,6 @@
 """Crisis escalations live: a tracker per workspace fed as signals are stored; each escalation
-becomes an alert (once per story and level, whatever restarts) and a notice for `crisis_sinks`.
+becomes an alert (once per story and level, whatever restarts) and a notice for `crisis_sinks`;
+the alert closes, with another notice, once its story has been quiet for `crisis_quiet` hours.
 
 Separate from `crisis.py`, which only links signals into stories: this module records and words.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import msgspec
@@ -18,11 +20,13 @@ from pouls.sinks.notice import Notice
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import AlertExists, WatchStore
 from pouls.watch import chart
-from pouls.watch.crisis import WARMUP_DAYS, CrisisTracker, Escalation, history
-from pouls.watch.explain import Example, Explanation, Term, terms_of
+from pouls.watch.crisis import WARMUP_DAYS, CrisisTracker, Escalation, Story, history
+from pouls.watch.explain import Explanation, Term, example_of, terms_of, who
 
 PRIME = timedelta(days=WARMUP_DAYS + 2)  # what a tracker reads at start to know the usual words
 RECENT = timedelta(hours=6)  # an escalation found while priming is told only if this recent
+QUIET = timedelta(hours=24)  # a story without a new signal this long is over: its alerts close
+LONGEST_PRIME = timedelta(days=30)  # how far back a restart reads to find an open story again
 STEP = timedelta(hours=1)  # the chart's step
 STEPS = 48
 
@@ -36,6 +40,8 @@ WORDS = {
         "signals": "signaux",
         "first": "premier signal",
         "open": "Ouvrir dans pouls",
+        "closed": "Escalade terminée",
+        "quiet": "Aucun nouveau signal de l'histoire depuis le {last} UTC ({hours} h).",
     },
     "en": {
         "private": "private messages",
@@ -46,6 +52,8 @@ WORDS = {
         "signals": "signals",
         "first": "first signal",
         "open": "Open in pouls",
+        "closed": "Escalation over",
+        "quiet": "No new signal in the story since {last} UTC ({hours} h).",
     },
 }
 
@@ -61,6 +69,32 @@ def title_of(e: Escalation, lang: str) -> str:
     return w["title"].format(terms=terms, source=w[e.source], target=w[e.target])
 
 
+@dataclass(frozen=True)
+class Ended:
+    """An escalation whose story went quiet: its alert (found by `key`) closes at `at`."""
+
+    key: str
+    workspace: str
+    title: str
+    last: datetime  # the story's newest signal
+    at: datetime
+
+
+@dataclass
+class _Told:
+    """An open escalation alert and the story it follows."""
+
+    workspace: str
+    title: str
+    story: Story | None  # None when a restart could not find the story again
+    since: datetime
+
+    @property
+    def last(self) -> datetime:
+        found = self.story.last if self.story is not None else None
+        return max(found, self.since) if found is not None else self.since
+
+
 class CrisisWatch:
     """Trackers by workspace; `add` is the listener's part, `record` and `notice` the run's."""
 
@@ -73,6 +107,7 @@ class CrisisWatch:
         lang: str = "fr",
         base_url: str = "http://127.0.0.1:8000",
         clock: Callable[[], datetime] = utcnow,
+        quiet: timedelta = QUIET,
     ) -> None:
         self.store = store
         self.workspaces = list(workspaces)
@@ -82,6 +117,8 @@ class CrisisWatch:
         self.base_url = base_url.rstrip("/")
         self.clock = clock
         self.trackers: dict[str, CrisisTracker] = {}
+        self.quiet = quiet
+        self.told: dict[str, _Told] = {}  # escalations whose story is not over, by key
 
     def add(self, signals: Iterable[Signal]) -> list[Escalation]:
         """Link stored signals into stories; the escalations they cause."""
@@ -90,18 +127,76 @@ class CrisisWatch:
             tracker = self.trackers.get(s.workspace)
             if tracker is None:
                 tracker = self.trackers[s.workspace] = CrisisTracker()
-            out += tracker.add(s)
+            found = tracker.add(s)
+            for e in found:
+                self.told[key_of(e)] = _Told(s.workspace, title_of(e, self.lang), e.story, e.at)
+            out += found
         return out
 
     def prime(self, now: datetime | None = None) -> list[Escalation]:
-        """Read the days before `now`; the escalations among them recent enough to tell."""
+        """Read the days before `now`; the escalations among them recent enough to tell.
+
+        Reads further back when an escalation alert is still open, to find its story again
+        and know when it went quiet (a restart must not leave the alert open for ever).
+        """
         now = now or self.clock()
         out: list[Escalation] = []
         for ws in self.workspaces:
+            still = self.book.alerts(ws, rule="crisis", status="open", limit=1000)
+            since = now - PRIME
+            for alert in still:
+                first = self.store.get(ws, _story_key(alert.key))
+                if first is not None:
+                    since = min(since, first.created_at - PRIME)
             self.trackers[ws] = CrisisTracker()
-            found = self.add(history(self.store, ws, now - PRIME, now))
+            found = self.add(history(self.store, ws, max(since, now - LONGEST_PRIME), now))
             out += [e for e in found if e.at >= now - RECENT]
+            for alert in still:
+                if alert.key and alert.key not in self.told:  # its story was not found again
+                    self.told[alert.key] = _Told(ws, alert.title, None, alert.updated_at)
         return out
+
+    def ended(self, now: datetime) -> list[Ended]:
+        """The open escalations whose story has had no new signal for `quiet` by `now`."""
+        out: list[Ended] = []
+        for key, t in sorted(self.told.items(), key=lambda kv: kv[1].last):
+            at = t.last + self.quiet
+            if at <= now:
+                del self.told[key]
+                out.append(Ended(key, t.workspace, t.title, t.last, at))
+        return out
+
+    def close(self, end: Ended) -> int | None:
+        """Record the closing; the alert's id, or None when no such alert is open (never
+        told, or closed already)."""
+        alert = self.book.alert_by_key(end.workspace, end.key)
+        if alert is None or alert.status != "open":
+            return None
+        self.book.change_alert(end.workspace, alert.id, change="closed", at=end.at)
+        return alert.id
+
+    def ended_notice(self, end: Ended, alert_id: int) -> Notice:
+        """The closing in words: the story has been quiet since its last signal."""
+        w = WORDS[self.lang]
+        link = f"{self.base_url}/alerts/{alert_id}?ws={end.workspace}"
+        hours = round(self.quiet.total_seconds() / 3600)
+        why = w["quiet"].format(last=f"{end.last:%Y-%m-%d %H:%M}", hours=hours)
+        return Notice(
+            kind="escalation",
+            workspace=end.workspace,
+            subject=f"{w['closed']} · {end.title}",
+            text=f"{end.title}\n{why}\n{link}",
+            html=(
+                f"<h2>{html.escape(end.title)}</h2><p>{html.escape(why)}</p>"
+                f"<p><a href='{html.escape(link)}'>{w['open']}</a></p>"
+            ),
+            data={"at": end.at.isoformat(), "last": end.last.isoformat()},
+            lang=self.lang,
+            rule="crisis",
+            alert_id=alert_id,
+            change="closed",
+            link=link,
+        )
 
     def record(self, e: Escalation) -> int | None:
         """Record the escalation as an alert; None when it was recorded before."""
@@ -205,10 +300,10 @@ def explain(e: Escalation, base_url: str) -> Explanation:
         signals=len(signals),
         terms=[Term(t, terms[t], 0.0) for t in sorted(story.terms, key=lambda t: -terms[t])],
         channels=Counter[str](s.channel for s in signals).most_common(5),
-        authors=Counter(_who(s) for s in signals if s.author).most_common(5),
+        authors=Counter(who(s) for s in signals if s.author).most_common(5),
         visibility={v: len(found) for v, found in seen.items() if found},
         sentiment=dict(Counter(s.sentiment.label if s.sentiment else "unknown" for s in signals)),
-        examples=[_example(s, base_url) for s in picks],
+        examples=[example_of(s, base_url) for s in picks],
         series=series,
         step_minutes=int(STEP.total_seconds() // 60),
     )
@@ -219,17 +314,6 @@ def story_chart(e: Explanation) -> bytes:
     return chart.png(e.series, alert_from=len(e.series) - 1)
 
 
-def _example(s: Signal, base_url: str) -> Example:
-    return Example(
-        id=s.id,
-        link=f"{base_url.rstrip('/')}/signals/{s.id}?ws={s.workspace}",
-        text=(s.title + " — " if s.title else "") + s.text[:280],
-        channel=s.channel,
-        visibility=s.visibility,
-        created_at=s.created_at,
-        author=_who(s),
-    )
-
-
-def _who(s: Signal) -> str:
-    return s.author_handle or s.author_name or (s.author or "?")[:12]
+def _story_key(key: str | None) -> str:
+    """The story of an escalation's alert key, `<story key>:<level>`."""
+    return (key or "").rsplit(":", 1)[0]

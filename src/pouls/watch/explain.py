@@ -173,7 +173,7 @@ def explain(
         signals=len(window),
         terms=terms,
         channels=Counter(str(s.channel) for s in window).most_common(5),
-        authors=Counter(_who(s) for s in window if s.author).most_common(5),
+        authors=Counter(who(s) for s in window if s.author).most_common(5),
         visibility=dict(Counter(s.visibility for s in window)),
         sentiment=dict(Counter(s.sentiment.label if s.sentiment else "unknown" for s in window)),
         examples=representative(window, window_terms, terms, base_url),
@@ -208,23 +208,27 @@ def representative(
         if key in seen:
             continue
         seen.add(key)
-        out.append(
-            Example(
-                id=s.id,
-                link=f"{base_url.rstrip('/')}/signals/{s.id}?ws={s.workspace}",
-                text=(s.title + " — " if s.title else "") + s.text[:280],
-                channel=s.channel,
-                visibility=s.visibility,
-                created_at=s.created_at,
-                author=_who(s),
-            )
-        )
+        out.append(example_of(s, base_url))
         if len(out) == k:
             break
     return out
 
 
-def _who(s: Signal) -> str:
+def example_of(s: Signal, base_url: str) -> Example:
+    """A signal as an example of an alert, with the link to its page."""
+    return Example(
+        id=s.id,
+        link=f"{base_url.rstrip('/')}/signals/{s.id}?ws={s.workspace}",
+        text=(s.title + " — " if s.title else "") + s.text[:280],
+        channel=s.channel,
+        visibility=s.visibility,
+        created_at=s.created_at,
+        author=who(s),
+    )
+
+
+def who(s: Signal) -> str:
+    """How an author is shown: handle, else name, else the start of the pseudonym."""
     return s.author_handle or s.author_name or (s.author or "?")[:12]
 
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pouls.config import Rule
-from pouls.signals import Signal
 from pouls.store import Filters, Store
-from pouls.watch.rules import INSTANT, Firing, Trigger
+from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, matching
+from pouls.watch.streams import trigger_for, watched_since
 
 WARMUP = timedelta(days=7)
-MAX_SIGNALS = 50_000  # an instant rule replays at most this many matching signals
 
 
 @dataclass
@@ -50,9 +49,21 @@ def firings(
     warmup: timedelta = WARMUP,
 ) -> list[Firing]:
     """Every firing of the rule in [since, until), computed causally from the store."""
+    if rule.kind in STREAM:
+        stream = trigger_for(rule)
+        begin = watched_since(store, rule.workspace, since - warmup, until)
+        if begin is not None:
+            stream.start(begin)
+        out: list[Firing] = []
+        for signal in matching(store, rule, since - warmup, until):
+            if signal.created_at < since:
+                stream.learn(signal)
+            else:
+                out += stream.add(signal)
+        return out + stream.tick(until)
     trigger = Trigger(rule)
     if rule.kind == INSTANT:
-        out: list[Firing] = []
+        out = []
         for signal in matching(store, rule, since, until):
             out += trigger.tick(signal.created_at)
             out += trigger.hit(signal.created_at, signal.id)
@@ -76,38 +87,22 @@ def firings(
     return out
 
 
-def matching(store: Store, rule: Rule, since: datetime, until: datetime) -> list[Signal]:
-    """Signals matching a rule's query or topic in [since, until), oldest first."""
-    filters = Filters(topic=rule.topic, since=since, until=until)
-    found: list[Signal] = []
-    after = None
-    while len(found) < MAX_SIGNALS:
-        page = store.search(rule.workspace, rule.query, filters, limit=500, after=after)
-        found += page.signals
-        if not page.next:
-            break
-        after = page.next
-    found.reverse()
-    return found
-
-
 def group(changes: list[Firing]) -> list[ReplayedAlert]:
-    """Fold opened/updated/closed firings into one record per alert."""
+    """Fold opened/updated/closed firings into one record per alert (per key: campaigns)."""
     alerts: list[ReplayedAlert] = []
-    current: ReplayedAlert | None = None
+    current: dict[str | None, ReplayedAlert] = {}
     for f in changes:
         if f.change == "opened":
-            current = ReplayedAlert(opened=f, peak=f)
-            alerts.append(current)
-        elif current is None:
+            current[f.key] = ReplayedAlert(opened=f, peak=f)
+            alerts.append(current[f.key])
+        elif f.key not in current:
             continue
         elif f.change == "updated":
-            current.updates += 1
-            if f.observed >= current.peak.observed:
-                current.peak = f
+            current[f.key].updates += 1
+            if f.observed >= current[f.key].peak.observed:
+                current[f.key].peak = f
         else:
-            current.closed = f
-            current = None
-        if current is not None and f.signal_id:
-            current.signal_ids.append(f.signal_id)
+            current.pop(f.key).closed = f
+        if f.key in current and f.signal_id:
+            current[f.key].signal_ids.append(f.signal_id)
     return alerts

@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 
 from pouls.config import Rule, Settings
 from pouls.query import QueryError, parse
-from pouls.store import Bucket
+from pouls.signals import Signal
+from pouls.store import Bucket, Filters, Store
 from pouls.watch.detectors import Cooldown, Score, ShareDetector, VolumeDetector
 
 SHARES = {"negative", "toxic", "scam"}  # metrics read as hits out of the volume
 INSTANT = "match"
+STREAM = {"campaign", "new_terms"}  # fed signal by signal, not bucket by bucket
+MAX_SIGNALS = 50_000  # a rule read signal by signal replays at most this many
 _DURATION = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -41,6 +44,9 @@ class Firing:
     score: float
     signal_id: str | None = None  # the signal of an instant (match) rule
     count: int = 1  # alert-worthy steps (or matching signals) folded into the alert
+    key: str | None = None  # a campaign's cluster: one alert per key
+    authors: int = 0  # distinct authors (campaign, new_terms)
+    terms: tuple[str, ...] = ()  # the new words of a new_terms alert, most frequent first
 
 
 def parse_duration(text: str) -> timedelta:
@@ -49,6 +55,13 @@ def parse_duration(text: str) -> timedelta:
     if not found:
         raise ValueError(f"{text!r} is not a duration such as 90m, 12h, 30d or 2w")
     return timedelta(seconds=int(found.group(1)) * _UNITS[found.group(2)])
+
+
+def thresholds(rule: Rule) -> tuple[int, int]:
+    """`min_signals` and `min_authors` scaled by the sensitivity: 0.5 keeps them, 0.75 halves."""
+    factor = 2 * (1 - rule.sensitivity)
+    signals = max(2, math.ceil(rule.min_signals * factor))
+    return signals, max(1, math.ceil(rule.min_authors * factor))
 
 
 def metric_of(rule: Rule) -> str:
@@ -61,6 +74,21 @@ def value_of(bucket: Bucket, metric: str) -> float:
     if metric in SHARES:
         return getattr(bucket, metric) / bucket.volume if bucket.volume else 0.0
     return float(getattr(bucket, metric))
+
+
+def matching(store: Store, rule: Rule, since: datetime, until: datetime) -> list[Signal]:
+    """Signals matching a rule's query or topic in [since, until), oldest first."""
+    filters = Filters(topic=rule.topic, since=since, until=until)
+    found: list[Signal] = []
+    after = None
+    while len(found) < MAX_SIGNALS:
+        page = store.search(rule.workspace, rule.query, filters, limit=500, after=after)
+        found += page.signals
+        if not page.next:
+            break
+        after = page.next
+    found.reverse()
+    return found
 
 
 def problems(rule: Rule, settings: Settings) -> list[str]:
@@ -81,6 +109,8 @@ def problems(rule: Rule, settings: Settings) -> list[str]:
             out.append(f"query: {exc}")
     if rule.kind == INSTANT and not (rule.query or rule.topic):
         out.append("a match rule needs a query or a topic")
+    if rule.kind in STREAM and rule.min_authors > rule.min_signals:
+        out.append(f"min_authors ({rule.min_authors}) exceeds min_signals ({rule.min_signals})")
     if rule.kind == "threshold" and rule.threshold is None:
         out.append("a threshold rule needs a threshold")
     if rule.kind == "threshold" and metric_of(rule) in SHARES and (rule.threshold or 0) > 1:
@@ -126,7 +156,7 @@ class Trigger:
         steps_quiet = max(1, math.ceil(rule.cooldown / rule.bucket))
         self._volume: VolumeDetector | None = None
         self._share: ShareDetector | None = None
-        if rule.kind != "threshold" and rule.kind != INSTANT:
+        if rule.kind not in ("threshold", INSTANT, *STREAM):
             if self.metric in SHARES:
                 self._share = ShareDetector(rule.sensitivity, cooldown=max(6, 2 * steps_quiet))
             else:  # the detector's own cool-down (150 steps) outlasts the alert's grouping
@@ -258,6 +288,16 @@ def title(rule: Rule, firing: Firing, lang: str) -> str:
             if lang == "fr"
             else f"{n} new signal(s) for “{what}”"
         )
+    n, a = round(firing.observed), firing.authors
+    if rule.kind == "campaign":
+        if lang == "fr":
+            return f"Copier-coller sur « {what} » : {n} copies, {a} auteurs"
+        return f"Copy-paste on “{what}”: {n} copies, {a} authors"
+    if rule.kind == "new_terms":
+        words = ", ".join(firing.terms[:4])
+        if lang == "fr":
+            return f"Nouveaux termes sur « {what} » : {words} ({n} signaux)"
+        return f"New terms on “{what}”: {words} ({n} signals)"
     value = _show(metric, firing.observed)
     base = _show(metric, firing.baseline)
     names = _METRICS_FR if lang == "fr" else _METRICS_EN

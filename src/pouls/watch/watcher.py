@@ -26,13 +26,15 @@ from pouls.sinks.notice import Attempt, Notice
 from pouls.store import Bucket, Filters
 from pouls.store.rows import reach, toxic
 from pouls.store.sqlite import SQLiteStore
-from pouls.store.watch import WatchStore
+from pouls.store.watch import AlertExists, WatchStore
 from pouls.watch.crisis import Escalation
 from pouls.watch.digest import Period, gather, schedule
-from pouls.watch.escalation import CrisisWatch
+from pouls.watch.escalation import CrisisWatch, Ended
 from pouls.watch.explain import Explanation, explain
 from pouls.watch.messages import alert_notice, digest_notice
-from pouls.watch.rules import INSTANT, Firing, Trigger, in_quiet_hours, title
+from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, in_quiet_hours, title
+from pouls.watch.streams import explain as explain_stream
+from pouls.watch.streams import resume, trigger_for
 
 log = logging.getLogger("pouls.watch")
 
@@ -80,6 +82,7 @@ class _Live:
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.trigger = Trigger(rule)
+        self.stream = trigger_for(rule) if rule.kind in STREAM else None  # signal by signal
         self.step = self.trigger.step
         self.next_start: datetime | None = None
         self.tallies: dict[datetime, _Tally] = {}
@@ -93,6 +96,8 @@ class _Live:
 
     def advance(self, watermark: datetime) -> list[Firing]:
         out: list[Firing] = []
+        if self.stream is not None:
+            return self.stream.tick(watermark)
         if self.next_start is None:
             return out + self.trigger.tick(watermark)
         while self.next_start + self.step <= watermark:
@@ -136,8 +141,8 @@ class Watcher:
         self.crisis = crisis
         self.workspaces = list(workspaces)  # those a digest goes to
         self._digests: asyncio.Future[None] | None = None
-        self._queue: asyncio.Queue[Firing | Escalation | None] = asyncio.Queue()
-        self._open: dict[tuple[str, str], int] = {}  # (workspace, rule) -> open alert id
+        self._queue: asyncio.Queue[Firing | Escalation | Ended | None] = asyncio.Queue()
+        self._open: dict[tuple[str, str, str | None], int] = {}  # (workspace, rule, key) -> id
         self._held: dict[int, tuple[datetime, Notice, list[str]]] = {}  # quiet hours
         self._tasks: set[asyncio.Task] = set()
         self._started: set[str] = set()
@@ -170,6 +175,13 @@ class Watcher:
             rule = live.rule
             if rule.kind == INSTANT:
                 continue
+            if live.stream is not None:  # a restart neither forgets nor repeats an alert
+                following, closings = resume(live.stream, self.store, now)
+                for key, alert_id in following.items():
+                    self._open[(rule.workspace, rule.name, key)] = alert_id
+                for f in closings:
+                    self._queue.put_nowait(f)
+                continue
             end = _floor(now, live.step)
             buckets = self.store.series(
                 rule.workspace,
@@ -190,6 +202,8 @@ class Watcher:
         if self.crisis is not None:
             for e in self.crisis.prime(now):
                 self._queue.put_nowait(e)
+            for over in self.crisis.ended(now):
+                self._queue.put_nowait(over)
 
     # -- the listener -------------------------------------------------------------------------
 
@@ -200,7 +214,9 @@ class Watcher:
             if s.workspace not in self._started:
                 self._start(s.workspace, s.created_at)
             for live in self._routes(s):
-                if live.rule.kind == INSTANT:
+                if live.stream is not None:
+                    firings += live.stream.add(s)
+                elif live.rule.kind == INSTANT:
                     firings += live.trigger.tick(s.created_at)
                     firings += live.trigger.hit(s.created_at, s.id)
                 else:
@@ -213,12 +229,15 @@ class Watcher:
         if self.crisis is not None:
             for e in self.crisis.add(signals):
                 self._queue.put_nowait(e)
+            self._end_quiet_stories()
 
     def _start(self, workspace: str, at: datetime) -> None:
         # A rule's series starts with its workspace's first signal, not with its own first
         # match: the quiet hours before a subject appears are part of its baseline.
         self._started.add(workspace)
         for live in self._rules.values():
+            if live.rule.workspace == workspace and live.stream is not None:
+                live.stream.start(_floor(at, timedelta(hours=1)))
             if live.rule.workspace == workspace and live.next_start is None:
                 live.next_start = _floor(at, live.step)
 
@@ -246,6 +265,12 @@ class Watcher:
         now = self.clock()
         if self.newest is not None and now - self.newest <= LIVE_WITHIN:
             self._emit(self.advance(now - self.lateness))
+            self._end_quiet_stories()
+
+    def _end_quiet_stories(self) -> None:
+        if self.crisis is not None and self.watermark is not None:
+            for end in self.crisis.ended(self.watermark):
+                self._queue.put_nowait(end)
 
     def _emit(self, firings: list[Firing]) -> None:
         for f in firings:
@@ -332,33 +357,48 @@ class Watcher:
                 )
         self._held.clear()
 
-    async def handle(self, firing: Firing | Escalation) -> int | None:
+    async def handle(self, firing: Firing | Escalation | Ended) -> int | None:
         """Record one firing (explained) or escalation, then deliver it; returns the alert id."""
         if isinstance(firing, Escalation):
             return await self.escalate(firing)
+        if isinstance(firing, Ended):
+            return await self.end_escalation(firing)
         live = self._rules[(firing.workspace, firing.rule)]
-        rule, key = live.rule, (firing.workspace, firing.rule)
+        rule, key = live.rule, (firing.workspace, firing.rule, firing.key)
         lang = rule.lang or self.settings.lang
+        alert_id = self._open.get(key)
+        if firing.key is not None and alert_id is None:
+            stored = await asyncio.to_thread(self.book.alert_by_key, rule.workspace, _key(firing))
+            if stored is not None and stored.status == "open":
+                self._open[key] = stored.id
+            if stored is not None and (stored.status != "open" or firing.change == "opened"):
+                return None  # told before (a restart, history imported again): not again
+            if stored is None and firing.change == "closed":
+                return None
+            alert_id = stored.id if stored is not None else None
         explanation = None
         if firing.change != "closed":
             explanation = await asyncio.to_thread(self._explain, rule, firing)
         doc = msgspec.json.encode(explanation) if explanation is not None else None
-        if firing.change == "opened" or key not in self._open:
-            alert_id = await asyncio.to_thread(
-                self.book.open_alert,
-                rule.workspace,
-                rule=rule.name,
-                kind=rule.kind,
-                title=title(rule, firing, lang),
-                at=firing.at,
-                observed=firing.observed,
-                baseline=firing.baseline,
-                score=firing.score,
-                explanation=doc,
-            )
+        if firing.change == "opened" or alert_id is None:
+            try:
+                alert_id = await asyncio.to_thread(
+                    self.book.open_alert,
+                    rule.workspace,
+                    rule=rule.name,
+                    kind=rule.kind,
+                    title=title(rule, firing, lang),
+                    at=firing.at,
+                    observed=firing.observed,
+                    baseline=firing.baseline,
+                    score=firing.score,
+                    explanation=doc,
+                    key=_key(firing) if firing.key is not None else None,
+                )
+            except AlertExists:
+                return None
             self._open[key] = alert_id
         else:
-            alert_id = self._open[key]
             await asyncio.to_thread(
                 self.book.change_alert,
                 rule.workspace,
@@ -392,7 +432,18 @@ class Watcher:
         self.send(self.crisis.notice(e, alert_id), self.crisis.sinks)
         return alert_id
 
+    async def end_escalation(self, end: Ended) -> int | None:
+        """Close an escalation whose story went quiet, and tell `crisis_sinks`."""
+        assert self.crisis is not None
+        alert_id = await asyncio.to_thread(self.crisis.close, end)
+        if alert_id is None:
+            return None
+        self.send(self.crisis.ended_notice(end, alert_id), self.crisis.sinks)
+        return alert_id
+
     def _explain(self, rule: Rule, firing: Firing) -> Explanation:
+        if rule.kind in STREAM:
+            return explain_stream(self.store, rule, firing, base_url=self.settings.base_url)
         step = timedelta(minutes=rule.bucket)
         if rule.kind == INSTANT:
             start, end = firing.started, firing.at + timedelta(microseconds=1)
@@ -474,6 +525,11 @@ class Watcher:
             final=attempt.final,
             detail=attempt.detail,
         )
+
+
+def _key(firing: Firing) -> str:
+    """The stored key of a keyed alert (a campaign's cluster): told once, whatever restarts."""
+    return f"{firing.rule}:{firing.key}"
 
 
 def _floor(t: datetime, step: timedelta) -> datetime:
