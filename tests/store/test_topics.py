@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from pouls.config import load
 from pouls.query import QueryError
 from pouls.query.stage import TopicStage
 from pouls.store import Filters
@@ -123,3 +126,42 @@ def test_a_stopped_backfill_resumes_where_it_left_off(store: SQLiteStore, monkey
     assert len(ids(store, "r")) == 2
     assert store.topics.backfill("acme", "r") == 3
     assert ids(store, "r") == {str(i) for i in range(5)}
+
+
+def test_a_backfill_stopped_before_its_end_is_listed_until_it_finishes(
+    store: SQLiteStore, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from pouls.store import topics as module
+
+    monkeypatch.setattr(module, "BACKFILL_CHUNK", 2)
+    store.put([make_signal(i, "retard") for i in range(5)])
+    store.topics.save(Topic(workspace="acme", name="r", query="retard"))
+    store.topics.save(Topic(workspace="acme", name="empty-at-save", query="x"))
+    assert store.topics.unfinished() == [("acme", "empty-at-save"), ("acme", "r")]
+    store.topics.backfill("acme", "empty-at-save")
+    store.topics.backfill("acme", "r", stop=iter([False, True]).__next__)
+    assert store.topics.unfinished() == [("acme", "r")]
+    store.topics.save(Topic(workspace="acme", name="r", query="retard", tags=["x"]))
+    assert store.topics.unfinished() == [("acme", "r")]  # same query: still owes the rest
+    store.topics.backfill("acme", "r")
+    assert store.topics.unfinished() == []
+    store.put([make_signal(9, "retard")])  # matched live, not owed by the backfill
+    assert store.topics.unfinished() == []
+    store.topics.save(Topic(workspace="acme", name="r", query="retard OR avance"))
+    assert store.topics.unfinished() == [("acme", "r")]
+
+
+def test_pouls_up_resumes_the_backfills_a_stop_interrupted(
+    tmp_path: Path, store: SQLiteStore, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from pouls.cli.serve import _backfill_topics
+    from pouls.store import topics as module
+
+    monkeypatch.setattr(module, "BACKFILL_CHUNK", 2)
+    (tmp_path / "pouls.toml").write_text('[[workspaces]]\nid = "acme"\n', encoding="utf-8")
+    store.put([make_signal(i, "retard") for i in range(5)])
+    store.topics.save(Topic(workspace="acme", name="r", query="retard"))
+    store.topics.backfill("acme", "r", stop=iter([False, True]).__next__)
+    _backfill_topics(load(tmp_path, environ={}), store, lambda: False)
+    assert ids(store, "r") == {str(i) for i in range(5)}
+    assert store.topics.unfinished() == []

@@ -104,7 +104,7 @@ async def _serve(
     web = asyncio.create_task(server.serve())
     halt = threading.Event()
     backfill = asyncio.create_task(
-        asyncio.to_thread(_backfill_config_topics, settings, store, halt.is_set)
+        asyncio.to_thread(_backfill_topics, settings, store, halt.is_set)
     )
     flow = asyncio.create_task(
         pipeline.run(
@@ -141,11 +141,12 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _backfill_config_topics(
-    settings: Settings, store: SQLiteStore, stop: Callable[[], bool]
-) -> None:
-    """Topics new or changed in pouls.toml are matched over the stored history, in the background."""
+def _backfill_topics(settings: Settings, store: SQLiteStore, stop: Callable[[], bool]) -> None:
+    """Topics new or changed in pouls.toml, and any topic whose backfill was stopped before
+    it finished (Ctrl+C, a crash), are matched over the stored history in the background."""
     log = logging.getLogger("pouls.topics")
-    for workspace, name in pipeline.sync_topics(settings, store):
+    todo = pipeline.sync_topics(settings, store)
+    todo += [t for t in store.topics.unfinished() if t not in todo]
+    for workspace, name in todo:
         matched = store.topics.backfill(workspace, name, stop=stop)
         log.info("topic %s/%s backfilled: %d stored signals match", workspace, name, matched)

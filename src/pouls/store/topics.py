@@ -58,6 +58,14 @@ class Topics:
     def get(self, workspace: str, name: str) -> Topic | None:
         return next((t for t in self.list(workspace) if t.name == name), None)
 
+    def unfinished(self) -> list[tuple[str, str]]:
+        """(workspace, name) of topics whose backfill stopped before the history it must cover."""
+        rows = self.store._reader().execute(
+            "SELECT workspace, name FROM topics"
+            " WHERE coalesce(backfill_to, 0) > coalesce(backfilled_seq, 0) ORDER BY workspace, name"
+        )
+        return [(w, n) for w, n in rows]
+
     def history_end(self) -> int:
         """The seq of the newest stored signal: a backfill is done when it reaches it."""
         row = self.store._reader().execute("SELECT coalesce(max(seq), 0) FROM signals").fetchone()
@@ -91,10 +99,13 @@ class Topics:
             keep = old.backfilled_seq if old is not None and old.query == topic.query else None
             conn.execute(
                 "INSERT INTO topics (workspace, name, query, tags, color, origin, created_at,"
-                " updated_at, backfilled_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " updated_at, backfilled_seq, backfill_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " (SELECT coalesce(max(seq), 0) FROM signals))"
                 " ON CONFLICT (workspace, name) DO UPDATE SET query = excluded.query,"
                 " tags = excluded.tags, color = excluded.color, origin = excluded.origin,"
-                " updated_at = excluded.updated_at, backfilled_seq = excluded.backfilled_seq",
+                " updated_at = excluded.updated_at, backfilled_seq = excluded.backfilled_seq,"
+                " backfill_to = CASE WHEN topics.query = excluded.query THEN topics.backfill_to"
+                " ELSE excluded.backfill_to END",
                 (
                     topic.workspace,
                     topic.name,
