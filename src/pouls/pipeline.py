@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -172,15 +173,23 @@ async def _commit(
             log.exception("listener failed")
 
 
+# One batch at a time through the stages: `pouls up` shares them between the pipeline and
+# the webhooks (one duplicate index, one topic matcher), and the models are not thread-safe.
+_applying = threading.Lock()
+
+
 def apply(stages: Sequence[Enricher], signals: list[Signal]) -> list[Signal]:
     """Run the stages in order; a stage that fails is logged and skipped for this batch."""
-    for stage in stages:
-        try:
-            signals = stage.enrich(signals)
-        except Exception:  # a failing model must not block the stream: store without it
-            log.exception(
-                "enricher %s failed on a batch of %d; stored without it", stage.name, len(signals)
-            )
+    with _applying:
+        for stage in stages:
+            try:
+                signals = stage.enrich(signals)
+            except Exception:  # a failing model must not block the stream: store without it
+                log.exception(
+                    "enricher %s failed on a batch of %d; stored without it",
+                    stage.name,
+                    len(signals),
+                )
     return signals
 
 

@@ -177,3 +177,37 @@ def test_source_without_secret_refuses_everything(app_store) -> None:
     assert response.status_code == 503
     assert client.post("/ingest/nope", json={"text": "x"}).status_code == 404
     assert store.count("acme") == 0
+
+
+def test_under_pouls_up_a_webhook_copy_joins_the_cluster_of_a_polled_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pouls up` gives the pipeline and the webhooks the same stages (one duplicate index)."""
+    import asyncio
+
+    from pouls import pipeline
+    from pouls.cli.serve import build_app
+    from pouls.sources.files import FileSource
+    from pouls.web.live import Live
+
+    monkeypatch.setenv("POULS_TEST_BULK_TOKEN", TOKEN)
+    (tmp_path / "pouls.toml").write_text(CONFIG, encoding="utf-8")
+    text = "GAGNEZ un iPhone 17 : cliquez sur le lien et envoyez vos coordonnées avant ce soir !"
+    feed = tmp_path / "polled.jsonl"
+    feed.write_text(json.dumps({"id": "p1", "text": text, "author": "a"}) + "\n")
+    store = SQLiteStore(tmp_path / "pouls.db")
+    settings = load(tmp_path, environ={})
+    app = build_app(settings, store, Live())
+    source = FileSource(name="polled", workspace="acme", path=feed)
+    asyncio.run(pipeline.run([source], store, stages=app.state.stages))
+    polled = store.search("acme", "iphone").signals[0]
+    assert polled.dup_cluster
+    with TestClient(app) as client:
+        copy = {"id": "w1", "text": text + " 🎁", "author": "b"}
+        answer = client.post(
+            "/ingest/bulk", json=copy, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        assert answer.status_code == 202, answer.text
+    found = {s.native_id: s.dup_cluster for s in store.search("acme", "iphone").signals}
+    assert found == {"p1": polled.dup_cluster, "w1": polled.dup_cluster}
+    store.close()

@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
@@ -24,6 +24,11 @@ from pouls.cli.demo import DEMO_LOGIN
 from pouls.config import Settings
 from pouls.sources import Source
 from pouls.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from pouls.web.live import Live
 
 
 def register(app: typer.Typer) -> None:
@@ -74,17 +79,27 @@ def _how_to_sign_in(store: SQLiteStore) -> None:
         )
 
 
+def build_app(settings: Settings, store: SQLiteStore, live: Live) -> FastAPI:
+    """The web app with the stages the pipeline will use too (`app.state.stages`): one
+    duplicate index and one topic matcher for what is polled and what webhooks bring."""
+    from pouls.web.app import create_app
+
+    app = create_app(settings, store, live)
+    app.state.stages = pipeline.stages_for(settings, store)
+    return app
+
+
 async def _serve(
     settings: Settings, store: SQLiteStore, sources: list[Source], host: str, port: int
 ) -> None:
     from pouls.watch.assemble import start as start_watch
-    from pouls.web.app import create_app
     from pouls.web.live import Live
 
     live = Live()
     watcher = start_watch(settings, store)
     watching = asyncio.create_task(watcher.run())
-    app = create_app(settings, store, live)
+    app = build_app(settings, store, live)
+    stages = app.state.stages
     # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
@@ -110,7 +125,7 @@ async def _serve(
         pipeline.run(
             sources,
             store,
-            stages=pipeline.stages_for(settings, store),
+            stages=stages,
             limits=pipeline.limits_from(settings),
             listeners=[live.publish, watcher.listener],
             stop=stop,

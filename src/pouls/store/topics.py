@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -58,7 +59,7 @@ class Topics:
     def get(self, workspace: str, name: str) -> Topic | None:
         return next((t for t in self.list(workspace) if t.name == name), None)
 
-    def unfinished(self) -> list[tuple[str, str]]:
+    def unfinished(self) -> builtins.list[tuple[str, str]]:
         """(workspace, name) of topics whose backfill stopped before the history it must cover."""
         rows = self.store._reader().execute(
             "SELECT workspace, name FROM topics"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Sequence
 
 from fastapi import FastAPI
@@ -23,20 +22,18 @@ log = logging.getLogger("pouls.web.intake")
 
 
 def stages(app: FastAPI) -> Sequence[Enricher]:
-    """The app's stages (privacy first, then enrichers), built once from its settings."""
+    """The app's stages (privacy first, then enrichers): those `pouls up` shares with its
+    pipeline, so that a webhook's copy joins the same duplicate cluster as a polled one; or,
+    for an app on its own, built once from its settings."""
     found = getattr(app.state, "stages", None)
     if found is None:
         found = app.state.stages = pipeline.stages_for(app.state.settings, app.state.store)
     return found
 
 
-_lock = threading.Lock()
-
-
 def _apply(app: FastAPI, signals: list[Signal]) -> list[Signal]:
-    # Requests run in parallel threads; the topic matcher and the models are not thread-safe.
-    with _lock:
-        return pipeline.apply(stages(app), signals)
+    # Requests run in parallel threads: pipeline.apply lets one batch at a time through.
+    return pipeline.apply(stages(app), signals)
 
 
 async def store_batch(app: FastAPI, workspace: str, source: str, batch: Batch) -> PutResult:
