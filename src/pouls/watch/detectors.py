@@ -13,8 +13,9 @@ import math
 from datetime import datetime
 
 from pouls.watch.detectors_baseline import Baseline, Rarity
-from pouls.watch.detectors_context import ContextDetector, MetricDetector
+from pouls.watch.detectors_context import ContextDetector
 from pouls.watch.detectors_episode import Change, Cooldown, Episode
+from pouls.watch.detectors_metric import MetricDetector
 from pouls.watch.detectors_score import Score, check_sensitivity, deviation, seconds
 from pouls.watch.detectors_shift import LevelShiftDetector, ShareDetector
 
@@ -68,6 +69,7 @@ class VolumeDetector:
         direction: int = 0,
         cooldown: int = 150,
         warmup: int = 24,
+        tail_decay: float = 0.0,
     ) -> None:
         check_sensitivity(sensitivity)
         self.z_alert = 9.0 * (1.0 - sensitivity)  # at least this many typical errors away
@@ -76,8 +78,8 @@ class VolumeDetector:
         self.cooldown = cooldown  # steps during which a new alert is folded into the last one
         self.warmup = warmup
         self._base = Baseline()
-        self._near = Rarity()
-        self._far = Rarity()
+        self._near = Rarity(tail_decay=tail_decay)
+        self._far = Rarity(tail_decay=tail_decay)
         self._count_like = True
         self._quiet_until = -1
         self._run = 0.0

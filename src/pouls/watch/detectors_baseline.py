@@ -137,13 +137,17 @@ class Rarity:
     differs in shape, not only in size: a series that often jumps learns that jumps are usual.
     """
 
-    __slots__ = ("_bins", "_gain", "_total", "horizon")
+    __slots__ = ("_bins", "_gain", "_total", "horizon", "tail_decay")
 
     BINS = 56
     PER_OCTAVE = 4
 
-    def __init__(self, horizon: float | None = None) -> None:
+    def __init__(self, horizon: float | None = None, *, tail_decay: float = 0.0) -> None:
         self.horizon = HORIZON if horizon is None else horizon
+        # Beyond the largest deviation seen, the tail shrinks 2**tail_decay times per octave
+        # (a power-law tail); 0 keeps the floor of one pseudo-observation, so the rarity of
+        # a record saturates at about 1 / horizon whatever its size.
+        self.tail_decay = tail_decay
         self._bins = array("d", bytes(8 * self.BINS))
         self._total = 0.0
         self._gain = 1.0  # weight of the next observation; grows instead of decaying the past
@@ -161,6 +165,12 @@ class Rarity:
         bins = self._bins
         for i in range(b, self.BINS):
             above += bins[i]
+        if above == 0.0 and self.tail_decay > 0.0:
+            top = b - 1
+            while top > 0 and bins[top] == 0.0:
+                top -= 1
+            shrink = 2.0 ** (-(b - top - 1) * self.tail_decay / self.PER_OCTAVE)
+            return self._gain * shrink / (self._total + self._gain)
         return (above + self._gain) / (self._total + self._gain)
 
     def add(self, d: float) -> None:

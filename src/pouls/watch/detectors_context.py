@@ -1,10 +1,9 @@
-"""Sequence novelty and the metric detector that `pouls detect` uses.
+"""Sequence novelty: how new is the sequence of levels that the latest value ends?
 
 `ContextDetector` follows the idea of the Contextual Anomaly Detector (CAD OSE, Smirnov and
 Ishkina, NAB 2016), written from its description: values become one of a few levels, the
 last few levels form contexts, and a value is anomalous when the contexts it completes have
-never been seen. `MetricDetector` joins it with the seasonal `VolumeDetector` and shapes the
-result the way NAB rewards: one alert at the start of an event, then silence for a while.
+never been seen. `detectors_metric.MetricDetector` runs several of them.
 """
 
 from __future__ import annotations
@@ -12,12 +11,10 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from pouls.watch.detectors_score import Score, check_sensitivity
+from pouls.watch.detectors_score import Score
 
 RANGE_MARGIN = 2.0  # a new extreme widens the range by twice the old span: levels stay stable
 CAPACITY = 8192  # contexts remembered per series; past this the memory starts afresh
-NOVELTY_MEMORY = 0.001  # weight of a new novelty in its long-run mean (about 1,000 steps)
-CONTEXT_WARMUP = 100  # steps before the novelty counts: every context is new at first
 
 
 class ContextDetector:
@@ -92,67 +89,3 @@ class ContextDetector:
         """Score `value`; `alert` is left to `MetricDetector`, which shapes the scores."""
         x = float(value)
         return Score(self.novelty(x), False, math.nan, x)
-
-
-class MetricDetector:
-    """Spikes, dips, shifts and odd patterns of any metric: what `pouls detect` runs.
-
-    The score is the larger of the seasonal `VolumeDetector`'s score (how far the value is
-    from its forecast and from the long-run level, judged by rarity) and the sequence novelty
-    of `ContextDetector`, less the novelty usual for this series (a noisy series is always a
-    little new). An alert fires when it reaches the sensitivity's bar; the next `rest` steps
-    then score 0, so one event is one alert, raised early (what NAB rewards). Only the
-    volume detector's own alert (its score at 0.5) may break into a rest that the novelty
-    alone started. The score is rescaled so that 0.5 is the bar at any sensitivity.
-    """
-
-    __slots__ = (
-        "_bar",
-        "_by_volume",
-        "_context",
-        "_n",
-        "_quiet_until",
-        "_usual",
-        "_volume",
-        "rest",
-    )
-
-    def __init__(self, sensitivity: float = 0.5, *, rest: int = 100) -> None:
-        from pouls.watch.detectors import VolumeDetector
-
-        check_sensitivity(sensitivity)
-        self._bar = 1.1 * (1.0 - sensitivity)  # 0.55 at the default sensitivity
-        self.rest = rest
-        self._volume = VolumeDetector(sensitivity, cooldown=0)
-        self._context = ContextDetector()
-        self._usual = 0.0  # long-run mean novelty of this series
-        self._n = 0
-        self._quiet_until = -1
-        self._by_volume = True
-
-    def _novelty(self, x: float, n: int) -> float:
-        novelty = self._context.novelty(x)
-        usual = self._usual
-        self._usual += max(NOVELTY_MEMORY, 1.0 / (n + 1)) * (novelty - usual)
-        if n < CONTEXT_WARMUP or usual >= 1.0:
-            return 0.0
-        return max(0.0, novelty - usual) / (1.0 - usual)
-
-    def update(self, timestamp: float | datetime, value: float) -> Score:
-        """Score `value` seen at `timestamp`, then learn from it."""
-        base = self._volume.update(timestamp, value)
-        n = self._n
-        self._n += 1
-        volume = base.anomaly_score
-        raw = max(volume, self._novelty(base.observed, n))
-        bar = self._bar
-        if n <= self._quiet_until:
-            if self._by_volume or volume < 0.5:
-                return Score(0.0, False, base.baseline, base.observed, base.deviation)
-            raw = max(raw, bar)  # the volume detector's own alert breaks into the rest
-        alert = raw >= bar
-        if alert:
-            self._quiet_until = n + self.rest
-            self._by_volume = volume >= 0.5
-        score = min(1.0, 0.5 * raw / bar)
-        return Score(score, alert, base.baseline, base.observed, base.deviation)
