@@ -1,8 +1,10 @@
 """Topic matching speed: 10,000 brand topics against 100,000 French/English signals.
 
-Reports compile time and signals per CPU-second (one core; wall time too)  for the streaming matcher (full boolean
-evaluation), against one compiled regular expression per topic and a flashtext keyword scan
-(keywords only, no boolean logic), and the time to backfill one topic from SQLite.
+Reports compile time and signals per CPU-second (one core; wall time too) for the streaming
+matcher (full boolean evaluation), against one compiled regular expression per topic and a
+flashtext keyword scan of the same texts with the same keywords (no boolean logic), and the time
+to backfill one topic from SQLite. Speeds are the best of RUNS passes over the same signals (a
+running matcher has seen its vocabulary before); the matcher's first pass is reported too.
 Sizes: POULS_BENCH_TOPICS (10000), POULS_BENCH_SIGNALS (100000), POULS_BENCH_BACKFILL
 (1000000 stored signals; 0 skips it). Target (issue 4): >= 50,000 signals/s per core.
 Writes bench/results/query.json.
@@ -20,10 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pouls.query import Matcher, Node, compile_sqlite, parse, words
+from pouls.query import Matcher, Node, Phrase, Word, compile_sqlite, parse, words
 from pouls.query.nodes import leaves as leaves_of
 
 RESULTS = Path(__file__).parent / "results" / "query.json"
+RUNS = 3
 
 COMMON_FR = (  # noqa: SIM905 - a sentence reads better than a list
     "le la les un une des de du et à en pour avec sur dans par pas plus ce cette qui que il elle "
@@ -173,8 +176,26 @@ def bench_regex(nodes: list[Node], signals: list[dict[str, Any]]) -> dict[str, f
     }
 
 
+def _keyword(leaf: Node) -> str | None:
+    """What flashtext is given for a leaf: the word, phrase, tag, handle, emoji or stem."""
+    if isinstance(leaf, Phrase):
+        return " ".join(leaf.words)
+    if isinstance(leaf, Word):
+        return leaf.text
+    return (
+        getattr(leaf, "stem", None)
+        or getattr(leaf, "tag", None)
+        or getattr(leaf, "handle", None)
+        or getattr(leaf, "char", None)
+    )
+
+
 def bench_flashtext(nodes: list[Node], signals: list[dict[str, Any]]) -> dict[str, Any]:
-    """flashtext's keyword scan of the same texts (no boolean logic at all)."""
+    """flashtext's keyword scan of the same texts with the same keywords (no boolean logic).
+
+    flashtext matches whole words only and folds case, not accents: a stem is looked for as a
+    word, and nothing is evaluated after the scan.
+    """
     try:
         from flashtext import KeywordProcessor
     except ImportError:
@@ -183,20 +204,22 @@ def bench_flashtext(nodes: list[Node], signals: list[dict[str, Any]]) -> dict[st
     kp = KeywordProcessor(case_sensitive=False)
     for node in nodes:
         for leaf in leaves_of(node):
-            text = getattr(leaf, "text", None) or getattr(leaf, "tag", None)
-            if text is None and hasattr(leaf, "words"):
-                text = " ".join(leaf.words)
-            if text:
-                kp.add_keyword(text)
+            keyword = _keyword(leaf)
+            if keyword:
+                kp.add_keyword(keyword)
     compile_s = time.perf_counter() - t0
-    t0 = time.process_time()
-    for s in signals:
-        kp.extract_keywords(f"{s.get('title') or ''} {s['text']}")
-    elapsed = time.process_time() - t0
+    texts = [f"{s.get('title') or ''}\n{s['text']}" for s in signals]
+    best = float("inf")
+    for _ in range(RUNS):
+        t0 = time.process_time()
+        for text in texts:
+            kp.extract_keywords(text)
+        best = min(best, time.process_time() - t0)
     return {
         "compile_s": round(compile_s, 3),
+        "keywords": len(kp),
         "signals": len(signals),
-        "signals_per_cpu_s": round(len(signals) / elapsed, 1),
+        "signals_per_cpu_s": round(len(signals) / best, 1),
     }
 
 
@@ -230,6 +253,10 @@ def bench_backfill(query: str, signals: list[dict[str, Any]], total: int) -> dic
             "INSERT INTO signals (seq, id, workspace, source, channel, kind, visibility, lang,"
             " created_at, observed_at, title, text, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)",
             rows,
+        )
+        # As SQLiteStore.put does since migration 006: the index is filled in one statement.
+        db.execute(
+            "INSERT INTO signals_fts (rowid, title, text) SELECT seq, title, text FROM signals"
         )
         db.commit()
         load_s = time.perf_counter() - t0
@@ -268,18 +295,28 @@ def main() -> None:
     topics = make_topics(rng, brands, n_topics)
     signals = make_signals(rng, brands, n_signals)
 
-    t0 = time.perf_counter()
-    matcher = Matcher(topics)
-    matcher.match({"text": ""})  # builds the automaton
-    compile_s = time.perf_counter() - t0
-    matcher.match_batch(signals[:1000])  # warm the fold cache, as a running matcher is
     t0, c0 = time.perf_counter(), time.process_time()
-    matched = matcher.match_batch(signals)
-    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    matcher = Matcher(topics)
+    matcher.match({"text": ""})  # chooses the triggers
+    compile_s, compile_cpu = time.perf_counter() - t0, time.process_time() - c0
+    runs = []
+    for _ in range(RUNS):
+        t0, c0 = time.perf_counter(), time.process_time()
+        matched = matcher.match_batch(signals)
+        runs.append((time.process_time() - c0, time.perf_counter() - t0))
+    cpu, elapsed = min(runs)
     t0 = time.perf_counter()
     matcher.update("t0", "kalomi OR rave")
     matcher.match({"text": ""})
     update_s = time.perf_counter() - t0
+
+    texts = [s["text"] for s in signals]
+    tokenise = []
+    for _ in range(RUNS):
+        c0 = time.process_time()
+        for text in texts:
+            words(text)
+        tokenise.append(time.process_time() - c0)
 
     nodes = [parse(q) for q in topics.values()]
     sample = signals[: max(1, min(len(signals), 2_000_000 // max(n_topics, 1)))]
@@ -288,14 +325,17 @@ def main() -> None:
         "signals": n_signals,
         "matcher": {
             "compile_s": round(compile_s, 3),
+            "compile_cpu_s": round(compile_cpu, 3),
             "update_one_topic_s": round(update_s, 4),
             "signals_per_cpu_s": round(n_signals / cpu, 1),
             "signals_per_wall_s": round(n_signals / elapsed, 1),
+            "first_pass_signals_per_cpu_s": round(n_signals / runs[0][0], 1),
+            "words_us_per_signal": round(min(tokenise) / n_signals * 1e6, 2),
             "signals_with_a_topic": sum(1 for m in matched if m),
             "topic_matches": sum(len(m) for m in matched),
         },
         "regex_per_topic": bench_regex(nodes, sample),
-        "flashtext_keywords_only": bench_flashtext(nodes, signals[:20_000]),
+        "flashtext_keywords_only": bench_flashtext(nodes, signals),
         "target_signals_per_s": 50_000,
     }
     if n_backfill:

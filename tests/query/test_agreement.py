@@ -25,11 +25,13 @@ from pouls.query import (
     Phrase,
     Prefix,
     Raw,
+    Wildcard,
     Word,
     parse,
     render,
     words,
 )
+from pouls.query.nodes import leaves
 from tests.query.backends import create_db, fill, matcher_select, sql_select
 
 PIECES = [
@@ -106,6 +108,7 @@ VOCAB = sorted(
     {w for p in PIECES for w in words(p) if not any(unicodedata.category(c) == "So" for c in w)}
 )
 STEMS = sorted({w[:n] for w in VOCAB for n in (3, 4) if len(w) >= n})
+LONG_VOCAB = [w for w in VOCAB if len(w) >= 4]
 
 
 @st.composite
@@ -168,6 +171,22 @@ def _not(node: Node) -> Node:
     return node.child if isinstance(node, Not) else Not(node)
 
 
+@st.composite
+def wildcards(draw: Any, vocab: list[str]) -> Wildcard:
+    """A word of the vocabulary with `?` for one or two of its letters after the third, as a
+    query can write it (never a `?` last, which is punctuation), sometimes with `*` after."""
+    word = draw(st.sampled_from([w for w in vocab if len(w) >= 4] or LONG_VOCAB))
+    prefix = draw(st.booleans())
+    last = len(word) - (1 if prefix else 2)
+    if last < 3:
+        prefix, last = True, len(word) - 1
+    holes = draw(st.sets(st.integers(3, last), min_size=1, max_size=2))
+    pattern = "".join("?" if i in holes else c for i, c in enumerate(word))
+    if prefix:
+        pattern = pattern[: draw(st.integers(max(holes) + 1, len(pattern)))] + "*"
+    return Wildcard(pattern)
+
+
 def query_strategy(texts: list[str] | None = None) -> st.SearchStrategy[Node]:
     """Queries over the vocabulary, biased towards words and runs of words of `texts`."""
     segments = [words(t) for t in texts or []]
@@ -180,7 +199,9 @@ def query_strategy(texts: list[str] | None = None) -> st.SearchStrategy[Node]:
     phrases = st.lists(vocab_words, min_size=2, max_size=3).map(lambda ws: Phrase(tuple(ws)))
     if runs:
         phrases = st.one_of(phrases, st.sampled_from(runs).map(Phrase))
-    spans = st.one_of(vocab_words.map(Word), st.sampled_from(stems).map(Prefix), phrases)
+    spans = st.one_of(
+        vocab_words.map(Word), st.sampled_from(stems).map(Prefix), wildcards(vocab), phrases
+    )
     leaves = st.one_of(
         spans,
         spans,
@@ -279,14 +300,17 @@ def _batch_and_query() -> st.SearchStrategy[tuple[list[dict[str, Any]], Node]]:
     return st.lists(signals, min_size=2, max_size=8).flatmap(with_query)
 
 
-@pytest.mark.parametrize("kind", ["any", "near"])
+@pytest.mark.parametrize("kind", ["any", "near", "wildcard"])
 def test_generated_queries_select_some_signals_and_not_others(kind: str) -> None:
     """Guards the agreement test against passing vacuously: the generator must produce queries
-    that split a batch (and NEAR queries that do), not only ones matching all or nothing."""
+    that split a batch (and NEAR and wildcard queries that do), not only ones matching all or
+    nothing."""
 
     def splits(example: tuple[list[dict[str, Any]], Node]) -> bool:
         batch, node = example
         if kind == "near" and not isinstance(node, Near):
+            return False
+        if kind == "wildcard" and not any(isinstance(leaf, Wildcard) for leaf in leaves(node)):
             return False
         return 0 < len(matcher_select(node, batch)) < len(batch)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pouls.query import Matcher, QueryError, parse
+from pouls.query import Matcher, Prefix, QueryError, Wildcard, parse
 from pouls.signals.model import Geo, Sentiment, Signal
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -87,3 +87,37 @@ def test_a_bad_query_is_refused_and_leaves_the_matcher_unchanged() -> None:
     with pytest.raises(QueryError):
         matcher.update("t", "nike OR")
     assert matcher.match({"text": "nike"}) == ["t"]
+
+
+def test_a_word_seen_before_still_counts_for_topics_evaluated_on_every_signal() -> None:
+    matcher = Matcher({"a": "NOT ecole", "b": "nike"})
+    assert matcher.match({"text": "l'école"}) == []
+    assert matcher.match({"text": "l'école"}) == []  # the piece is known by now
+    assert matcher.match({"text": "Nike"}) == ["a", "b"]
+
+
+def test_a_word_seen_before_triggers_a_topic_added_later() -> None:
+    matcher = Matcher({"t": "nike -adidas"})
+    assert matcher.match({"text": "adidas"}) == []
+    matcher.add("u", "adidas")  # adidas was a key already, but no trigger
+    assert matcher.match({"text": "adidas"}) == ["u"]
+    matcher.add("v", "puma*")
+    assert matcher.match({"text": "Pumas et adidas"}) == ["u", "v"]
+    matcher.remove("v")
+    assert matcher.match({"text": "Pumas et adidas"}) == ["u"]
+
+
+def test_the_matcher_forgets_the_pieces_it_has_seen_past_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pouls.query.matcher._MAX_PIECES", 3)
+    matcher = Matcher({"t": "ecole -greve", "u": '"air max"'})
+    texts = [f"mot{i} école air max" for i in range(20)] + ["grève à l'école"]
+    assert matcher.match_batch([{"text": t} for t in texts]) == [["t", "u"]] * 20 + [[]]
+    assert len(matcher._quiet) + len(matcher._loud) <= 3 + 2 * 4
+
+
+def test_prefixes_and_wildcards_built_by_hand_with_fewer_than_3_letters_still_match() -> None:
+    matcher = Matcher({"p": Prefix("ab"), "w": Wildcard("a?c"), "x": Prefix("abc")})
+    assert matcher.match({"text": "ABC"}) == ["p", "w", "x"]
+    assert matcher.match({"text": "abricot azc"}) == ["p", "w"]

@@ -30,6 +30,7 @@ from pouls.query.nodes import (
     Phrase,
     Prefix,
     Raw,
+    Wildcard,
     Word,
 )
 from pouls.query.parser import QueryError, parse
@@ -55,6 +56,7 @@ __all__ = [
     "Raw",
     "SqlPlan",
     "Tokens",
+    "Wildcard",
     "Word",
     "compile_sqlite",
     "fold",

@@ -1,10 +1,12 @@
 """The streaming back end: every topic of a workspace tested against each new signal at once.
 
-All the words, prefixes, phrases, hashtags, mentions and emoji of all topics go into one
-Aho-Corasick automaton, run once per signal over its folded words (`tokens.words`). A topic's
-boolean tree is evaluated only when one of its *trigger* patterns was found (a set of patterns
-at least one of which must be present for the query to be true), or always when no such set
-exists (`NOT spam`, `lang:fr`, `raw:"..."`).
+A signal's text is cut into pieces (`tokens.pieces`: bytes, one C call); each distinct piece is
+read once and remembered with the index *keys* it holds (`checks.keys`): the topics' folded
+words, prefixes, wildcards and emoji. Most signals hold no key that could make a topic true,
+which one set lookup per piece tells. A topic's compiled check (`checks.compile_check`) runs
+only when one of its *trigger* keys was found (a set of keys at least one of which must be
+present for the query to be true), or always when no such set exists (`NOT spam`, `lang:fr`,
+`raw:"..."`).
 """
 
 from __future__ import annotations
@@ -12,103 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import ahocorasick
+from pouls.query.checks import Doc, compile_check, keys, partial, word_pattern
+from pouls.query.nodes import And, Near, Node, Or, leaves
+from pouls.query.parser import parse
+from pouls.query.tokens import emoji, piece_words, pieces
 
-from pouls.query.nodes import (
-    And,
-    Emoji,
-    Field,
-    Hashtag,
-    Mention,
-    Near,
-    Node,
-    Not,
-    Or,
-    Phrase,
-    Prefix,
-    Raw,
-    Word,
-    leaves,
-)
-from pouls.query.parser import ascii_lower, parse
-from pouls.query.tokens import site_of, tags, words
-
-Check = Callable[["_Doc"], bool]
+_MAX_PIECES = 100_000  # pieces remembered per matcher before it starts afresh
 
 
-def pattern(leaf: Node) -> str | None:
-    """The automaton key of a text leaf, over `_Doc.joined`; None for other nodes."""
-    if isinstance(leaf, Word):
-        return f" {leaf.text} "
-    if isinstance(leaf, Prefix):
-        return f" {leaf.stem}"
-    if isinstance(leaf, Phrase):
-        return f" {' '.join(leaf.words)} "
-    if isinstance(leaf, Hashtag):
-        return f" #{leaf.tag} "
-    if isinstance(leaf, Mention):
-        return f" @{leaf.handle} "
-    if isinstance(leaf, Emoji):
-        return f" {leaf.char} "
-    return None
-
-
-class _Facts:
-    """A signal's attributes as `Field` compares them: ASCII lower-case, '' when absent."""
-
-    __slots__ = (
-        "author",
-        "channel",
-        "country",
-        "handle",
-        "kind",
-        "lang",
-        "sentiment",
-        "site",
-        "source",
-        "visibility",
-    )
-
-    def __init__(self, signal: Any) -> None:
-        get = signal.get if isinstance(signal, Mapping) else lambda n: getattr(signal, n, None)
-        sentiment = get("sentiment")
-        if sentiment is not None and not isinstance(sentiment, str):
-            sentiment = sentiment["label"] if isinstance(sentiment, Mapping) else sentiment.label
-        country = get("country") if isinstance(signal, Mapping) else None
-        geo = get("geo")
-        if country is None and geo is not None:
-            country = geo.get("country") if isinstance(geo, Mapping) else geo.country
-        self.lang = ascii_lower(get("lang") or "")
-        self.channel = ascii_lower(get("channel") or "")
-        self.source = ascii_lower(get("source") or "")
-        self.kind = ascii_lower(get("kind") or "")
-        self.visibility = ascii_lower(get("visibility") or "")
-        self.author = ascii_lower(get("author") or "")
-        self.handle = ascii_lower(get("author_handle") or "").lstrip("@")
-        self.sentiment = ascii_lower(sentiment or "")
-        self.site = ascii_lower(site_of(get("url")) or "")
-        self.country = ascii_lower(country or "")
-
-
-class _Doc:
-    """One signal as the compiled topics read it."""
-
-    __slots__ = ("_facts", "hits", "segments", "signal", "text", "title")
-
-    def __init__(
-        self, signal: Any, title: str, text: str, segments: list[list[str]], hits: set[str]
-    ) -> None:
-        self.signal = signal
-        self.title = title
-        self.text = text
-        self.segments = segments
-        self.hits = hits
-        self._facts: _Facts | None = None
-
-    def facts(self) -> _Facts:
-        if self._facts is None:
-            self._facts = _Facts(self.signal)
-        return self._facts
+def _head(key: str) -> str:
+    """Where a prefix or wildcard key is indexed: its first 3 letters ("" if it has fewer, which
+    only a tree built by hand, not a parsed query, can have)."""
+    head = key[:3]
+    return "" if "*" in head or "?" in head else head
 
 
 def _texts(signal: Any) -> tuple[str, str]:
@@ -117,124 +35,12 @@ def _texts(signal: Any) -> tuple[str, str]:
     return signal.title or "", signal.text or ""
 
 
-def _spans(operand: Node, segment: list[str]) -> list[tuple[int, int]]:
-    if isinstance(operand, Or):
-        return [span for child in operand.children for span in _spans(child, segment)]
-    if isinstance(operand, Word):
-        w = operand.text
-        return [(i, i) for i, t in enumerate(segment) if t == w]
-    if isinstance(operand, Prefix):
-        stem = operand.stem
-        return [(i, i) for i, t in enumerate(segment) if t.startswith(stem)]
-    assert isinstance(operand, Phrase)
-    ws = list(operand.words)
-    n = len(ws)
-    first = ws[0]
-    return [
-        (i, i + n - 1)
-        for i, t in enumerate(segment[: len(segment) - n + 1])
-        if t == first and segment[i : i + n] == ws
-    ]
-
-
-def near_holds(spans: list[list[tuple[int, int]]], distance: int, ordered: bool) -> bool:
-    """Whether one span per operand fits: FTS5 NEAR's rule, or in written order for NEAR/nf.
-
-    Unordered (FTS5): with S the latest start chosen, every chosen span ends at most
-    `distance` words before S. Ordered: each span starts after the previous one ends, with at
-    most `distance` words between them.
-    """
-    if ordered:
-        first, second = spans
-        return any(0 <= b0 - a1 - 1 <= distance for _, a1 in first for b0, _ in second)
-    for start in sorted({s for operand in spans for s, _ in operand}):
-        if all(any(s <= start and e >= start - distance - 1 for s, e in op) for op in spans):
-            return True
-    return False
-
-
-def _compile_near(node: Near) -> Check:
-    needed = [frozenset(p for leaf in leaves(op) if (p := pattern(leaf))) for op in node.operands]
-    operands, distance, ordered = node.operands, node.distance, node.ordered
-
-    def check(doc: _Doc) -> bool:
-        hits = doc.hits
-        if not all(not hits.isdisjoint(n) for n in needed):
-            return False
-        for segment in doc.segments:
-            spans = [_spans(op, segment) for op in operands]
-            if all(spans) and near_holds(spans, distance, ordered):
-                return True
-        return False
-
-    return check
-
-
-def _compile_field(node: Field) -> Check:
-    value = node.value
-    name = node.name
-    if name == "lang":
-        dash, under = f"{value}-", f"{value}_"
-
-        def lang(doc: _Doc) -> bool:
-            lg = doc.facts().lang
-            return lg == value or lg.startswith(dash) or lg.startswith(under)
-
-        return lang
-    if name == "author":
-        return lambda doc: value in (doc.facts().author, doc.facts().handle)
-    if name == "site":
-        dotted = f".{value}"
-        return lambda doc: doc.facts().site == value or doc.facts().site.endswith(dotted)
-    return lambda doc: getattr(doc.facts(), name) == value
-
-
-def _cost(node: Node) -> int:
-    if pattern(node) is not None:
-        return 0
-    if isinstance(node, Field | Raw):
-        return 1
-    if isinstance(node, Near):
-        return 3
-    return 2
-
-
-def compile_check(node: Node) -> Check:
-    """A function telling whether a `_Doc` satisfies the node."""
-    key = pattern(node)
-    if key is not None:
-        return lambda doc: key in doc.hits
-    if isinstance(node, Raw):
-        text = node.text
-        return lambda doc: text in doc.title or text in doc.text
-    if isinstance(node, Field):
-        return _compile_field(node)
-    if isinstance(node, Not):
-        inner = compile_check(node.child)
-        return lambda doc: not inner(doc)
-    if isinstance(node, Near):
-        return _compile_near(node)
-    assert isinstance(node, And | Or)
-    checks = tuple(compile_check(c) for c in sorted(node.children, key=_cost))
-    if len(checks) == 2:
-        a, b = checks
-        if isinstance(node, And):
-            return lambda doc: a(doc) and b(doc)
-        return lambda doc: a(doc) or b(doc)
-    if isinstance(node, And):
-        return lambda doc: all(c(doc) for c in checks)
-    return lambda doc: any(c(doc) for c in checks)
-
-
 def triggers(node: Node, cost: Callable[[str], float] = len) -> frozenset[str] | None:
-    """Patterns at least one of which a matching signal must contain; None when there are none.
+    """Keys at least one of which a matching signal must hold; None when there are none.
 
-    Where there is a choice (the children of an AND, the operands of a NEAR), takes the set of
-    least total `cost`: the matcher passes how common each pattern looks.
+    Where there is a choice (the keys of a phrase, the children of an AND, the operands of a
+    NEAR), takes the one of least total `cost`: the matcher passes how common a key looks.
     """
-    key = pattern(node)
-    if key is not None:
-        return frozenset((key,))
     if isinstance(node, Or):
         found: set[str] = set()
         for child in node.children:
@@ -243,7 +49,7 @@ def triggers(node: Node, cost: Callable[[str], float] = len) -> frozenset[str] |
                 return None
             found |= sub
         return frozenset(found)
-    if isinstance(node, And | Near):
+    if isinstance(node, (And, Near)):
         options = [
             t
             for c in (node.children if isinstance(node, And) else node.operands)
@@ -252,17 +58,20 @@ def triggers(node: Node, cost: Callable[[str], float] = len) -> frozenset[str] |
         if not options:
             return None
         return min(options, key=lambda t: sum(map(cost, t)))
-    return None  # Not, Field, Raw: true or false whatever words are present
+    needed = keys(node)
+    if needed:
+        return frozenset((min(needed, key=cost),))
+    return None  # Not, Field, Raw, a hashtag of underscores: true or false whatever the words
 
 
 class _Topic:
-    __slots__ = ("check", "node", "patterns", "rank", "triggers")
+    __slots__ = ("check", "keys", "node", "rank", "triggers")
 
     def __init__(self, node: Node, rank: int) -> None:
         self.node = node
         self.rank = rank
         self.check = compile_check(node)
-        self.patterns = frozenset(p for leaf in leaves(node) if (p := pattern(leaf)))
+        self.keys = [k for leaf in leaves(node) for k in keys(leaf)]
         self.triggers: frozenset[str] | None = None
 
 
@@ -271,12 +80,20 @@ class Matcher:
 
     def __init__(self, topics: Mapping[str, str | Node] | None = None) -> None:
         self._topics: dict[str, _Topic] = {}
-        self._uses: dict[str, int] = {}
+        self._uses: dict[str, int] = {}  # key -> how many leaves of all topics need it
+        # The first 3 letters of prefixes and wildcards (`_head`) -> their keys -> tests.
+        self._partials: dict[str, dict[str, Callable[[str], object]]] = {}
+        self._emoji: set[str] = set()  # the emoji of emoji keys
         self._triggered: dict[str, set[str]] = {}
         self._always: set[str] = set()
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        self._dirty = False
+        # Pieces of text seen since the keys last changed: those that hold keys (with the keys),
+        # and those that hold no trigger (most, and most signals hold only those). A piece seen
+        # is in one or both; a piece in neither is new.
+        self._loud: dict[bytes, frozenset[str]] = {}
+        self._quiet: set[bytes] = set()
+        self._new_keys = False
         self._pending: set[str] = set()  # topics whose triggers are to be chosen
+        self._changes = 0  # topics added or removed since every topic's triggers were chosen
         self._next_rank = 0
         for topic_id, query in (topics or {}).items():
             self.add(topic_id, query)
@@ -295,41 +112,51 @@ class Matcher:
         topic = _Topic(node, self._next_rank)
         self._next_rank += 1
         self._topics[topic_id] = topic
-        for p in topic.patterns:
-            count = self._uses.get(p, 0)
+        for k in topic.keys:
+            count = self._uses.get(k, 0)
             if count == 0:
-                self._automaton.add_word(p, p)
-                self._dirty = True
-            self._uses[p] = count + 1
+                self._new_keys = True
+                if partial(k):
+                    self._partials.setdefault(_head(k), {})[k] = word_pattern(k).fullmatch
+                elif k.startswith(" "):
+                    self._emoji.add(k[1:])
+            self._uses[k] = count + 1
         self._pending.add(topic_id)
+        self._changes += 1
 
     def remove(self, topic_id: str) -> None:
         """Forget a topic; raises KeyError if unknown."""
         topic = self._topics.pop(topic_id)
-        for p in topic.patterns:
-            count = self._uses[p] - 1
-            if count == 0:
-                del self._uses[p]
-                self._automaton.remove_word(p)
-                self._dirty = True
-            else:
-                self._uses[p] = count
+        for k in topic.keys:
+            count = self._uses[k] - 1
+            if count:
+                self._uses[k] = count
+                continue
+            del self._uses[k]  # pieces seen keep it: no topic checks it any more
+            if partial(k):
+                partials = self._partials[_head(k)]
+                del partials[k]
+                if not partials:
+                    del self._partials[_head(k)]
+            elif k.startswith(" "):
+                self._emoji.discard(k[1:])
         self._pending.discard(topic_id)
+        self._changes += 1
         self._untrigger(topic_id, topic)
 
     def _untrigger(self, topic_id: str, topic: _Topic) -> None:
         if topic.triggers is None:
             self._always.discard(topic_id)
         else:
-            for p in topic.triggers:
-                ids = self._triggered[p]
+            for k in topic.triggers:
+                ids = self._triggered[k]
                 ids.discard(topic_id)
                 if not ids:
-                    del self._triggered[p]
+                    del self._triggered[k]
         topic.triggers = None
 
     def update(self, topic_id: str, query: str | Node) -> None:
-        """Replace a topic's query (or add it); only the patterns that changed touch the automaton."""
+        """Replace a topic's query (or add it); only its own keys and triggers change."""
         node = parse(query) if isinstance(query, str) else query
         if topic_id in self._topics:
             rank = self._topics[topic_id].rank
@@ -339,36 +166,46 @@ class Matcher:
         else:
             self.add(topic_id, node)
 
-    def _cost(self, p: str) -> float:
-        # How common a pattern probably is in texts: the more topics use it, the more generic
-        # it is (brands are specific to a few topics, "avis" or "service" to thousands); short
-        # words are common, phrases rare.
-        cost = float(self._uses.get(p, 1))
-        if len(p) <= 5:
+    def _cost(self, k: str) -> float:
+        # How common a key probably is in texts: the more topics use it, the more generic it is
+        # (brands are specific to a few topics, "avis" or "service" to thousands); short words
+        # are common.
+        cost = float(self._uses.get(k, 1))
+        if len(k) <= 5:
             cost *= 4
-        if " " in p.strip():
-            cost /= 4
         return cost
 
     def _build(self) -> None:
-        if not self._dirty and not self._pending:
+        if not self._new_keys and not self._pending:
             return
-        if self._dirty:
-            if self._uses:
-                self._automaton.make_automaton()
-            self._dirty = False
-            # New patterns change what is common: choose every topic's triggers again.
+        if self._new_keys:  # a piece seen may hold a new key
+            self._forget()
+            self._new_keys = False
+        if self._changes > len(self._topics) // 10:
+            # What is common has moved: choose every topic's triggers again (and which pieces
+            # hold one).
             self._pending.update(self._topics)
+            self._changes = 0
+            self._forget()
+        fresh: set[str] = set()
         for topic_id in self._pending:
             topic = self._topics[topic_id]
             self._untrigger(topic_id, topic)
             topic.triggers = triggers(topic.node, self._cost)
             if topic.triggers is None:
                 self._always.add(topic_id)
-            else:
-                for p in topic.triggers:
-                    self._triggered.setdefault(p, set()).add(topic_id)
+                continue
+            for k in topic.triggers:
+                ids = self._triggered.get(k)
+                if ids is None:
+                    ids = self._triggered[k] = set()
+                    fresh.add(k)
+                ids.add(topic_id)
         self._pending.clear()
+        if fresh and self._quiet:  # pieces holding a key that has just become a trigger
+            self._quiet.difference_update(
+                [piece for piece, held in self._loud.items() if not held.isdisjoint(fresh)]
+            )
 
     def match(self, signal: Any) -> list[str]:
         """Ids of the topics the signal matches, in the order the topics were added.
@@ -383,32 +220,59 @@ class Matcher:
         self._build()
         return [self._match(s) for s in signals]
 
+    def _forget(self) -> None:
+        self._loud.clear()
+        self._quiet.clear()
+
+    def _learn(self, piece: bytes) -> None:
+        """Remember the keys a piece holds, and whether it holds a trigger."""
+        held_words = piece_words(piece)
+        found = [w for w in held_words if w in self._uses]
+        if self._partials:
+            short = self._partials.get("", {})
+            for w in held_words:
+                for partials in (self._partials.get(w[:3]), short):
+                    if partials:
+                        found.extend(k for k, test in partials.items() if test(w))
+        if self._emoji and not piece.isascii():
+            held_emoji = emoji(piece.decode("utf-8", "surrogatepass")) & self._emoji
+            found.extend(f" {c}" for c in held_emoji)
+        if not found:
+            self._quiet.add(piece)
+            return
+        held = self._loud[piece] = frozenset(found)
+        if self._triggered.keys().isdisjoint(held):
+            self._quiet.add(piece)
+
+    def _hits(self, cut: list[bytes]) -> set[str]:
+        """The keys the pieces hold."""
+        loud = self._loud
+        if len(loud) + len(self._quiet) > _MAX_PIECES:  # bound the memory new words take
+            self._forget()
+        distinct = set(cut)
+        for piece in distinct.difference(self._quiet):  # pieces holding a trigger, or new
+            if piece not in loud:
+                self._learn(piece)
+        found: set[str] = set()
+        for piece in loud.keys() & distinct:
+            found |= loud[piece]
+        return found
+
     def _match(self, signal: Any) -> list[str]:
         title, text = _texts(signal)
-        text_words = words(text)
-        hashtags, mentions, emoji = tags(text)
-        if title:
-            title_words = words(title)
-            segments = [title_words, text_words]
-            more = tags(title)
-            hashtags |= more[0]
-            mentions |= more[1]
-            emoji |= more[2]
-        else:
-            title_words = []
-            segments = [text_words]
-        marks = " ".join([*("#" + h for h in hashtags), *("@" + m for m in mentions), *emoji])
-        joined = f" {' '.join(title_words)} \n {' '.join(text_words)} \n {marks} "
-        hits = {p for _, p in self._automaton.iter(joined)} if self._uses else set()
+        cut = pieces(f"{title}\n{text}" if title else text)
+        if not self._always and self._quiet.issuperset(cut):
+            return []  # most signals: no trigger at all
+        hits = self._hits(cut)
         candidates = set(self._always)
         triggered = self._triggered
-        for p in hits:
-            ids = triggered.get(p)
+        for k in hits:
+            ids = triggered.get(k)
             if ids:
                 candidates |= ids
         if not candidates:
             return []
-        doc = _Doc(signal, title, text, segments, hits)
+        doc = Doc(signal, title, text, hits)
         topics = self._topics
         found = [tid for tid in candidates if topics[tid].check(doc)]
         if len(found) > 1:

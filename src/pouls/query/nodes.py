@@ -36,6 +36,16 @@ class Prefix:
 
 
 @dataclass(frozen=True, slots=True)
+class Wildcard:
+    """`wom?n`: a word with one letter or digit at each `?`; `wom?n*`: a word starting so.
+
+    `pattern` is folded, with `?` for each free character and `*` at the end for a prefix.
+    """
+
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
 class Phrase:
     """`"a b c"`: these words next to each other, in this order (two or more)."""
 
@@ -112,8 +122,22 @@ class Near:
     ordered: bool = False
 
 
-Node = Word | Prefix | Phrase | Hashtag | Mention | Emoji | Raw | Field | Not | And | Or | Near
-Span = Word | Prefix | Phrase  # what a NEAR operand is made of
+Node = (
+    Word
+    | Prefix
+    | Wildcard
+    | Phrase
+    | Hashtag
+    | Mention
+    | Emoji
+    | Raw
+    | Field
+    | Not
+    | And
+    | Or
+    | Near
+)
+Span = Word | Prefix | Wildcard | Phrase  # what a NEAR operand is made of
 
 
 def leaves(node: Node) -> list[Node]:

@@ -17,6 +17,7 @@ from pouls.query.nodes import (
     Phrase,
     Prefix,
     Raw,
+    Wildcard,
     Word,
 )
 
@@ -38,6 +39,8 @@ def render(node: Node) -> str:
         return node.text
     if isinstance(node, Prefix):
         return f"{node.stem}*"
+    if isinstance(node, Wildcard):
+        return node.pattern
     if isinstance(node, Phrase):
         return _quote(" ".join(node.words))
     if isinstance(node, Hashtag):

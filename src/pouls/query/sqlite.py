@@ -8,7 +8,8 @@ condition of the whole query; when it is not exact, the caller finishes with the
 
 Exact in SQL: words, prefixes, phrases, unordered NEAR (expanded when it has OR groups), fields,
 `raw:`. Approximate: hashtags and mentions (FTS5 sees their words only), emoji (FTS5 drops
-them), ordered NEAR (FTS5 has no order), NEAR with too many OR combinations.
+them), `?` wildcards (FTS5 has prefixes only: the letters before the first `?`), ordered NEAR
+(FTS5 has no order), NEAR with too many OR combinations or with a `?` wildcard.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from pouls.query.nodes import (
     Phrase,
     Prefix,
     Raw,
+    Wildcard,
     Word,
+    leaves,
 )
 from pouls.query.tokens import words
 
@@ -86,6 +89,8 @@ def _span_fts(node: Node) -> list[str]:
         return [_quote([node.text])]
     if isinstance(node, Prefix):
         return [_quote([node.stem]) + "*"]
+    if isinstance(node, Wildcard):
+        return [_quote([node.pattern.split("?")[0]]) + "*"]
     assert isinstance(node, Phrase)
     return [_quote(node.words)]
 
@@ -150,7 +155,7 @@ def _near(node: Near) -> _Bounds:
             for combo in itertools.product(*alternatives)
         ]
         upper = _join("or", nears)
-        if not node.ordered:
+        if not node.ordered and not any(isinstance(leaf, Wildcard) for leaf in leaves(node)):
             return _exact(upper)
         return _Bounds(upper, _FALSE, False)
     upper = _join("and", [_join("or", [("fts", p) for p in alt]) for alt in alternatives])
@@ -163,6 +168,8 @@ def bounds(node: Node) -> _Bounds:
         return _exact(("fts", _quote([node.text])))
     if isinstance(node, Prefix):
         return _exact(("fts", _quote([node.stem]) + "*"))
+    if isinstance(node, Wildcard):
+        return _Bounds(("fts", _span_fts(node)[0]), _FALSE, False)
     if isinstance(node, Phrase):
         return _exact(("fts", _quote(node.words)))
     if isinstance(node, Hashtag | Mention):

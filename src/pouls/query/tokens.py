@@ -6,12 +6,17 @@ index: phrases, prefixes and NEAR mean the same thing in the matcher and in SQL.
 (' and ’), hyphens, dots and underscores separate words, which handles French elision:
 `l'école` is the two words `l` and `ecole`. Hashtags, mentions and emoji are collected apart,
 without positions; links are words too, but never hashtags or mentions.
+
+For speed, `words` first cuts the text at ASCII separators in one C call (`pieces`), then reads
+each distinct piece once (by regular expression where it is not plain ASCII) and remembers its
+words.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import chain
 from typing import NamedTuple, cast
 from urllib.parse import urlsplit
 
@@ -108,25 +113,60 @@ def fold(word: str) -> str:
     return folded
 
 
+# ASCII letters and digits are the only ASCII characters unicode61 keeps in tokens; UTF-8 never
+# uses an ASCII byte inside a longer character. So turning every other ASCII byte into a space,
+# and upper-case into lower-case, cuts a text into pieces that each hold whole words.
+_CUT = bytes(
+    (b | 0x20 if 0x41 <= b <= 0x5A else b) if chr(b).isalnum() or b >= 0x80 else 0x20
+    for b in range(256)
+)
+_piece_cache: dict[bytes, tuple[str, ...]] = {}
+
+
+def pieces(text: str) -> list[bytes]:
+    """The text cut at ASCII separators, ASCII lower-cased, in UTF-8: each piece is whole words.
+
+    A piece of ASCII letters and digits is one folded word; `piece_words` reads any piece.
+    """
+    return text.encode("utf-8", "surrogatepass").translate(_CUT).split()
+
+
+def piece_words(piece: bytes) -> tuple[str, ...]:
+    """The folded words of one of `pieces`' pieces (most often one word, sometimes none)."""
+    found = _piece_cache.get(piece)
+    if found is None:
+        if piece.isascii():
+            found = (piece.decode("ascii"),)
+        else:  # folded here, not by fold(): its cache is no place for words seen once
+            raw = _raw_words(piece.decode("utf-8", "surrogatepass"))
+            found = tuple(f for w in raw if (f := w.translate(_FOLD_TABLE)))
+        if len(_piece_cache) > 200_000:  # bound the memory an unending stream of new words takes
+            _piece_cache.clear()
+        _piece_cache[piece] = found
+    return found
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text, in order; their indexes are FTS5 token positions."""
-    raw = _raw_words(text)
-    cached = list(map(_fold_cache.get, raw))  # mostly cache hits, without a Python-level loop
-    out = cast(list[str], cached)
-    if None in cached:
-        out = [fold(w) if f is None else f for w, f in zip(raw, cached, strict=True)]
-    if "" in out:  # a run of combining marks alone folds to nothing, and FTS5 skips it too
-        out = [w for w in out if w]
-    return out
+    cut = pieces(text)
+    found = list(map(_piece_cache.get, cut))  # mostly cache hits, without a Python-level loop
+    if None in found:
+        found = [piece_words(p) if f is None else f for p, f in zip(cut, found, strict=True)]
+    return list(chain.from_iterable(cast(list[tuple[str, ...]], found)))
+
+
+def emoji(text: str) -> set[str]:
+    """The emoji of a text (skin tones and other modifiers dropped)."""
+    if text.isascii() or not _HIGH.search(text):
+        return set()
+    return {c for c in _EMOJI_CANDIDATE.findall(text) if c in _EMOJI_SET}
 
 
 def tags(text: str) -> tuple[set[str], set[str], set[str]]:
     """The folded hashtags, mentions and emoji of a text (no positions)."""
     hashtags: set[str] = set()
     mentions: set[str] = set()
-    emoji: set[str] = set()
-    if not text.isascii() and _HIGH.search(text):
-        emoji.update(c for c in _EMOJI_CANDIDATE.findall(text) if c in _EMOJI_SET)
+    emoji_found = emoji(text)
     if "#" in text or "@" in text:
         if "://" in text or "www." in text or "WWW." in text:
             text = _URL.sub(" ", text)
@@ -139,7 +179,7 @@ def tags(text: str) -> tuple[set[str], set[str], set[str]]:
             if domain:
                 mentions.add(f"{local}@{fold(domain)}")
     hashtags.discard("")
-    return hashtags, mentions, emoji
+    return hashtags, mentions, emoji_found
 
 
 def tokenize(text: str) -> Tokens:
