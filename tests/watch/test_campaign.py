@@ -182,3 +182,56 @@ def test_rule_add_and_rule_test_replay_a_campaign(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "1 alert(s)" in done.stdout and "40 copies, 20 auteurs" in done.stdout
     assert "« Gagnez un an de croissants gratuits" in done.stdout
+
+
+class Hook:
+    """A sink that keeps what it is sent."""
+
+    name = "hook"
+
+    def __init__(self) -> None:
+        self.sent: list = []
+
+    async def send(self, notice):  # type: ignore[no-untyped-def]
+        from pouls.sinks import Delivery
+
+        self.sent.append(notice)
+        return Delivery(status="sent")
+
+
+async def test_a_campaign_closed_at_restart_is_told_with_its_real_authors(tmp_path: Path) -> None:
+    signals, last = stream()
+    cut = copies(signals, FLOOD)[20].created_at
+    store = SQLiteStore(tmp_path / "pouls.db")
+    rule = msgspec.structs.replace(RULE, sinks=["hook"])
+    await feed(store, Watcher([rule], store), [s for s in signals if s.created_at <= cut])
+    store.put([s for s in signals if s.created_at > cut])  # stored while the watcher was down
+
+    hook = Hook()
+    again = Watcher([rule], store, sinks={"hook": hook})
+    again.prime(now=last + timedelta(days=1))  # the cluster went quiet meanwhile
+    await again.drain()
+    [closed] = hook.sent
+    assert closed.change == "closed" and "40 copies, 20 auteurs" in closed.subject
+    store.close()
+
+
+async def test_a_campaign_forgotten_at_restart_closes_without_counting_authors(
+    tmp_path: Path,
+) -> None:
+    signals, last = stream()
+    cut = copies(signals, FLOOD)[20].created_at
+    store = SQLiteStore(tmp_path / "pouls.db")
+    rule = msgspec.structs.replace(RULE, sinks=["hook"])
+    await feed(store, Watcher([rule], store), [s for s in signals if s.created_at <= cut])
+
+    hook = Hook()
+    again = Watcher([rule], store, sinks={"hook": hook})
+    again.prime(now=last + timedelta(days=10))  # older than what a restart reads back
+    await again.drain()
+    [closed] = hook.sent
+    assert closed.change == "closed" and "copies" in closed.subject
+    assert "auteurs" not in closed.subject  # not "0 auteurs"
+    [alert] = WatchStore(store).alerts(WS)
+    assert alert.status == "closed"
+    store.close()

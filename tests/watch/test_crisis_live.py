@@ -16,7 +16,8 @@ from pouls.sinks.webhook import WebhookSink
 from pouls.sources.files import FileSource
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
-from pouls.watch.assemble import recorder, start
+from pouls.watch.assemble import start
+from pouls.watch.delivery import recorder
 from pouls.watch.escalation import CrisisWatch
 from pouls.watch.explain import Explanation
 from pouls.watch.watcher import Watcher

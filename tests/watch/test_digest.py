@@ -19,7 +19,7 @@ from pouls.sinks.alert_email import EmailNotices
 from pouls.sinks.email import SmtpSink
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
-from pouls.watch.assemble import recorder
+from pouls.watch.delivery import recorder
 from pouls.watch.digest import due, gather
 from pouls.watch.messages import digest_notice
 from pouls.watch.watcher import Watcher

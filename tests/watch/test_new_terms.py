@@ -137,3 +137,21 @@ async def test_steady_words_raise_nothing(tmp_path: Path) -> None:
     assert watcher.firings == []
     assert WatchStore(store).alerts(WS) == []
     store.close()
+
+
+def test_a_closing_whose_words_are_forgotten_names_none() -> None:
+    from pouls.watch.rules import Firing, title
+
+    at = datetime(2026, 3, 9, tzinfo=UTC)
+    closing = Firing(
+        rule=RULE.name,
+        workspace=WS,
+        change="closed",
+        at=at,
+        started=at,
+        observed=12,
+        baseline=0,
+        score=0,
+    )
+    assert title(RULE, closing, "fr") == "Nouveaux termes sur « tout l'espace » (12 signaux)"
+    assert title(RULE, closing, "en") == "New terms on “the whole workspace” (12 signals)"

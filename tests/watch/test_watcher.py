@@ -17,7 +17,7 @@ from pouls.sinks.webhook import WebhookSink
 from pouls.sources.files import FileSource
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
-from pouls.watch.assemble import recorder
+from pouls.watch.delivery import recorder
 from pouls.watch.explain import Explanation
 from pouls.watch.replay import replay
 from pouls.watch.watcher import Watcher

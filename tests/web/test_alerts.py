@@ -127,6 +127,32 @@ def test_alert_page_explains_with_chart_examples_history_and_attempts(
     assert "HTTP 503" in html and "retrying" in html and "<strong>failed</strong>" in html
 
 
+def test_a_campaign_alert_has_its_own_caption_and_a_noted_closing(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    book = WatchStore(filled)
+    e = msgspec.structs.replace(explanation(), metric="copies", rule="copies")
+    i = book.open_alert(
+        "acme",
+        rule="copies",
+        kind="campaign",
+        title="Copy-paste: 42 copies",
+        at=T0,
+        observed=42,
+        baseline=0,
+        score=1,
+        explanation=msgspec.json.encode(e),
+        key="copies:cluster",
+    )
+    book.change_alert("acme", i, change="closed", at=T0 + timedelta(hours=5), note="rule removed")
+    html = client.get(f"/alerts/{i}?ws=acme").text
+    assert "copies of the text per 60 min up to" in html and "first copy 01/10 08:00 UTC" in html
+    assert "last step" not in html
+    assert "<td>closed · rule removed</td>" in html
+    fr = client.get(f"/alerts/{i}?ws=acme", headers={"Accept-Language": "fr"}).text
+    assert "copies du texte par 60 min" in fr and "terminée · règle supprimée" in fr
+
+
 def test_another_workspaces_alert_is_not_found(client: TestClient, filled: SQLiteStore) -> None:
     theirs = raise_alert(filled, "globex")
     assert client.get(f"/alerts/{theirs}?ws=acme").status_code == 404

@@ -25,7 +25,17 @@ LABELS = {
     "sentiment": ["negative", "neutral", "positive"],
     "alert status": ["open", "closed"],
     "alert change": ["opened", "updated", "closed"],
-    "alert kind": ["spike", "threshold", "match", "escalation"],
+    "alert kind": [
+        "spike",
+        "threshold",
+        "match",
+        "toxicity",
+        "scam",
+        "campaign",
+        "new_terms",
+        "escalation",
+    ],
+    "alert note": ["rule removed", "replaced by a newer alert"],
     "toxicity": ["toxic", "hate", "offensive", "insult", "threat"],
 }
 

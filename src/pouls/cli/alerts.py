@@ -129,13 +129,14 @@ def digest(
 
 async def _send(settings: Settings, store: SQLiteStore, notice: Notice) -> None:
     from pouls.store.watch import WatchStore
-    from pouls.watch.assemble import recorder, sinks_from
-    from pouls.watch.watcher import Watcher
+    from pouls.watch.assemble import sinks_from
+    from pouls.watch.delivery import Outbox, recorder
 
     a = settings.file.alerts
-    watcher = Watcher([], store, sinks=sinks_from(settings, recorder(WatchStore(store))), alerts=a)
-    watcher.send(notice, a.digest_sinks)
-    await watcher.drain()
+    book = WatchStore(store)
+    outbox = Outbox(book, sinks_from(settings, recorder(book)))
+    outbox.send(notice, a.digest_sinks)
+    await outbox.drain()
     failed = [
         d.sink
         for d in WatchStore(store).deliveries(notice.workspace, limit=len(a.digest_sinks) * 20)

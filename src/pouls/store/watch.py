@@ -52,6 +52,7 @@ class AlertChange(msgspec.Struct, kw_only=True):
     observed: float | None
     baseline: float | None
     score: float | None
+    note: str | None = None  # why, when it is not the detector: "rule removed"
 
 
 class DeliveryRecord(msgspec.Struct, kw_only=True):
@@ -197,8 +198,12 @@ class WatchStore:
         score: float | None = None,
         title: str | None = None,
         explanation: bytes | None = None,
+        note: str | None = None,
     ) -> None:
-        """Record an `updated` or `closed` line and bring the alert's current values up to date."""
+        """Record an `updated` or `closed` line and bring the alert's current values up to date.
+
+        `note` says why when the detector did not decide it (an alert whose rule was removed).
+        """
         us = to_us(at)
         with self.store._transaction() as conn:
             conn.execute(
@@ -223,9 +228,9 @@ class WatchStore:
                 ),
             )
             conn.execute(
-                "INSERT INTO alert_updates (alert_id, at, change, observed, baseline, score)"
-                " SELECT id, ?, ?, ?, ?, ? FROM alerts WHERE workspace = ? AND id = ?",
-                (us, change, observed, baseline, score, workspace, alert_id),
+                "INSERT INTO alert_updates (alert_id, at, change, observed, baseline, score, note)"
+                " SELECT id, ?, ?, ?, ?, ?, ? FROM alerts WHERE workspace = ? AND id = ?",
+                (us, change, observed, baseline, score, note, workspace, alert_id),
             )
 
     def alerts(
@@ -252,6 +257,13 @@ class WatchStore:
                 status,
                 limit,
             ),
+        )
+        return [_alert(r) for r in rows]
+
+    def open_alerts(self) -> list[StoredAlert]:
+        """The open alerts of every workspace, oldest first (what a restarted watcher takes up)."""
+        rows = self.store._reader().execute(
+            f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE status = 'open' ORDER BY started_at, id"
         )
         return [_alert(r) for r in rows]
 
@@ -303,14 +315,14 @@ class WatchStore:
     def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
         """An alert's opened, updated and closed lines, oldest first."""
         rows = self.store._reader().execute(
-            "SELECT u.at, u.change, u.observed, u.baseline, u.score FROM alert_updates u"
+            "SELECT u.at, u.change, u.observed, u.baseline, u.score, u.note FROM alert_updates u"
             " JOIN alerts a ON a.id = u.alert_id WHERE a.workspace = ? AND u.alert_id = ?"
             " ORDER BY u.at, u.rowid",
             (workspace, alert_id),
         )
         return [
-            AlertChange(at=from_us(at), change=c, observed=o, baseline=b, score=s)
-            for at, c, o, b, s in rows
+            AlertChange(at=from_us(at), change=c, observed=o, baseline=b, score=s, note=n)
+            for at, c, o, b, s, n in rows
         ]
 
     def overview(self, workspace: str, alert_ids: list[int]) -> dict[int, AlertOverview]:

@@ -12,30 +12,12 @@ from datetime import datetime, timedelta
 from pouls import config
 from pouls.config import Settings
 from pouls.sinks import Sink
-from pouls.sinks.notice import Attempt, OnAttempt
+from pouls.sinks.notice import OnAttempt
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
+from pouls.watch.delivery import recorder
 from pouls.watch.escalation import CrisisWatch
 from pouls.watch.watcher import Watcher, rules_of
-
-
-def recorder(book: WatchStore) -> OnAttempt:
-    """The callback sinks report each attempt to: one `deliveries` row per try."""
-
-    def record(attempt: Attempt) -> None:
-        n = attempt.notice
-        book.record_delivery(
-            n.workspace,
-            alert_id=n.alert_id,
-            subject=n.subject,
-            sink=attempt.sink,
-            attempt=attempt.number,
-            ok=attempt.ok,
-            final=attempt.final,
-            detail=attempt.detail,
-        )
-
-    return record
 
 
 def sinks_from(settings: Settings, on_attempt: OnAttempt | None = None) -> dict[str, Sink]:

@@ -151,6 +151,11 @@ class CampaignTrigger:
         c = self._clusters.get(key) if key is not None else None
         return c.last if c is not None else None
 
+    def closing(self, key: str | None, at: datetime) -> Firing | None:
+        """The closing a remembered cluster would give at `at`: its copies and authors."""
+        c = self._clusters.get(key) if key is not None else None
+        return self._firing(key, c, "closed", at) if key is not None and c is not None else None
+
     def _firing(self, key: str, c: _Cluster, change: Change, at: datetime) -> Firing:
         return Firing(
             rule=self.rule.name,

@@ -52,7 +52,7 @@ class NewTermsTrigger:
         self._base: Counter[str] = Counter()  # the sum of `_days`
         self._first_day: int | None = None
         self._burst: _Burst | None = None
-        self._ended: datetime | None = None  # when the last burst was last seen emerging
+        self._ended: _Burst | None = None  # the last burst, once over
 
     def open_keys(self) -> set[str | None]:
         """One alert at a time per rule: {None} while it is open."""
@@ -92,12 +92,18 @@ class NewTermsTrigger:
         b = self._burst
         if b is None or b.last + self.quiet > now:
             return []
-        self._burst, self._ended = None, b.last
+        self._burst, self._ended = None, b
         return [self._firing(b, "closed", b.last + self.quiet)]
 
     def last(self, key: str | None = None) -> datetime | None:
         """When a word was last seen emerging (in the open burst, or the last one)."""
-        return self._burst.last if self._burst is not None else self._ended
+        b = self._burst or self._ended
+        return b.last if b is not None else None
+
+    def closing(self, key: str | None, at: datetime) -> Firing | None:
+        """The closing the open (or last) burst would give at `at`: its words and counts."""
+        b = self._burst or self._ended
+        return self._firing(b, "closed", at) if b is not None else None
 
     def _roll(self, day: int) -> None:
         if self._first_day is None:

@@ -176,6 +176,20 @@ class Trigger:
         """Feed a past bucket to the detector without raising anything (warm start)."""
         self._score(bucket)
 
+    def resume(self, opening: Firing, last: datetime | None = None) -> None:
+        """Take up an alert recorded before a restart, as if `opening` had just opened it.
+
+        `last` is when the episode was last seen alert-worthy, if later than its opening (an
+        instant rule's latest matching signal); the cool-down counts from there.
+        """
+        self._group = Cooldown(quiet=self._group.quiet)
+        self._group.update(
+            last or opening.at, Score(1.0, False, opening.baseline, opening.observed)
+        )
+        self._opened = (opening.baseline, opening.observed)
+        self._peak, self._count = opening.observed, opening.count
+        self._started = opening.started
+
     def update(self, bucket: Bucket) -> list[Firing]:
         """The firings a closed bucket brings; its decision time is the bucket's end."""
         end = bucket.start + self.step
@@ -289,15 +303,17 @@ def title(rule: Rule, firing: Firing, lang: str) -> str:
             else f"{n} new signal(s) for “{what}”"
         )
     n, a = round(firing.observed), firing.authors
-    if rule.kind == "campaign":
+    if rule.kind == "campaign":  # authors unknown (0): a closing after a restart, say nothing
         if lang == "fr":
-            return f"Copier-coller sur « {what} » : {n} copies, {a} auteurs"
-        return f"Copy-paste on “{what}”: {n} copies, {a} authors"
-    if rule.kind == "new_terms":
+            return f"Copier-coller sur « {what} » : {n} copies" + (f", {a} auteurs" if a else "")
+        return f"Copy-paste on “{what}”: {n} copies" + (f", {a} authors" if a else "")
+    if rule.kind == "new_terms":  # words unknown: a closing after a restart
         words = ", ".join(firing.terms[:4])
         if lang == "fr":
-            return f"Nouveaux termes sur « {what} » : {words} ({n} signaux)"
-        return f"New terms on “{what}”: {words} ({n} signals)"
+            named = f" : {words}" if words else ""
+            return f"Nouveaux termes sur « {what} »{named} ({n} signaux)"
+        named = f": {words}" if words else ""
+        return f"New terms on “{what}”{named} ({n} signals)"
     value = _show(metric, firing.observed)
     base = _show(metric, firing.baseline)
     names = _METRICS_FR if lang == "fr" else _METRICS_EN

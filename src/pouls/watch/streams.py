@@ -5,6 +5,7 @@ One place for the watcher, the replay and the CLI to pick them, so the three agr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pouls.config import Rule
@@ -66,13 +67,16 @@ def resume(
         if key in going:
             continue
         last = stream.last(key)
-        at = min(now, last + stream.quiet) if last is not None else now
+        at = max(min(now, last + stream.quiet) if last is not None else now, alert.updated_at)
+        told = stream.closing(key, at)  # its real copies and authors, when still remembered
         closings.append(
-            Firing(
+            replace(told, started=alert.started_at)
+            if told is not None
+            else Firing(
                 rule=rule.name,
                 workspace=rule.workspace,
                 change="closed",
-                at=max(at, alert.updated_at),
+                at=at,
                 started=alert.started_at,
                 observed=alert.observed or 0.0,
                 baseline=alert.baseline or 0.0,

@@ -4,8 +4,8 @@ steps the rules' detectors as buckets close, and hands alerts to the sinks.
 Time is event time: a bucket closes when the newest signal seen (minus `lateness`) has passed
 its end, or, once the stream is live, when the clock has. Importing history through the
 pipeline therefore raises the same alerts as watching it live, and as `pouls rule test`.
-The listener only counts (it runs on the event loop after each commit); explaining, recording
-and delivering happen in `run()`.
+The listener only counts (it runs on the event loop after each commit); explaining and
+recording happen in `run()`, delivering in `delivery.Outbox`.
 """
 
 from __future__ import annotations
@@ -22,19 +22,22 @@ from pouls.config import Alerts, Rule, Settings
 from pouls.query import Matcher
 from pouls.signals import Signal, utcnow
 from pouls.sinks import Sink
-from pouls.sinks.notice import Attempt, Notice
+from pouls.sinks.notice import Notice
 from pouls.store import Bucket, Filters
 from pouls.store.rows import reach, toxic
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import AlertExists, WatchStore
 from pouls.watch.crisis import Escalation
+from pouls.watch.delivery import Outbox
 from pouls.watch.digest import Period, gather, schedule
 from pouls.watch.escalation import CrisisWatch, Ended
 from pouls.watch.explain import Explanation, explain
 from pouls.watch.messages import alert_notice, digest_notice
+from pouls.watch.restart import close_orphans, resume
 from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, in_quiet_hours, title
 from pouls.watch.streams import explain as explain_stream
-from pouls.watch.streams import resume, trigger_for
+from pouls.watch.streams import resume as resume_stream
+from pouls.watch.streams import trigger_for
 
 log = logging.getLogger("pouls.watch")
 
@@ -125,7 +128,7 @@ class Watcher:
     ) -> None:
         self.store = store
         self.book = WatchStore(store)
-        self.sinks = dict(sinks or {})
+        self.outbox = Outbox(self.book, sinks, clock=clock)
         self.settings = alerts or Alerts()
         self.clock = clock
         self.lateness = lateness
@@ -143,12 +146,7 @@ class Watcher:
         self._digests: asyncio.Future[None] | None = None
         self._queue: asyncio.Queue[Firing | Escalation | Ended | None] = asyncio.Queue()
         self._open: dict[tuple[str, str, str | None], int] = {}  # (workspace, rule, key) -> id
-        self._held: dict[int, tuple[datetime, Notice, list[str]]] = {}  # quiet hours
-        self._tasks: set[asyncio.Task] = set()
-        self._started: set[str] = set()
-        self._last: dict[
-            str, asyncio.Future
-        ] = {}  # each sink's latest delivery  # workspaces whose rules' series have begun
+        self._started: set[str] = set()  # workspaces whose rules' series have begun
         self.firings: list[Firing] = []  # every firing, in order (for `pouls up` logs and tests)
 
     # -- rules --------------------------------------------------------------------------------
@@ -169,18 +167,22 @@ class Watcher:
         return [live.rule for live in self._rules.values()]
 
     def prime(self, now: datetime | None = None, history: timedelta = PRIME) -> None:
-        """Let every bucket rule learn the `history` before `now` from the store (warm start)."""
+        """Let every rule learn the `history` before `now` from the store (warm start).
+
+        A restart neither forgets nor repeats an alert: each rule takes up the alerts it left
+        open (they update, or close if their episode ended meanwhile); the open alerts of rules
+        no longer run are closed.
+        """
         now = now or self.clock()
+        close_orphans(self.book, self._rules.keys(), now)
         for live in self._rules.values():
             rule = live.rule
-            if rule.kind == INSTANT:
+            if live.stream is not None:
+                following, closings = resume_stream(live.stream, self.store, now)
+                self._follow(rule, following, closings)
                 continue
-            if live.stream is not None:  # a restart neither forgets nor repeats an alert
-                following, closings = resume(live.stream, self.store, now)
-                for key, alert_id in following.items():
-                    self._open[(rule.workspace, rule.name, key)] = alert_id
-                for f in closings:
-                    self._queue.put_nowait(f)
+            if rule.kind == INSTANT:
+                self._follow(rule, *resume(live.trigger, self.book, [], now))
                 continue
             end = _floor(now, live.step)
             buckets = self.store.series(
@@ -194,9 +196,9 @@ class Watcher:
             if not any(b.volume for b in buckets) and not self.store.count(rule.workspace):
                 # An empty store (a first start that imports history) starts the series with
                 # its first signal, so history replayed through the pipeline is watched too.
+                self._follow(rule, *resume(live.trigger, self.book, [], now))
                 continue
-            for bucket in buckets:
-                live.trigger.learn(bucket)
+            self._follow(rule, *resume(live.trigger, self.book, buckets, now))
             live.next_start = end
             self._started.add(rule.workspace)
         if self.crisis is not None:
@@ -204,6 +206,14 @@ class Watcher:
                 self._queue.put_nowait(e)
             for over in self.crisis.ended(now):
                 self._queue.put_nowait(over)
+
+    def _follow(
+        self, rule: Rule, following: Mapping[str | None, int], firings: Sequence[Firing]
+    ) -> None:
+        for key, alert_id in following.items():
+            self._open[(rule.workspace, rule.name, key)] = alert_id
+        for f in firings:
+            self._queue.put_nowait(f)
 
     # -- the listener -------------------------------------------------------------------------
 
@@ -302,7 +312,7 @@ class Watcher:
                 firing = await asyncio.wait_for(self._queue.get(), TICK)
             except TimeoutError:
                 self.tick()
-                await self._release_held()
+                self.outbox.release()
                 continue
             if firing is None:
                 return
@@ -324,7 +334,7 @@ class Watcher:
             if d.volume == 0 and not d.alerts and not d.escalations:
                 continue  # nothing happened: no mail
             notice = digest_notice(d, a.lang)
-            self.send(notice, a.digest_sinks)
+            self.outbox.send(notice, a.digest_sinks)
             out.append(notice)
         return out
 
@@ -334,28 +344,14 @@ class Watcher:
             firing = self._queue.get_nowait()
             if firing is not None:
                 await self.handle(firing)
-        await self._release_held()
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks))
+        await self.outbox.drain()
 
     async def close(self) -> None:
         """Stop `run()`, handle what is queued, and record held deliveries as not sent."""
         await self._stop_digests()
         await self.drain()
         self._queue.put_nowait(None)  # after draining, which would take it from `run()`
-        for alert_id, (due, notice, names) in self._held.items():
-            for name in names:
-                self.book.record_delivery(
-                    notice.workspace,
-                    alert_id=alert_id,
-                    subject=notice.subject,
-                    sink=name,
-                    attempt=0,
-                    ok=False,
-                    final=True,
-                    detail=f"not sent: pouls stopped during quiet hours (due {due.isoformat()})",
-                )
-        self._held.clear()
+        self.outbox.abandon()
 
     async def handle(self, firing: Firing | Escalation | Ended) -> int | None:
         """Record one firing (explained) or escalation, then deliver it; returns the alert id."""
@@ -420,7 +416,7 @@ class Watcher:
             lang=lang,
             base_url=self.settings.base_url,
         )
-        self.send(notice, rule.sinks, quiet_until=in_quiet_hours(rule, firing.at))
+        self.outbox.send(notice, rule.sinks, quiet_until=in_quiet_hours(rule, firing.at))
         return alert_id
 
     async def escalate(self, e: Escalation) -> int | None:
@@ -429,7 +425,7 @@ class Watcher:
         alert_id = await asyncio.to_thread(self.crisis.record, e)
         if alert_id is None:
             return None
-        self.send(self.crisis.notice(e, alert_id), self.crisis.sinks)
+        self.outbox.send(self.crisis.notice(e, alert_id), self.crisis.sinks)
         return alert_id
 
     async def end_escalation(self, end: Ended) -> int | None:
@@ -438,7 +434,7 @@ class Watcher:
         alert_id = await asyncio.to_thread(self.crisis.close, end)
         if alert_id is None:
             return None
-        self.send(self.crisis.ended_notice(end, alert_id), self.crisis.sinks)
+        self.outbox.send(self.crisis.ended_notice(end, alert_id), self.crisis.sinks)
         return alert_id
 
     def _explain(self, rule: Rule, firing: Firing) -> Explanation:
@@ -457,73 +453,6 @@ class Watcher:
             observed=firing.observed,
             baseline=firing.baseline,
             base_url=self.settings.base_url,
-        )
-
-    def send(
-        self, notice: Notice, names: Sequence[str], *, quiet_until: datetime | None = None
-    ) -> None:
-        """Deliver `notice` to the named sinks in the background (or hold it in quiet hours)."""
-        if not names:
-            return
-        if quiet_until is not None and notice.alert_id is not None:
-            self._held[notice.alert_id] = (quiet_until, notice, list(names))  # the latest wins
-            for name in names:
-                self.record(
-                    Attempt(
-                        sink=name,
-                        notice=notice,
-                        number=0,
-                        ok=False,
-                        final=False,
-                        detail=f"held: quiet hours until {quiet_until.isoformat()}",
-                    )
-                )
-            return
-        for name in names:  # in the background, but in order for each sink
-            task = asyncio.ensure_future(self._deliver(name, notice, self._last.get(name)))
-            self._last[name] = task
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _release_held(self) -> None:
-        now = self.clock()
-        for alert_id, (due, notice, names) in list(self._held.items()):
-            if due <= now:
-                del self._held[alert_id]
-                self.send(notice, names)
-
-    async def _deliver(self, name: str, notice: Notice, previous: asyncio.Future | None) -> None:
-        if previous is not None:
-            await asyncio.gather(previous, return_exceptions=True)
-        sink = self.sinks.get(name)
-        if sink is None:
-            self.record(
-                Attempt(
-                    sink=name,
-                    notice=notice,
-                    number=0,
-                    ok=False,
-                    final=True,
-                    detail="no such sink",
-                )
-            )
-            return
-        delivery = await sink.send(notice)
-        if delivery.status != "sent":
-            log.error("%s not delivered to %s: %s", notice.subject, name, delivery.error)
-
-    def record(self, attempt: Attempt) -> None:
-        """Record one delivery attempt (sinks call it after every try)."""
-        n = attempt.notice
-        self.book.record_delivery(
-            n.workspace,
-            alert_id=n.alert_id,
-            subject=n.subject,
-            sink=attempt.sink,
-            attempt=attempt.number,
-            ok=attempt.ok,
-            final=attempt.final,
-            detail=attempt.detail,
         )
 
 

@@ -240,6 +240,23 @@ FR: dict[str, str] = {
         "%(metric)s par %(step)s min ; dernier pas %(start)s–%(end)s UTC en rouge ; pointillés :"
         " niveau habituel"
     ),
+    "copies of the text per %(step)s min, the latest in red": (
+        "copies du texte par %(step)s min, la dernière en rouge"
+    ),
+    "copies of the text per %(step)s min up to %(end)s UTC, the latest in red; first copy"
+    " %(start)s UTC; observed: copies, usual: copies seen before the campaign": (
+        "copies du texte par %(step)s min jusqu'à %(end)s UTC, la dernière en rouge ; première"
+        " copie %(start)s UTC ; observé : copies, habituel : copies vues avant la campagne"
+    ),
+    "%(metric)s per %(step)s min, the latest in red": (
+        "%(metric)s par %(step)s min, le dernier pas en rouge"
+    ),
+    "%(metric)s per %(step)s min up to %(end)s UTC, the latest in red; new words counted over"
+    " %(start)s–%(end)s UTC; dashed: the newest word's usual count": (
+        "%(metric)s par %(step)s min jusqu'à %(end)s UTC, le dernier pas en rouge ; nouveaux"
+        " mots comptés sur %(start)s–%(end)s UTC ; pointillés : nombre habituel du mot le plus"
+        " nouveau"
+    ),
     "usual": "habituel",
     "over %(n)s signal(s)": "sur %(n)s signal(aux)",
     "Rising terms": "Termes en hausse",
@@ -331,6 +348,11 @@ FR: dict[str, str] = {
     "threshold": "seuil",
     "match": "correspondance",
     "escalation": "escalade",
+    "toxicity": "toxicité",
+    "campaign": "copier-coller",
+    "new_terms": "nouveaux termes",
+    "rule removed": "règle supprimée",
+    "replaced by a newer alert": "remplacée par une alerte plus récente",
     "Press / RSS": "Presse / RSS",
     "Reviews": "Avis",
 }
