@@ -265,7 +265,10 @@ class Trigger:
             elif feed.anomaly_score >= 0.5 and observed > self._peak:
                 self._peak = observed
                 self._count += 1
-                out.append(self._firing("updated", at, observed, baseline, feed, None))
+                # The usual level is the one before the episode: the detector's own baseline
+                # learns from the episode's steps and would tell "usual 14" after six hours.
+                usual = self._opened[0]
+                out.append(self._firing("updated", at, observed, usual, feed, None))
         return out
 
     def _firing(
