@@ -156,10 +156,12 @@ def _baselines(sample: list[str]) -> dict[str, Any]:
 def main() -> None:
     n = int(os.environ.get("POULS_BENCH_ENRICH_SIGNALS", "10000"))
     batch = signals(n)
-    warm = signals(200)
     result: dict[str, Any] = {"signals": n, "mix": "half French, half English", "enrichers": {}}
     language = build_enrichers(["language"])
     languaged = _batched(language, batch)
+    # With their languages set, so that the per-language models load outside the timing too,
+    # and enough of them to reach every model the texts reach.
+    warm = _batched(language, signals(2000))
     gazetteers = {"bench": GAZETTEER}
     for name in ("language", "sentiment", "toxicity", "scam", "entities", "duplicates"):
         for spacy_on in (True, False) if name == "entities" else (True,):

@@ -11,7 +11,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from pouls.enrich.features import Featurizer, LinearModel, l2_normalize, tfidf
+from pouls.enrich.features import Featurizer
+from pouls.enrich.linear import LinearModel, l2_normalize, tfidf
 
 SEED = 20260101
 

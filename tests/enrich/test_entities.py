@@ -108,3 +108,14 @@ def test_a_preposition_spacy_keeps_before_a_place_is_not_part_of_it() -> None:
     )
     places = [(e.text, e.norm) for e in signal.entities if e.type == "place"]
     assert ("Lille", "lille") in places and not any(t.lower().startswith("de ") for t, _ in places)
+
+
+def test_ner_is_skipped_only_where_no_capitalised_word_is_left_unexplained():
+    from pouls.enrich.entities import may_name
+
+    assert not may_name("tout le monde en parle ce matin")
+    assert not may_name("Le magasin ouvre demain")  # a capitalised stop word first
+    assert may_name("Renault ferme son usine")
+    assert may_name("on a vu Emmanuel Macron hier")
+    text = "soldes chez Décathlon ce week-end"
+    assert not may_name(text, BOOK.find(text))

@@ -6,7 +6,8 @@ import numpy as np
 from scipy import sparse
 from scripts.models.train import fit
 
-from pouls.enrich.features import Featurizer, l2_normalize, normalize, tfidf, words
+from pouls.enrich.features import Featurizer, normalize, words
+from pouls.enrich.linear import l2_normalize, tfidf
 
 
 def test_normalize_folds_urls_mentions_escapes_and_long_repeats():
@@ -50,3 +51,28 @@ def test_tfidf_matches_the_plain_sparse_computation_with_empty_rows():
     fast = tfidf(counts, idf).toarray()
     assert np.allclose(fast, l2_normalize(counts.multiply(idf).tocsr()).toarray(), atol=1e-6)
     assert not fast[[0, 2, 4]].any()
+
+
+TRICKY = [
+    "Trooooop BIEN @Marie https://x.co/a \\u2019",
+    "HTTP://X.COM/a hTTp www.A.b whttp http",
+    "!!!!\n\n\n\nzzzzzz pas bon, mais beau",
+    "İSTANBUL çok güzel",
+    "",
+    "a\x00b contient un NUL",
+    "I don't like it. Not at all!",
+]
+
+
+def test_a_batch_is_normalised_as_each_text_alone():
+    from pouls.enrich.features import _Texts
+
+    assert _Texts(TRICKY).normed() == [normalize(t) for t in TRICKY]
+    assert _Texts(TRICKY[:5]).normed() == [normalize(t) for t in TRICKY[:5]]
+
+
+def test_a_text_gets_the_same_features_in_any_batch():
+    f = Featurizer(lexicon=True, markers=True)
+    together = f.counts(TRICKY)
+    for i, text in enumerate(TRICKY):
+        assert (together[i] != f.counts([text])[0]).nnz == 0, text

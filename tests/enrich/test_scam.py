@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pouls.enrich import scam
-from pouls.enrich.features import markers
+from pouls.enrich.markers import markers
 from pouls.enrich.scam import ScamEnricher
 from tests.conftest import make_signal
 from tests.enrich.conftest import TOLERANCE, card_scores, needs_datasets
@@ -55,3 +55,10 @@ def test_spam_val_macro_f1_holds_the_model_card_figure():
     texts, labels = data.sms_spam("val")
     predicted = ["spam" if s >= 0.5 else "ham" for s in scam.score(texts)]
     assert macro_f1(labels, predicted) >= card_scores("spam")["en"] - TOLERANCE
+
+
+def test_batch_markers_match_the_plain_regexes_text_by_text():
+    from pouls.enrich.markers import _one, batch_markers
+
+    texts = [*SCAMS, *HAMS, "Mot De Passe expiré, ÉCRIVEZ-MOI sur WA.ME/3361", "", "OK!!!"]
+    assert batch_markers(texts) == [_one(t) for t in texts]

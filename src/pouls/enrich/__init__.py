@@ -48,7 +48,7 @@ def build_enrichers(
         if name == "language":
             from pouls.enrich.language import LanguageEnricher
 
-            out.append(LanguageEnricher(low_accuracy=True))
+            out.append(LanguageEnricher(low_accuracy=True, fast=True))
         elif name == "sentiment":
             from pouls.enrich.sentiment import SentimentEnricher
 

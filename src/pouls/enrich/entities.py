@@ -3,7 +3,8 @@
 The gazetteer (a workspace's brands, products, competitors, places) is matched exactly and
 accent- and case-insensitively, so a brand is found even where the model misses it; it alone
 runs at tens of thousands of signals per second. spaCy runs in batches (`nlp.pipe`) with only
-its `ner` component. `norm` is the folded form (or the gazetteer's name) used for grouping.
+its `ner` component, and only on texts with a capitalised word the gazetteer did not already
+explain (see `may_name`). `norm` is the folded form (or the gazetteer's name) used for grouping.
 """
 
 from __future__ import annotations
@@ -185,6 +186,35 @@ def pipeline(lang: str) -> Any:
     return spacy.util.load_model_from_path(path, exclude=exclude)
 
 
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
+    from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
+
+    return frozenset(ENGLISH | FRENCH)
+
+
+def may_name(text: str, taken: Sequence[tuple[int, int, Entity]] = ()) -> bool:
+    """Whether spaCy's NER could add a name: a word with a capital outside the `taken` spans.
+
+    A first word that is a French or English stop word ("Le", "The", "Je") does not count.
+    The small pipelines almost never find a name in a text without one, and NER is most of
+    the stage's cost; measured in docs/models/entities.md, this skips NER on about 40% of
+    the benchmark's texts and loses about 3% of the demo's entities, mostly lower-case
+    mentions ("@sophie.kim73", "paris").
+    """
+    if text == text.lower():
+        return False
+    stop = _stop_words()
+    for k, m in enumerate(_TOKEN.finditer(text)):
+        word = m.group()
+        if word == word.lower() or (k == 0 and word.lower() in stop):
+            continue
+        if not any(start <= m.start() < end for start, end, _ in taken):
+            return True
+    return False
+
+
 def model_language(lang: str | None) -> str | None:
     """Which spaCy pipeline reads a text: French for French, English for English or unknown."""
     if lang == "fr":
@@ -211,7 +241,7 @@ def extract(
         groups: dict[str, list[int]] = {}
         for i, lang in enumerate(langs):
             chosen = model_language(lang)
-            if chosen is not None:
+            if chosen is not None and may_name(texts[i], found[i]):
                 groups.setdefault(chosen, []).append(i)
         for lang, rows in groups.items():
             nlp = pipeline(lang)

@@ -1,8 +1,10 @@
-"""Text features and the linear model format shared by the shipped classifiers.
+"""Text features shared by the shipped classifiers: hashed word and character n-grams.
 
 Training (scripts/models) and inference use the same `Featurizer`, so a model is only its
-settings, its idf weights and its coefficients, saved as plain arrays in one `.npz` (no pickle:
-loading a model never runs code and scikit-learn is needed only to train).
+settings, its idf weights and its coefficients (see `linear`). A batch is featurised as a
+whole: the texts are normalised and tokenised in one pass, facts about each distinct word are
+computed once and kept, and every n-gram is hashed with numpy, so no Python code runs per
+n-gram and little runs per word.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+from pouls.enrich.markers import batch_markers
 from pouls.signals import Signal
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -120,6 +123,41 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower()
 
 
+# `_URL` on a lower-cased text, written so that the regex engine jumps from "h" to "w" instead
+# of trying the alternation at every position (four times faster on a batch).
+_URL_LOWER = re.compile(r"h(?:ttps?://\S+|(?<!\wh)ttp\b)|www\.\S+")
+
+
+def _normalize_batch(text: str) -> str:
+    """`normalize(text)` for a long text (a joined batch), the costly steps done faster."""
+    if "\\u" in text:
+        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        spans = [m.span() for m in _URL_LOWER.finditer(lowered)]
+        if spans:
+            cuts = [0, *(i for span in spans for i in span), len(text)]
+            text = " http ".join(text[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True))
+    else:
+        text = _URL.sub(" http ", text)
+    text = _MENTION.sub("@user", text)
+    return unicodedata.normalize("NFC", _cap_repeats(text)).lower()
+
+
+def _cap_repeats(text: str) -> str:
+    """`_REPEAT.sub(r"\\1\\1\\1", text)` with numpy: runs of one character (not a newline)
+    longer than three are cut to three."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    same = (codes[1:] == codes[:-1]) & (codes[1:] != 10)
+    if len(codes) < 4 or not (same[:-2] & same[1:-1] & same[2:]).any():
+        return text
+    at = np.arange(1, len(codes))
+    run_start = np.maximum.accumulate(np.where(same, 0, at))
+    keep = np.ones(len(codes), bool)
+    keep[1:] = at - run_start < 3
+    return codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def words(text: str, negation: bool = False) -> list[str]:
     """Word, hashtag, punctuation and emoji tokens of a normalised text.
 
@@ -144,6 +182,13 @@ def words(text: str, negation: bool = False) -> list[str]:
 
 _PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_SEPARATOR = "\n\x00\n"  # between texts of a batch: no normalisation step reaches across it
+_LEX_TOKENS = tuple(
+    f"__lex_{sign}{strength}{negated}__"
+    for sign in ("pos", "neg")
+    for strength in (1, 2)
+    for negated in ("", "_negated")
+)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -153,13 +198,16 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(29))
 
 
+def _token_hash(token: str) -> int:
+    return zlib.crc32(token.encode()) + 1
+
+
 @dataclass(frozen=True)
 class Featurizer:
     """Hashed word n-grams plus character n-grams, both counted into one sparse row per text.
 
     Character n-grams are hashed for the whole batch at once with numpy rolling hashes, words
-    with crc32: no per-n-gram Python string is built, which keeps featurising at tens of
-    thousands of texts per second per core.
+    with crc32 (once per distinct word): no per-n-gram Python string is built.
     """
 
     n_features: int = 2**20
@@ -172,47 +220,7 @@ class Featurizer:
 
     def counts(self, texts: Iterable[str]) -> sparse.csr_matrix:
         """Term counts (log-scaled if `sublinear_tf`) of texts, before idf weighting."""
-        raw = list(texts)
-        normed = [normalize(t) for t in raw]
-        rows_w, cols_w = self._word_hashes(normed, raw)
-        rows_c, cols_c = self._char_hashes(normed)
-        rows = np.concatenate([rows_w, rows_c])
-        cols = np.concatenate([cols_w, cols_c])
-        x = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)),
-            shape=(len(normed), self.n_features),
-        )
-        x.sum_duplicates()
-        if self.sublinear_tf:
-            x.data = np.log1p(x.data)
-        return x
-
-    def _word_hashes(self, normed: list[str], raw: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.word_ngrams
-        per_doc: list[int] = []
-        ids: list[int] = []
-        for i, text in enumerate(normed):
-            tokens = words(text, self.negation)
-            if self.lexicon:
-                tokens.extend(polarity(tokens))
-            if self.markers:
-                tokens.extend(markers(raw[i]))
-            ids.extend(zlib.crc32(t.encode()) for t in tokens)
-            per_doc.append(len(tokens))
-        unigrams = np.asarray(ids, dtype=np.uint64) + np.uint64(1)
-        doc = np.repeat(np.arange(len(normed), dtype=np.int64), per_doc)
-        return _ngrams(unigrams, doc, lo, hi, self.n_features, _word_salt)
-
-    def _char_hashes(self, normed: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.char_ngrams
-        padded = [" " + " ".join(t.split()) + " " for t in normed]
-        lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
-        if lengths.sum() == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
-        codes = codes.astype(np.uint64)
-        doc = np.repeat(np.arange(len(padded), dtype=np.int64), lengths)
-        return _ngrams(codes, doc, lo, hi, self.n_features, _char_salt)
+        return _Texts(list(texts)).counts(self)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -225,237 +233,303 @@ class Featurizer:
         return cls(**raw)
 
 
-def l2_normalize(x: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Rows scaled to unit Euclidean length (empty rows stay empty)."""
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.diags(1.0 / norms).dot(x).tocsr()
+class _Vocabulary:
+    """What featurising needs to know about each distinct word, computed once and kept.
 
-
-def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    """`l2_normalize(counts * idf)` computed on the stored values only (the hot path)."""
-    data = counts.data * idf[counts.indices]
-    lengths = np.diff(counts.indptr)
-    filled = lengths > 0
-    norms = np.ones(counts.shape[0], dtype=np.float32)
-    if filled.any():
-        norms[filled] = np.sqrt(np.add.reduceat(data * data, counts.indptr[:-1][filled]))
-    norms[norms == 0] = 1.0
-    data = data / np.repeat(norms, lengths)
-    return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
-
-
-class LinearModel:
-    """A linear classifier over tf-idf `Featurizer` features.
-
-    `link` turns scores into probabilities: "softmax" (multinomial), "sigmoid" (independent
-    labels) or "ovr" (one-vs-rest sigmoids rescaled to sum to one).
+    Per word: its hash, the hash of its negated copy, whether it is a negator or ends a clause,
+    and its lexicon pseudo-tokens (as itself and as a negated copy).
     """
 
-    def __init__(
-        self,
-        featurizer: Featurizer,
-        idf: np.ndarray,
-        coef: sparse.csr_matrix,
-        intercept: np.ndarray,
-        classes: Sequence[str],
-        link: str = "softmax",
-        meta: dict[str, object] | None = None,
-    ) -> None:
-        self.featurizer = featurizer
-        self.idf = idf.astype(np.float32)
-        self.coef_t = coef.T.tocsr().astype(np.float32)
-        self.intercept = intercept.astype(np.float32)
-        self.classes = tuple(classes)
-        self.link = link
-        self.meta = meta or {}
+    LIMIT = 1_000_000  # distinct words kept before starting afresh (some 150 MB)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities, one row per text, one column per class (`self.classes`)."""
-        if not texts:
-            return np.zeros((0, len(self.classes)), dtype=np.float32)
-        return self.proba_from_counts(shared_counts(self.featurizer, list(texts)))
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.hash = np.zeros(0, np.uint64)
+        self.hash_neg = np.zeros(0, np.uint64)
+        self.negator = np.zeros(0, bool)
+        self.clause_end = np.zeros(0, bool)
+        self.lex = np.zeros(0, np.int8)  # 1 + index in _LEX_TOKENS, 0 for none
+        self.lex_neg = np.zeros(0, np.int8)
 
-    def proba_from_counts(self, counts: sparse.csr_matrix) -> np.ndarray:
-        """Probabilities from `self.featurizer.counts(texts)` computed once for several models."""
-        z = (tfidf(counts, self.idf) @ self.coef_t).toarray() + self.intercept
-        if self.link in ("sigmoid", "ovr"):
-            p = 1.0 / (1.0 + np.exp(-z))
-            return p / p.sum(axis=1, keepdims=True) if self.link == "ovr" else p
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+    def lookup(self, tokens: list[str]) -> np.ndarray:
+        """The index of each token, adding the ones never seen."""
+        new = set(tokens).difference(self.index)
+        if new:
+            self._add(sorted(new))
+        return np.fromiter(map(self.index.__getitem__, tokens), np.int64, len(tokens))
 
-    def save(self, path: Path) -> None:
-        """Write the model as one compressed .npz of plain arrays."""
-        coef = self.coef_t.T.tocsr()
-        used = np.unique(coef.indices)
-        np.savez_compressed(
-            path,
-            featurizer=np.array(self.featurizer.to_json()),
-            idf_index=used.astype(np.int32),
-            idf_value=self.idf[used].astype(np.float16),
-            coef_data=coef.data.astype(np.float16),
-            coef_indices=coef.indices.astype(np.int32),
-            coef_indptr=coef.indptr.astype(np.int32),
-            intercept=self.intercept,
-            classes=np.array(self.classes),
-            link=np.array(self.link),
-            meta=np.array(json.dumps(self.meta)),
+    def _add(self, tokens: list[str]) -> None:
+        start = len(self.index)
+        for i, token in enumerate(tokens):
+            self.index[token] = start + i
+        lex = [_lex_code(token) for token in tokens]
+        lex_neg = [_lex_code(token + "_neg") for token in tokens]
+        self.hash = np.concatenate(
+            [self.hash, np.array([_token_hash(t) for t in tokens], np.uint64)]
+        )
+        self.hash_neg = np.concatenate(
+            [self.hash_neg, np.array([_token_hash(t + "_neg") for t in tokens], np.uint64)]
+        )
+        self.negator = np.concatenate(
+            [self.negator, [t in _NEGATORS or t.endswith("n't") for t in tokens]]
+        )
+        self.clause_end = np.concatenate([self.clause_end, [t in _CLAUSE_END for t in tokens]])
+        self.lex = np.concatenate([self.lex, np.array(lex, np.int8)])
+        self.lex_neg = np.concatenate([self.lex_neg, np.array(lex_neg, np.int8)])
+
+
+def _lex_code(token: str) -> int:
+    found = polarity([token])
+    return 1 + _LEX_TOKENS.index(found[0]) if found else 0
+
+
+_LEX_HASHES = np.array([0] + [_token_hash(t) for t in _LEX_TOKENS], np.uint64)
+_vocabulary = _Vocabulary()
+
+
+def _vocabulary_for(tokens: list[str]) -> _Vocabulary:
+    global _vocabulary
+    if len(_vocabulary.index) + len(tokens) > _Vocabulary.LIMIT:
+        _vocabulary = _Vocabulary()
+    return _vocabulary
+
+
+class _Texts:
+    """One batch of texts, normalised and tokenised once for every featurizer that reads it."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._normed: list[str] | None = None
+        self._joined = ""
+        self._words: tuple[_Vocabulary, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._chars: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._markers: list[tuple[str, ...]] | None = None
+        self._counts: dict[Featurizer, sparse.csr_matrix] = {}
+        self._raw: dict[Featurizer, sparse.csr_matrix] = {}
+
+    def counts(self, featurizer: Featurizer) -> sparse.csr_matrix:
+        """`featurizer`'s counts of these texts (kept: featurizers share a batch's matrices)."""
+        found = self._counts.get(featurizer)
+        if found is None:
+            found = self._raw_counts(featurizer).copy()
+            if featurizer.sublinear_tf:
+                found.data = np.log1p(found.data)
+            self._counts[featurizer] = found
+        return found
+
+    def markers(self) -> list[tuple[str, ...]]:
+        """`markers.batch_markers` of the raw texts."""
+        if self._markers is None:
+            self._markers = batch_markers(self.texts)
+        return self._markers
+
+    def _raw_counts(self, featurizer: Featurizer) -> sparse.csr_matrix:
+        found = self._raw.get(featurizer)
+        if found is not None:
+            return found
+        if featurizer.markers:
+            # The marker n-grams on top of the same featurizer's without markers: the words,
+            # characters and their sorting are shared with the models that read no markers.
+            base = self._raw_counts(replace(featurizer, markers=False))
+            rows, cols = self._word_pairs(featurizer, only_markers=True)
+            found = base + _sum_pairs(rows, cols, len(self.texts), featurizer.n_features)
+        else:
+            rows_w, cols_w = self._word_pairs(featurizer)
+            rows_c, cols_c = self._char_pairs(featurizer)
+            found = _sum_pairs(
+                np.concatenate([rows_w, rows_c]),
+                np.concatenate([cols_w, cols_c]),
+                len(self.texts),
+                featurizer.n_features,
+            )
+        self._raw[featurizer] = found
+        return found
+
+    def normed(self) -> list[str]:
+        """`normalize` of each text, computed on the whole batch at once where it can be."""
+        if self._normed is None:
+            joined = _SEPARATOR.join(self.texts)
+            parts: list[str] = []
+            if "\x00" not in joined.replace(_SEPARATOR, ""):
+                joined = _normalize_batch(joined)
+                parts = joined.split(_SEPARATOR)
+            if len(parts) != len(self.texts):  # a text held a NUL or an escaped one
+                parts = [normalize(t) for t in self.texts]
+                joined = ""
+            self._normed, self._joined = parts, joined
+        return self._normed
+
+    def _tokens(self) -> tuple[_Vocabulary, np.ndarray, np.ndarray, np.ndarray]:
+        """Vocabulary, token indices, document of each token, and which are separators."""
+        if self._words is None:
+            normed = self.normed()
+            if self._joined:
+                tokens = _WORD.findall(self._joined)
+                separator = "\x00"
+            else:
+                # _WORD never yields an empty token: "" separates texts that hold a NUL.
+                tokens = [t for text in normed for t in [*_WORD.findall(text), ""]][:-1]
+                separator = ""
+            vocabulary = _vocabulary_for(tokens)
+            ids = vocabulary.lookup([*tokens, separator])
+            ids, sep = ids[:-1], ids[:-1] == ids[-1]
+            self._words = (vocabulary, ids, np.cumsum(sep), sep)
+        return self._words
+
+    def _word_pairs(
+        self, featurizer: Featurizer, only_markers: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every word n-gram, in the order `words` + `polarity` + `markers`."""
+        vocabulary, ids, doc, separators = self._tokens()
+        negated = (
+            _negated(vocabulary, ids, separators)
+            if featurizer.negation
+            else np.zeros(len(ids), bool)
+        )
+        kept = ~separators
+        ids, doc, negated = ids[kept], doc[kept], negated[kept]
+        # A negated word is emitted twice: its "_neg" copy, then itself.
+        plain_at = np.arange(len(ids)) + np.cumsum(negated)
+        size = len(ids) + int(negated.sum())
+        symbols = np.zeros(size, np.uint64)
+        lex = np.zeros(size, np.int8)
+        docs = np.zeros(size, np.int64)
+        symbols[plain_at] = vocabulary.hash[ids]
+        lex[plain_at] = vocabulary.lex[ids]
+        docs[plain_at] = doc
+        neg_at = plain_at[negated] - 1
+        symbols[neg_at] = vocabulary.hash_neg[ids[negated]]
+        lex[neg_at] = vocabulary.lex_neg[ids[negated]]
+        docs[neg_at] = doc[negated]
+        parts = [(symbols, docs, np.zeros(size, bool))]
+        if featurizer.lexicon:
+            hits = np.flatnonzero(lex)
+            parts.append((_LEX_HASHES[lex[hits]], docs[hits], np.zeros(len(hits), bool)))
+        if featurizer.markers:
+            found = self.markers()
+            names = [m for ms in found for m in ms]
+            hashes = np.array([_token_hash(m) for m in names], np.uint64)
+            where = np.repeat(np.arange(len(found)), [len(ms) for ms in found])
+            parts.append((hashes, where, np.ones(len(names), bool)))
+        symbols = np.concatenate([p[0] for p in parts])
+        docs = np.concatenate([p[1] for p in parts])
+        marked = np.concatenate([p[2] for p in parts])
+        order = np.argsort(docs, kind="stable")
+        lo, hi = featurizer.word_ngrams
+        return _ngrams(
+            symbols[order],
+            docs[order],
+            lo,
+            hi,
+            featurizer.n_features,
+            _word_salt,
+            marked[order] if only_markers else None,
         )
 
-    @classmethod
-    def load(cls, path: Path) -> LinearModel:
-        """Read a model written by `save` (allow_pickle stays off)."""
-        with np.load(path, allow_pickle=False) as z:
-            featurizer = Featurizer.from_json(str(z["featurizer"]))
-            idf = np.zeros(featurizer.n_features, dtype=np.float32)
-            idf[z["idf_index"]] = z["idf_value"].astype(np.float32)
-            n_classes = len(z["classes"])
-            coef = sparse.csr_matrix(
-                (z["coef_data"].astype(np.float32), z["coef_indices"], z["coef_indptr"]),
-                shape=(n_classes, featurizer.n_features),
-            )
-            return cls(
-                featurizer,
-                idf,
-                coef,
-                z["intercept"],
-                [str(c) for c in z["classes"]],
-                str(z["link"]),
-                json.loads(str(z["meta"])),
-            )
+    def _char_pairs(self, featurizer: Featurizer) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = featurizer.char_ngrams
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        for n in range(lo, hi + 1):
+            doc, hashed = self._char_hashes(n)
+            rows.append(doc)
+            cols.append(_bucket(hashed, featurizer.n_features))
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def _char_hashes(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Document and salted 64-bit hash of every character n-gram (kept for each n)."""
+        if n not in self._chars:
+            padded = "  ".join(" ".join(t.split()) for t in self.normed())
+            padded = f" {padded} " if self.texts else ""
+            lengths = [len(" ".join(t.split())) + 2 for t in self.normed()]
+            codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            codes = codes.astype(np.uint64)
+            doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            h = np.zeros(len(codes), dtype=np.uint64)
+            with np.errstate(over="ignore"):
+                for k in range(1, max(n, 5) + 1):
+                    width = len(codes) - k + 1
+                    if width <= 0:
+                        self._chars[k] = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
+                        continue
+                    h = h[:width] * _PRIME + codes[k - 1 :]
+                    same_doc = doc[:width] == doc[k - 1 :]
+                    self._chars[k] = (doc[:width][same_doc], _char_salt(h[same_doc], k))
+        return self._chars[n]
 
 
-_RAW_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:ly|gl|gd|io|co|me|link|xyz|top|click|site|online|info|biz|ru|tk|ml)\b(?:/\S*)?",
-    re.IGNORECASE,
-)
-_SHORTENERS = frozenset(
-    [
-        "bit.ly",
-        "tinyurl.com",
-        "t.co",
-        "goo.gl",
-        "ow.ly",
-        "is.gd",
-        "buff.ly",
-        "cutt.ly",
-        "rb.gy",
-        "shorturl.at",
-        "tiny.cc",
-        "rebrand.ly",
-        "t.ly",
-        "s.id",
-        "lnkd.in",
-        "bl.ink",
-        "v.gd",
-        "qr.co",
-        "linktr.ee",
-    ]
-)
-_BRANDS = (
-    "paypal",
-    "amazon",
-    "netflix",
-    "apple",
-    "microsoft",
-    "binance",
-    "coinbase",
-    "ameli",
-    "impots",
-    "laposte",
-    "chronopost",
-    "colissimo",
-    "orange",
-    "free",
-    "sfr",
-    "bnp",
-    "creditagricole",
-    "societegenerale",
-    "caf",
-    "antai",
-    "whatsapp",
-    "instagram",
-    "facebook",
-    "metamask",
-    "dhl",
-    "fedex",
-    "ups",
-    "bouygues",
-    "google",
-)
-_PHONE = re.compile(r"(?<!\w)(?:\+|00)?\d(?:[\s.\-]?\d){8,13}(?!\w)")
-_MONEY = re.compile(
-    r"(?:[$€£]\s?\d[\d\s.,]*\d?|\d[\d\s.,]*\s?(?:[$€£]|eur(?:os?)?\b|usd\b|dollars?\b|k\b|"
-    r"btc\b|eth\b|usdt\b))",
-    re.IGNORECASE,
-)
-_LURES = {
-    "crypto": r"\b(?:crypto\w*|bitcoin|btc|eth(?:ereum)?|usdt|airdrop|nft|token|wallet|"
-    r"portefeuille|binance|metamask|seed phrase)\b",
-    "giveaway": r"\b(?:giveaway|free|gratuit\w*|offert\w*|gagn\w*|win(?:ner)?|won|prize|lot|"
-    r"cadeau\w*|concours|jackpot|bonus|claim|réclam\w*|reward|récompense\w*)\b",
-    "redirect": r"\b(?:dm|mp|inbox|pm|whatsapp|telegram|signal|wa\.me|t\.me|écri(?:s|vez)[- ]moi|"
-    r"contact(?:ez)?[- ]moi|text me|message me|ajoute[sz]?[- ]moi|add me)\b",
-    "urgency": r"\b(?:urgent|now|maintenant|immédiatement|vite|limited|limité\w*|expire\w*|"
-    r"today|aujourd'hui|last chance|dernière chance|act now|24h|48h)\b",
-    "invest": r"\b(?:invest\w*|profit\w*|rendement\w*|trading|trader|forex|returns?|roi|"
-    r"double[rz]? (?:your|votre)|x10|x100|passive income|revenu passif)\b",
-    "account": r"\b(?:verify|vérifi\w*|account|compte|password|mot de passe|suspend\w*|"
-    r"bloqu\w*|locked|login|identifiant\w*|confirm\w*|colis|parcel|delivery|livraison)\b",
-}
-_LURE_RE = re.compile("|".join(f"(?P<{k}>{v})" for k, v in _LURES.items()), re.IGNORECASE)
-_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
-_LETTER = re.compile(r"[^\W\d_]")
+def _negated(vocabulary: _Vocabulary, ids: np.ndarray, separators: np.ndarray) -> np.ndarray:
+    """Whether a negator governs each token: one came before it since the last clause end."""
+    at = np.arange(len(ids))
+    last_negator = np.maximum.accumulate(np.where(vocabulary.negator[ids], at, -1))
+    before = np.concatenate([[-1], last_negator[:-1]]) if len(ids) else last_negator
+    resets = vocabulary.clause_end[ids] | separators
+    last_reset = np.maximum.accumulate(np.where(resets, at, -1))
+    return (before > last_reset) & ~resets
 
 
-def _domain(url: str) -> str:
-    url = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.lower())
-    return url.split("/", 1)[0].split("?", 1)[0]
+def _bucket(hashed: np.ndarray, n_features: int) -> np.ndarray:
+    if n_features & (n_features - 1) == 0:
+        return (hashed & np.uint64(n_features - 1)).astype(np.int64)
+    return (hashed % np.uint64(n_features)).astype(np.int64)
 
 
-def markers(text: str) -> list[str]:
-    """Pseudo-tokens for cues that generalise across channels: links, phones, money, lures."""
-    return list(_markers(text))
+def _sum_pairs(rows: np.ndarray, cols: np.ndarray, n: int, n_features: int) -> sparse.csr_matrix:
+    """A CSR matrix counting each (row, col) pair, with sorted indices and no duplicates.
+
+    One sort of int64 keys: several times faster than scipy's COO conversion and
+    `sum_duplicates` on the same pairs.
+    """
+    keys = np.sort(rows * n_features + cols)
+    if len(keys):
+        first = np.concatenate([[True], keys[1:] != keys[:-1]])
+        at = np.flatnonzero(first)
+        counts = np.diff(np.append(at, len(keys))).astype(np.float32)
+        keys = keys[at]
+    else:
+        counts = np.zeros(0, np.float32)
+    rows_u = keys // n_features
+    indptr = np.searchsorted(rows_u, np.arange(n + 1))
+    x = sparse.csr_matrix((counts, keys - rows_u * n_features, indptr), shape=(n, n_features))
+    x.has_sorted_indices = True
+    x.has_canonical_format = True
+    return x
 
 
-@functools.lru_cache(maxsize=8192)
-def _markers(text: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for url in _RAW_URL.findall(text):
-        domain = _domain(url)
-        out.append("__url__")
-        if domain in _SHORTENERS:
-            out.append("__short_url__")
-        bare = re.sub(r"[^a-z]", "", domain.rsplit(".", 1)[0])
-        if any(b in bare and bare != b for b in _BRANDS) or re.search(r"\d", domain.split(".")[0]):
-            out.append("__lookalike_url__")
-    if _PHONE.search(text):
-        out.append("__phone__")
-    if _MONEY.search(text):
-        out.append("__money__")
-    found = {m.lastgroup for m in _LURE_RE.finditer(text)}
-    out.extend(f"__{name}__" for name in _LURES if name in found)
-    if len(_UPPER.findall(text)) > 0.3 * max(1, len(_LETTER.findall(text))):
-        out.append("__shouting__")
-    return tuple(out)
+_recent: list[_Texts] = []  # the last few batches, newest first
 
 
-_last: tuple[Featurizer, list[str], sparse.csr_matrix] | None = None
+def _shared(texts: list[str]) -> _Texts:
+    for i, found in enumerate(_recent):
+        if found.texts == texts:
+            if i:
+                _recent.insert(0, _recent.pop(i))
+            return found
+    found = _Texts(list(texts))
+    _recent.insert(0, found)
+    del _recent[3:]  # a batch and the subsets a model reads on the side (romanised Hindi)
+    return found
 
 
 def shared_counts(featurizer: Featurizer, texts: list[str]) -> sparse.csr_matrix:
-    """`featurizer.counts(texts)`, reusing the previous result for the same texts and settings.
+    """`featurizer.counts(texts)`, reusing the work done on the same batch before.
 
-    Sentiment and toxicity featurise a batch the same way: this halves the enrich stage's cost.
+    The language, sentiment, toxicity and scam models read the same batch in turn: it is
+    normalised, tokenised and hashed once for all of them.
     """
-    global _last
-    if _last is not None and _last[0] == featurizer and _last[1] == texts:
-        return _last[2]
-    x = featurizer.counts(texts)
-    _last = (featurizer, list(texts), x)
-    return x
+    return _shared(texts).counts(featurizer)
+
+
+def shared_normalized(texts: Sequence[str]) -> list[str]:
+    """`normalize` of each text, reusing the batch's if the models read it already."""
+    return _shared(list(texts)).normed()
+
+
+def shared_markers(texts: list[str]) -> list[tuple[str, ...]]:
+    """`markers.batch_markers(texts)`, reusing the ones found for the scam model's features."""
+    return _shared(texts).markers()
 
 
 def text_of(signal: Signal) -> str:
@@ -478,15 +552,18 @@ def _ngrams(
     hi: int,
     n_features: int,
     salt: Callable[[np.ndarray, int], np.ndarray],
+    only: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of every hashed n-gram, lo <= n <= hi, that stays within one document.
 
     A rolling polynomial hash over `symbols` (word or character codes), salted by n so that
-    n-grams of different lengths land apart; `doc` gives each symbol's document.
+    n-grams of different lengths land apart; `doc` gives each symbol's document. With `only`,
+    just the n-grams that hold at least one of the symbols it marks.
     """
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     h = np.zeros(len(symbols), dtype=np.uint64)
+    marked = np.concatenate([[0], np.cumsum(only)]) if only is not None else None
     with np.errstate(over="ignore"):
         for n in range(1, hi + 1):
             width = len(symbols) - n + 1
@@ -495,9 +572,11 @@ def _ngrams(
             h = h[:width] * _PRIME + symbols[n - 1 :]
             if n < lo:
                 continue
-            same_doc = doc[:width] == doc[n - 1 :]
-            rows.append(doc[:width][same_doc])
-            cols.append((salt(h[same_doc], n) % np.uint64(n_features)).astype(np.int64))
+            keep = doc[:width] == doc[n - 1 :]
+            if marked is not None:
+                keep &= marked[n : n + width] > marked[:width]
+            rows.append(doc[:width][keep])
+            cols.append(_bucket(salt(h[keep], n), n_features))
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(rows), np.concatenate(cols)

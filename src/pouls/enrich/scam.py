@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 import msgspec
 
-from pouls.enrich.features import MODELS_DIR, LinearModel, markers, text_of
+from pouls.enrich.features import MODELS_DIR, shared_markers, text_of
+from pouls.enrich.linear import LinearModel
 from pouls.signals import Signal
 
 _STRONG = frozenset(
@@ -36,9 +37,8 @@ def _model() -> LinearModel:
     return LinearModel.load(MODELS_DIR / "spam.npz")
 
 
-def _lure_floor(text: str) -> float:
-    found = _STRONG.intersection(markers(text))
-    return 0.85 if len(found) >= 3 else 0.0
+def _lure_floor(found: tuple[str, ...]) -> float:
+    return 0.85 if len(_STRONG.intersection(found)) >= 3 else 0.0
 
 
 def score(texts: Sequence[str]) -> list[float]:
@@ -47,7 +47,8 @@ def score(texts: Sequence[str]) -> list[float]:
         return []
     model = _model()
     proba = model.predict_proba(texts)[:, model.classes.index("spam")]
-    return [round(max(float(p), _lure_floor(t)), 4) for p, t in zip(proba, texts, strict=True)]
+    floors = [_lure_floor(found) for found in shared_markers(list(texts))]
+    return [round(max(float(p), floor), 4) for p, floor in zip(proba, floors, strict=True)]
 
 
 def threshold() -> float:

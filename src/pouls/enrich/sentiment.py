@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from pouls.enrich.features import MODELS_DIR, LinearModel, shared_counts, text_of
+from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
+from pouls.enrich.linear import LinearModel
 from pouls.signals import Signal
 from pouls.signals.model import Sentiment
 

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from pouls.enrich.features import MODELS_DIR, LinearModel, shared_counts, text_of
+from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
+from pouls.enrich.linear import LinearModel
 from pouls.signals import Signal
 
 MODEL_ATTRIBUTES = {
@@ -73,27 +74,35 @@ def score(texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, f
     """Per-attribute scores for each text; `langs` picks the French or English models."""
     if not texts:
         return []
-    first = _model("toxic", "en")
-    counts = shared_counts(first.featurizer, list(texts))
+    texts = list(texts)
     out: list[dict[str, float]] = [{} for _ in texts]
     groups: dict[str, list[int]] = {}
     for i, lang in enumerate(langs):
         groups.setdefault(model_language(lang), []).append(i)
     for lang, rows in groups.items():
-        for attribute in MODEL_ATTRIBUTES[lang]:
-            model = _model(attribute, lang)
-            subset = [texts[i] for i in rows]
-            x = (
-                counts[rows]
-                if model.featurizer == first.featurizer
-                else model.featurizer.counts(subset)
-            )
-            proba = calibrated(model, model.proba_from_counts(x)[:, model.classes.index("1")])
-            for i, p in zip(rows, proba, strict=True):
-                out[i][attribute] = round(float(p), 4)
+        attributes = MODEL_ATTRIBUTES[lang]
+        columns = _columns(texts, rows, [_model(a, lang) for a in attributes])
+        for i, values in zip(rows, np.round(columns, 4).T.tolist(), strict=True):
+            out[i].update(zip(attributes, values, strict=True))
     for i, text in enumerate(texts):
         out[i]["threat"] = threat(text)
     return out
+
+
+def _columns(texts: list[str], rows: list[int], models: list[LinearModel]) -> np.ndarray:
+    """Calibrated probability of "1" of each model (one row each) for texts[rows].
+
+    All read the same features; models with the same weights (English `toxic` and `offensive`
+    share their labels) are computed once.
+    """
+    counts = shared_counts(models[0].featurizer, texts)[rows]
+    done: dict[str, np.ndarray] = {}
+    for model in models:
+        if model.digest not in done:
+            assert model.featurizer == models[0].featurizer, "toxicity models share features"
+            raw = model.proba_from_counts(counts)[:, model.classes.index("1")]
+            done[model.digest] = calibrated(model, raw)
+    return np.array([done[m.digest] for m in models]).reshape(len(models), len(rows))
 
 
 def threshold(attribute: str, lang: str | None = None) -> float:
