@@ -311,7 +311,11 @@ def stages_for(
         from pouls.query.stage import TopicStage
 
         stages.append(
-            TopicStage(lambda ws: [(t.name, t.query) for t in topics.list(ws)], topics.version)
+            TopicStage(
+                lambda ws: [(t.name, t.query) for t in topics.list(ws)],
+                topics.version,
+                on_reload=topics.live_from,
+            )
         )
     return stages
 

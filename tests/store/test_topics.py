@@ -162,6 +162,34 @@ def test_pouls_up_resumes_the_backfills_a_stop_interrupted(
     store.put([make_signal(i, "retard") for i in range(5)])
     store.topics.save(Topic(workspace="acme", name="r", query="retard"))
     store.topics.backfill("acme", "r", stop=iter([False, True]).__next__)
-    _backfill_topics(load(tmp_path, environ={}), store, lambda: False)
+    # pouls up stops as soon as nothing is owed: the loop must have resumed the backfill
+    _backfill_topics(load(tmp_path, environ={}), store, lambda: not store.topics.unfinished())
     assert ids(store, "r") == {str(i) for i in range(5)}
+    assert store.topics.unfinished() == []
+
+
+def test_signals_stored_before_the_live_stage_took_a_topic_up_are_backfilled(
+    store: SQLiteStore,
+) -> None:
+    """The race between a finished backfill and the live stage's reload (every 2 s)."""
+    from pouls.cli.serve import _backfill_pass
+
+    store.put([make_signal(1, "retard")])
+    stage = TopicStage(
+        lambda ws: [(t.name, t.query) for t in store.topics.list(ws)],
+        store.topics.version,
+        refresh=0,
+        on_reload=store.topics.live_from,
+    )
+    stage.enrich([make_signal(0, "rien", workspace="acme")])  # the stage runs, no topics yet
+    store.topics.save(Topic(workspace="acme", name="r", query="retard"))
+    store.topics.backfill("acme", "r")  # done at once: one signal
+    # A batch read with the old matcher lands after the backfill, before the reload...
+    store.put(stage_before_reload := [make_signal(2, "retard encore")])
+    assert stage_before_reload[0].topics == ()
+    assert store.topics.unfinished() == []
+    stage.enrich([make_signal(3, "autre chose")])  # ...then the stage takes the topic up
+    assert store.topics.unfinished() == [("acme", "r")]
+    _backfill_pass(store, [], lambda: False)
+    assert ids(store, "r") == {"1", "2"}
     assert store.topics.unfinished() == []

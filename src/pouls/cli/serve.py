@@ -156,12 +156,32 @@ class _Server(uvicorn.Server):
         yield
 
 
+KEEP_EVERY = 5.0  # seconds between checks for topics whose backfill owes something
+
+
 def _backfill_topics(settings: Settings, store: SQLiteStore, stop: Callable[[], bool]) -> None:
-    """Topics new or changed in pouls.toml, and any topic whose backfill was stopped before
-    it finished (Ctrl+C, a crash), are matched over the stored history in the background."""
-    log = logging.getLogger("pouls.topics")
+    """Topics new or changed in pouls.toml are matched over the stored history, then, until
+    `stop()`, any topic whose backfill owes something: one stopped before its end (Ctrl+C, a
+    crash) or one the live stage took up after signals read with the old matcher were stored."""
     todo = pipeline.sync_topics(settings, store)
-    todo += [t for t in store.topics.unfinished() if t not in todo]
+    while not stop():
+        _backfill_pass(store, todo, stop)
+        todo = []
+        halted = threading.Event()
+        for _ in range(int(KEEP_EVERY / 0.1)):
+            if stop():
+                return
+            halted.wait(0.1)
+
+
+def _backfill_pass(
+    store: SQLiteStore, todo: list[tuple[str, str]], stop: Callable[[], bool]
+) -> None:
+    """Backfill `todo` and every unfinished topic, each until its end or `stop()`."""
+    log = logging.getLogger("pouls.topics")
+    todo = todo + [t for t in store.topics.unfinished() if t not in todo]
     for workspace, name in todo:
+        if stop():
+            return
         matched = store.topics.backfill(workspace, name, stop=stop)
         log.info("topic %s/%s backfilled: %d stored signals match", workspace, name, matched)

@@ -2,6 +2,9 @@
 
 Topics live in the store; the stage reloads a workspace's matcher when the store says its
 topics changed (checked at most every `refresh` seconds), updating only the topics that moved.
+`on_reload(workspace, names)` hears which topics the stage now matches live: a batch read with
+the old matcher may be stored after the topic's backfill passed, so the store extends that
+backfill to what it holds at this moment (see `Topics.live_from`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pouls.signals import Signal
 
 TopicList = Callable[[str], Sequence[tuple[str, str]]]  # workspace -> [(name, query)]
 Version = Callable[[str], int]
+Reloaded = Callable[[str, list[str]], None]
 
 
 class TopicStage:
@@ -24,10 +28,18 @@ class TopicStage:
 
     name = "topics"
 
-    def __init__(self, topics: TopicList, version: Version, *, refresh: float = 2.0) -> None:
+    def __init__(
+        self,
+        topics: TopicList,
+        version: Version,
+        *,
+        refresh: float = 2.0,
+        on_reload: Reloaded | None = None,
+    ) -> None:
         self._topics = topics
         self._version = version
         self._refresh = refresh
+        self._on_reload = on_reload
         self._matchers: dict[str, tuple[Matcher, dict[str, str], int, float]] = {}
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
@@ -57,6 +69,7 @@ class TopicStage:
         for name in set(known) - set(wanted):
             matcher.remove(name)
             del known[name]
+        changed = []
         for name, query in wanted.items():
             if known.get(name) == query:
                 continue
@@ -65,5 +78,8 @@ class TopicStage:
             except QueryError:
                 continue  # stored topics are checked when saved; never let one block the stream
             known[name] = query
+            changed.append(name)
         self._matchers[workspace] = (matcher, known, version, now)
+        if changed and cached is not None and self._on_reload is not None:
+            self._on_reload(workspace, changed)  # the first load has no old matcher to race
         return matcher

@@ -59,6 +59,17 @@ class Topics:
     def get(self, workspace: str, name: str) -> Topic | None:
         return next((t for t in self.list(workspace) if t.name == name), None)
 
+    def live_from(self, workspace: str, names: builtins.list[str]) -> None:
+        """The topic stage matches `names` live from now on: what is stored up to now is the
+        backfill's to cover (batches read with the old matcher may have landed after it)."""
+        with self.store._transaction() as conn:
+            conn.executemany(
+                "UPDATE topics SET backfill_to = max(coalesce(backfill_to, 0),"
+                " (SELECT coalesce(max(seq), 0) FROM signals))"
+                " WHERE workspace = ? AND name = ?",
+                [(workspace, name) for name in names],
+            )
+
     def unfinished(self) -> builtins.list[tuple[str, str]]:
         """(workspace, name) of topics whose backfill stopped before the history it must cover."""
         rows = self.store._reader().execute(
