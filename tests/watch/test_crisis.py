@@ -36,3 +36,20 @@ def test_the_bad_buzz_escalates_from_private_to_public_to_press(tmp_path: Path) 
     for e in found:
         told = {s.text for s in e.story.seen["private"] + e.story.seen["public"]} | {e.signal.text}
         assert e.target == "press" or not told & scam, sorted(e.story.terms)
+
+
+def test_a_story_is_named_by_its_most_told_words_as_people_wrote_them(tmp_path: Path) -> None:
+    badbuzz.write(tmp_path / "demo.jsonl")
+    store = SQLiteStore(tmp_path / "pouls.db")
+    badbuzz.load(store, tmp_path / "demo.jsonl")
+    found, _ = escalations(store, badbuzz.WORKSPACE, badbuzz.END - timedelta(weeks=6), badbuzz.END)
+    store.close()
+    up = next(e for e in found if "intoxication" in e.story.terms and e.target == "public")
+    words = up.story.headline(4, until=up.at)
+    assert "intoxication" in words, (
+        words
+    )  # in lower case: a capital opening a sentence is not a name
+    written = " ".join(s.text for level in up.story.seen.values() for s in level)
+    assert all(w in written for w in words), words  # as written, accents kept
+    told = {w: sum(w.lower() in s.text.lower() for s in up.story.seen["private"]) for w in words}
+    assert list(told.values()) == sorted(told.values(), reverse=True), told  # most told first

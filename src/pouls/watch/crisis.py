@@ -12,16 +12,19 @@ signals are read in time order, each decision uses only what came before.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from pouls.query import words
 from pouls.signals import Signal, utcnow
 from pouls.store import Filters, Store
 from pouls.watch.explain import terms_of
 
 LEVELS = ("private", "public", "press")
+_PIECE = re.compile(r"\w+", re.UNICODE)  # a word as written, elision and hyphens left out
 WARMUP_DAYS = 7  # days of signals read before a story may be seeded
 
 
@@ -47,6 +50,25 @@ class Story:
     def first(self, level: str) -> datetime | None:
         found = self.seen[level]
         return found[0].created_at if found else None
+
+    def headline(self, n: int = 4, until: datetime | None = None) -> list[str]:
+        """The story's `n` most told words (up to `until`), as people wrote them: its terms
+        are folded (`intoxication`, `lille`) and sorting them by letter named the demo's
+        food poisoning « achetee, alimentaire, autres »."""
+        told: Counter[str] = Counter()
+        written: dict[str, Counter[str]] = {}
+        for level in LEVELS:
+            for signal in self.seen[level]:
+                if until is not None and signal.created_at > until:
+                    continue
+                text = f"{signal.title or ''} {signal.text}"
+                told.update(self.terms & terms_of(signal))
+                for piece in _PIECE.findall(text):
+                    folded = words(piece)
+                    if len(folded) == 1 and folded[0] in self.terms:
+                        written.setdefault(folded[0], Counter())[piece] += 1
+        ranked = sorted(self.terms, key=lambda t: (-told[t], t))[:n]
+        return [_as_written(written.get(t), t) for t in ranked]
 
 
 @dataclass(frozen=True)
@@ -209,6 +231,15 @@ class CrisisTracker:
             total.update(c)
         n = max(1, len(days))
         return Counter({t: v / n for t, v in total.items()})
+
+
+def _as_written(forms: Counter[str] | None, term: str) -> str:
+    """The most common way a word was written, in lower case where people also wrote it so
+    (a capital opening a sentence is not a name; `Lille` keeps its own)."""
+    if not forms:
+        return term
+    lower = [(n, f) for f, n in forms.items() if f.islower()]
+    return max(lower)[1] if lower else forms.most_common(1)[0][0]
 
 
 def history(store: Store, workspace: str, since: datetime, until: datetime) -> list[Signal]:

@@ -65,7 +65,7 @@ def key_of(e: Escalation) -> str:
 
 def title_of(e: Escalation, lang: str) -> str:
     w = WORDS[lang]
-    terms = ", ".join(sorted(e.story.terms)[:4])
+    terms = ", ".join(e.story.headline(4, until=e.at))
     return w["title"].format(terms=terms, source=w[e.source], target=w[e.target])
 
 
