@@ -202,21 +202,27 @@ def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
     store.close()
 
 
-def test_crisis_page_relinks_stories_only_when_something_new_was_stored(
+def test_the_crisis_page_relinks_stories_at_most_every_half_minute_under_a_live_stream(
     client: TestClient, filled: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pouls.web.routes import alerts as route
 
     calls: list[str] = []
 
-    def counting(store, workspace, span):  # type: ignore[no-untyped-def]
+    def counted(store, workspace, span):  # type: ignore[no-untyped-def]
         calls.append(workspace)
         return recent(store, workspace, span)
 
-    monkeypatch.setattr(route, "recent", counting)
-    for _ in range(2):
-        assert client.get("/crisis?ws=acme&since=7d").status_code == 200
+    clock = [1000.0]
+    monkeypatch.setattr(route, "recent", counted)
+    monkeypatch.setattr(route.time, "monotonic", lambda: clock[0])
+    client.get("/crisis?ws=acme")
+    filled.put([make_signal(900, "nouveau signal")])
+    client.get("/crisis?ws=acme")  # something new, but linked 0 s ago: the same answer
     assert calls == ["acme"]
-    filled.put([make_signal(9999, "nouveau message")])
-    client.get("/crisis?ws=acme&since=7d")
+    clock[0] += route.CRISIS_FRESH
+    client.get("/crisis?ws=acme")
+    assert calls == ["acme", "acme"]
+    clock[0] += 3600
+    client.get("/crisis?ws=acme")  # nothing new since: still no relinking
     assert calls == ["acme", "acme"]

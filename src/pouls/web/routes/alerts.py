@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -79,21 +80,26 @@ def crisis(
     return pages.TemplateResponse(request, "crisis.html", context)
 
 
-def _recent(app: Any, workspace: str, span: timedelta) -> list[Escalation]:
-    """`recent` escalations, recomputed only when the workspace stored something new.
+CRISIS_FRESH = 30.0  # seconds a linking of stories serves while new signals keep arriving
 
-    Linking stories replays the history of the span (seconds on a busy workspace), so a page
-    reloaded while nothing arrived reuses the last answer.
+
+def _recent(app: Any, workspace: str, span: timedelta) -> list[Escalation]:
+    """`recent` escalations, recomputed when the workspace stored something new, at most every
+    CRISIS_FRESH seconds.
+
+    Linking stories replays the history of the span (seconds on a busy workspace); under a
+    live stream every page would otherwise pay it, for stories that move in hours.
     """
     store = app.state.store
     version = store.count(workspace)
-    cache: dict[tuple[str, timedelta], tuple[int, list[Escalation]]] | None
+    cache: dict[tuple[str, timedelta], tuple[int, float, list[Escalation]]] | None
     cache = getattr(app.state, "crisis_cache", None)
     if cache is None:
         cache = app.state.crisis_cache = {}
     hit = cache.get((workspace, span))
-    if hit is not None and hit[0] == version:
-        return hit[1]
+    now = time.monotonic()
+    if hit is not None and (hit[0] == version or now - hit[1] < CRISIS_FRESH):
+        return hit[2]
     found, _ = recent(store, workspace, span)
-    cache[(workspace, span)] = (version, found)
+    cache[(workspace, span)] = (version, now, found)
     return found
