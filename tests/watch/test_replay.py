@@ -82,3 +82,35 @@ def test_rule_test_command_lists_the_alert_with_its_explanation(
     assert done.returncode == 0, done.stderr
     assert "1 alert(s)" in done.stdout
     assert "termes : intoxication" in done.stdout and "fraises" in done.stdout
+
+
+def test_the_rule_page_replays_a_rule_and_tries_another_sensitivity(
+    demo: tuple[Path, list[dict]],
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from pouls.config import load
+    from pouls.web.app import create_app
+    from tests.conftest import sign_in_as_admin
+
+    home, _ = demo
+    store = SQLiteStore(home / "pouls.db")
+    app = create_app(load(home, environ={}), store)
+    with TestClient(app, headers={"Accept-Language": "en"}) as client:
+        sign_in_as_admin(client, store, "demo")
+        listed = client.get("/rules?ws=demo").text
+        assert 'href="/rules/intoxication?ws=demo"' in listed and "database" in listed
+        page = client.get("/rules/intoxication?ws=demo&since=90d").text
+        assert '<strong class="trial-count">1</strong>' in page
+        assert "Volume rising on “intoxication”" in page
+        assert "intoxication" in page and 'href="/signals/' in page  # explained, with an example
+        strict = client.get("/rules/intoxication?ws=demo&since=90d&sensitivity=0.05").text
+        assert '<strong class="trial-count">0</strong>' in strict
+        assert 'value="0.05"' in strict
+        assert client.get("/rules/nothing?ws=demo").status_code == 404
+        assert client.get("/rules/intoxication?ws=demo&sensitivity=1").status_code == 422
+        french = client.get(
+            "/rules/intoxication?ws=demo&since=90d", headers={"Accept-Language": "fr"}
+        )
+        assert "alerte(s) qu&#39;elle aurait levée(s)" in french.text
+    store.close()

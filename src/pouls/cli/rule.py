@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import msgspec
@@ -168,12 +167,9 @@ def test(
     explain: Annotated[bool, typer.Option(help="Explain each alert (terms, channels).")] = True,
 ) -> None:
     """Replay a rule on stored history and list the alerts it would have raised."""
-    from pouls.signals import utcnow
     from pouls.store.watch import WatchStore
-    from pouls.watch.explain import explain as explain_alert
-    from pouls.watch.replay import replay
-    from pouls.watch.rules import STREAM, parse_duration, title
-    from pouls.watch.streams import explain as explain_stream
+    from pouls.watch.replay import trial
+    from pouls.watch.rules import parse_duration, title
     from pouls.watch.watcher import rules_of
 
     settings = context.settings()
@@ -194,35 +190,22 @@ def test(
             span = parse_duration(since)
         except ValueError as exc:
             raise UserError(str(exc)) from None
-        newest = store.search(workspace, None, None, limit=1).signals
-        until = min(utcnow(), newest[0].created_at + timedelta(seconds=1)) if newest else utcnow()
-        alerts = replay(store, rule, since=until - span, until=until)
+        found = trial(store, rule, span, base_url=settings.file.alerts.base_url, explained=explain)
         lang = rule.lang or settings.file.alerts.lang
         out.print(
             f"Rule [bold]{rule.name}[/] (sensitivity {rule.sensitivity:g}) over {since}:"
-            f" {len(alerts)} alert(s)."
+            f" {len(found)} alert(s)."
         )
-        for a in alerts:
+        for t in found:
+            a = t.alert
             end = a.closed.at.strftime("%m-%d %H:%M") if a.closed else "open"
             out.print(
                 f"• {a.opened.at:%Y-%m-%d %H:%M} → {end}  {title(rule, a.peak, lang)}"
                 f"  ({a.updates} update(s))"
             )
-            if explain and rule.kind in STREAM:
-                e = explain_stream(store, rule, a.peak, base_url=settings.file.alerts.base_url)
-                out.print(f"    {e.summary(lang)}")
-                if rule.kind == "campaign" and e.examples:
-                    out.print(f"    « {e.examples[0].text[:120]} »")
-            elif explain and rule.kind != "match":
-                e = explain_alert(
-                    store,
-                    rule,
-                    start=a.opened.at - timedelta(minutes=rule.bucket),
-                    end=a.opened.at,
-                    observed=a.opened.observed,
-                    baseline=a.opened.baseline,
-                    base_url=settings.file.alerts.base_url,
-                )
-                out.print(f"    {e.summary(lang)}")
+            if t.explanation is not None:
+                out.print(f"    {t.explanation.summary(lang)}")
+                if rule.kind == "campaign" and t.explanation.examples:
+                    out.print(f"    « {t.explanation.examples[0].text[:120]} »")
     finally:
         store.close()

@@ -10,7 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pouls.config import Rule
+from pouls.signals import utcnow
 from pouls.store import Filters, Store
+from pouls.store.sqlite import SQLiteStore
+from pouls.watch import streams
+from pouls.watch.explain import Explanation, explain
 from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, matching
 from pouls.watch.streams import trigger_for, watched_since
 
@@ -26,6 +30,41 @@ class ReplayedAlert:
     closed: Firing | None = None
     updates: int = 0
     signal_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Trial:
+    """An alert a rule would have raised, with what it would have said."""
+
+    alert: ReplayedAlert
+    explanation: Explanation | None
+
+
+def trial(
+    store: SQLiteStore, rule: Rule, span: timedelta, *, base_url: str, explained: bool = True
+) -> list[Trial]:
+    """What `rule` would have raised over the last `span` of stored history (up to its newest
+    signal, so that a demo or an old import can be tried too), each explained unless not
+    `explained`. `pouls rule test` and the web app's rule page both show this."""
+    newest = store.search(rule.workspace, None, None, limit=1).signals
+    until = min(utcnow(), newest[0].created_at + timedelta(seconds=1)) if newest else utcnow()
+    out = []
+    for a in replay(store, rule, since=until - span, until=until):
+        e = None
+        if explained and rule.kind in STREAM:
+            e = streams.explain(store, rule, a.peak, base_url=base_url)
+        elif explained and rule.kind != INSTANT:
+            e = explain(
+                store,
+                rule,
+                start=a.opened.at - timedelta(minutes=rule.bucket),
+                end=a.opened.at,
+                observed=a.opened.observed,
+                baseline=a.opened.baseline,
+                base_url=base_url,
+            )
+        out.append(Trial(a, e))
+    return out
 
 
 def replay(

@@ -18,7 +18,18 @@ from pouls.store import Store
 from pouls.store.users import User
 from pouls.web import auth, errors
 from pouls.web.live import Live
-from pouls.web.routes import alerts, api, checkins, ingest, meta, stream, telegram, topics, wall
+from pouls.web.routes import (
+    alerts,
+    api,
+    checkins,
+    ingest,
+    meta,
+    rules,
+    stream,
+    telegram,
+    topics,
+    wall,
+)
 
 SignedIn = [Depends(auth.viewer)]
 
@@ -66,6 +77,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(stream.router, dependencies=SignedIn)
     app.include_router(alerts.router, dependencies=SignedIn)
     app.include_router(topics.router, dependencies=SignedIn)
+    app.include_router(rules.router, dependencies=SignedIn)
     # Webhooks prove themselves with their platform's signature or their source's token.
     app.include_router(ingest.router)
     app.include_router(checkins.router)

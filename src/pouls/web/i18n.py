@@ -294,6 +294,37 @@ FR: dict[str, str] = {
     "people": "personnes",
     "not yet": "pas encore",
     "at": "le",
+    # rules
+    "Rules": "Règles",
+    "What raises alerts. Try a rule on history before trusting it.": (
+        "Ce qui lève les alertes. Essayez une règle sur l'historique avant de vous y fier."
+    ),
+    "No rules in this workspace yet: declare them in pouls.toml or add one with %(command)s.": (
+        "Aucune règle dans cet espace : déclarez-les dans pouls.toml ou ajoutez-en une avec"
+        " %(command)s."
+    ),
+    "Kind": "Type",
+    "Watches": "Surveille",
+    "Step": "Pas",
+    "Sensitivity": "Sensibilité",
+    "Sinks": "Envois",
+    "From": "Origine",
+    "the whole workspace": "tout l'espace",
+    "database": "base de données",
+    "← Rules": "← Règles",
+    "Over the last": "Sur les derniers",
+    "Replay": "Rejouer",
+    "Replayed with the live code on stored history: the rule's own sensitivity is %(own)s.": (
+        "Rejouée avec le code du direct sur l'historique enregistré : la sensibilité de la"
+        " règle est %(own)s."
+    ),
+    "alert(s) it would have raised": "alerte(s) qu'elle aurait levée(s)",
+    "Over": "Terminée",
+    "Updates": "Mises à jour",
+    "still open": "toujours en cours",
+    "No alert over this period: raise the sensitivity to see what it would take.": (
+        "Aucune alerte sur cette période : montez la sensibilité pour voir ce qu'il faudrait."
+    ),
     # topics
     "Saved searches: each is a feed on the wall, matched live and over history.": (
         "Recherches enregistrées : chacune est un flux du mur, appliquée en direct et sur"
@@ -344,6 +375,8 @@ FR: dict[str, str] = {
     "insult": "insulte",
     "threat": "menace",
     "volume": "volume",
+    "reach": "portée",
+    "authors": "auteurs",
     "spike": "pic",
     "threshold": "seuil",
     "match": "correspondance",
