@@ -119,3 +119,77 @@ def test_ner_is_skipped_only_where_no_capitalised_word_is_left_unexplained():
     assert may_name("on a vu Emmanuel Macron hier")
     text = "soldes chez Décathlon ce week-end"
     assert not may_name(text, BOOK.find(text))
+
+
+def _token_by_token(book: list[GazetteerEntry], text: str) -> list[tuple[int, int, str]]:
+    """The matching the regex replaced: tokens of the folded text, longest spelling first."""
+    from pouls.enrich.entities import _TOKEN
+
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for entry in book:
+        for spelling in (entry.name, *entry.aliases):
+            tokens = tuple(_TOKEN.findall(fold(spelling)))
+            index.setdefault(tokens[0], []).append((tokens, entry.name))
+    for candidates in index.values():
+        candidates.sort(key=lambda c: -len(c[0]))
+    spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(fold(text))]
+    words = [s[2] for s in spans]
+    found, i = [], 0
+    while i < len(words):
+        for candidate, name in index.get(words[i], ()):
+            if tuple(words[i : i + len(candidate)]) == candidate:
+                found.append((spans[i][0], spans[i + len(candidate) - 1][1], name))
+                i += len(candidate)
+                break
+        else:
+            i += 1
+    return found
+
+
+def test_gazetteer_batch_matching_equals_token_by_token_matching():
+    import random
+
+    from pouls.enrich.entities import _TOKEN
+
+    entries = [
+        GazetteerEntry("Décathlon", "brand", ("decat",)),
+        GazetteerEntry("Crédit Mutuel", "competitor"),
+        GazetteerEntry("Crédit", "brand"),
+        GazetteerEntry("Île-de-France", "place"),
+        GazetteerEntry("TGV inOui", "product"),
+        GazetteerEntry("AT&T", "brand"),
+        GazetteerEntry("l'Oréal", "brand"),
+    ]
+    book = Gazetteer(entries)
+    pieces = [
+        "décathlon",
+        "DECAT",
+        "crédit",
+        "mutuel",
+        "ile-de-france",
+        "tgv",
+        "inoui",
+        "at&t",
+        "l'oréal",
+        "l’Oréal",
+        "x",
+        "-",
+        ".",
+        "&",
+        "'",
+        " ",
+        "  ",
+        "\n",
+        "é",
+        "😀",
+        "\x00",
+    ]
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for batch in (texts, [t.replace("\x00", " ") for t in texts]):
+        for text, found in zip(batch, book.find_many(batch), strict=True):
+            expected = _token_by_token(entries, text)
+            assert [(a, b) for a, b, _ in found] == [(a, b) for a, b, _ in expected], text
+            norms = [" ".join(_TOKEN.findall(fold(name))) for _, _, name in expected]
+            assert [e.norm for _, _, e in found] == norms
+            assert all(e.text == text[a:b] for a, b, e in found)

@@ -60,3 +60,28 @@ def test_toxicity_val_macro_f1_holds_the_model_card_figures():
         found = toxicity.score(texts, [lang] * len(texts))
         predicted = [str(int(s[attribute] >= 0.5)) for s in found]
         assert macro_f1(labels, predicted) >= promised - TOLERANCE, key
+
+
+THREATS = [
+    "je vais te retrouver et te tuer",
+    "JE VAIS TE BRÛLER",
+    "I'm going to kill you",
+    "tu es un homme mort",
+    "You're DEAD meat",
+    "kill yourself",
+    "crève-toi",
+    "ils méritent la mort",
+    "He deserves to die",
+    "ce film m'a tué de rire",
+    "I killed it at the gym today",
+    "ſo I will kill you",  # a long s, which IGNORECASE reads as "s"
+    "",
+    "rien à voir",
+]
+
+
+def test_threats_of_a_batch_are_each_texts_threat():
+    texts = THREATS + [f"{a} … {b}" for a, b in zip(THREATS, reversed(THREATS), strict=True)]
+    assert toxicity.threats(texts) == [toxicity.threat(t) for t in texts]
+    dotted = [*texts[:2], "İ"]  # lower-cases to two characters: the shortcut steps aside
+    assert toxicity.threats(dotted) == [toxicity.threat(t) for t in dotted]

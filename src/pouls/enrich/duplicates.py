@@ -72,9 +72,11 @@ def signatures(texts: Sequence[str], chunk: int = 512) -> tuple[np.ndarray, np.n
         x = (h[valid] >> np.uint64(32)) ^ (h[valid] & np.uint64(0xFFFFFFFF))
         owner = doc[:width][valid]
         # Multiply-shift hashing: (a*x + b) mod 2^64, top 32 bits, one column per function.
-        mixed = ((x[:, None] * _A + _B) >> np.uint64(32)).astype(np.uint32)
+        # The shift keeps order, so the minimum is taken first and only it is shifted.
+        mixed = np.multiply(x[:, None], _A)
+        mixed += _B
     starts = np.searchsorted(owner, np.arange(len(rows)))
-    out[rows] = np.minimum.reduceat(mixed, starts, axis=0)
+    out[rows] = (np.minimum.reduceat(mixed, starts, axis=0) >> np.uint64(32)).astype(np.uint32)
     return out, ok
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from pouls.enrich.features import text_of
 from pouls.signals import Signal
@@ -64,6 +65,26 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+@functools.cache
+def _fold_table() -> np.ndarray:
+    table = np.arange(0x2020, dtype=np.uint32)
+    for code, folded in _FOLD.items():
+        table[code] = ord(folded)
+    return table
+
+
+def fold_many(text: str) -> str:
+    """`fold(text)` with a numpy table: several times faster on a long text (a joined batch)."""
+    if text.isascii():
+        return text.lower()
+    if len(text) < 1000:
+        return fold(text)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _fold_table()
+    folded = np.where(codes < len(table), table[np.minimum(codes, len(table) - 1)], codes)
+    return folded.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 _TOKEN = re.compile(r"\w+(?:['’.&-]\w+)*", re.UNICODE)
 _ARTICLE = re.compile(
     r"^(?:(?:the|le|la|les|un|une|des|de|du|à|a|au|aux|en|chez|of|in|at)\s+|[ld]'\s*)+",
@@ -97,7 +118,12 @@ class GazetteerEntry(msgspec.Struct, frozen=True):
 
 
 class Gazetteer:
-    """Exact, accent- and case-insensitive matching of known names on token boundaries."""
+    """Exact, accent- and case-insensitive matching of known names on token boundaries.
+
+    Every spelling becomes one alternative of a regex over folded text, with lookarounds that
+    reproduce `_TOKEN`'s boundaries: a batch is folded and scanned in one C call instead of
+    being cut into tokens in Python (some 12 µs per text before).
+    """
 
     @classmethod
     def from_types(cls, names_by_type: Mapping[str, Sequence[str]]) -> Gazetteer:
@@ -107,41 +133,80 @@ class Gazetteer:
         )
 
     def __init__(self, entries: Iterable[GazetteerEntry | dict[str, Any] | str] = ()) -> None:
-        self._index: dict[str, list[tuple[tuple[str, ...], GazetteerEntry]]] = {}
+        spellings: list[tuple[tuple[str, ...], GazetteerEntry, str]] = []
         for raw in entries:
             entry = _entry(raw)
+            norm = " ".join(_TOKEN.findall(fold(entry.name)))
             for spelling in (entry.name, *entry.aliases):
                 tokens = tuple(_TOKEN.findall(fold(spelling)))
                 if tokens:
-                    self._index.setdefault(tokens[0], []).append((tokens, entry))
-        for candidates in self._index.values():
-            candidates.sort(key=lambda c: -len(c[0]))
+                    spellings.append((tokens, entry, norm))
+        # Longest first (in tokens), then in the order given: the first alternative of the
+        # regex that matches at a position is the one token-by-token matching would pick.
+        spellings.sort(key=lambda s: -len(s[0]))
+        self._found = [(entry.type, norm) for _, entry, norm in spellings]
+        self._regexes = _spelling_regexes([tokens for tokens, _, _ in spellings])
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._index.values())
+        return len(self._found)
 
     def find(self, text: str) -> list[tuple[int, int, Entity]]:
         """(start, end, entity) of every longest match, left to right, without overlaps."""
-        if not self._index:
-            return []
-        spans = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(fold(text))]
-        tokens = [s[2] for s in spans]
-        found: list[tuple[int, int, Entity]] = []
-        i = 0
-        while i < len(tokens):
-            for candidate, entry in self._index.get(tokens[i], ()):
-                n = len(candidate)
-                if tuple(tokens[i : i + n]) == candidate:
-                    start, end = spans[i][0], spans[i + n - 1][1]
-                    norm = " ".join(_TOKEN.findall(fold(entry.name)))
-                    found.append(
-                        (start, end, Entity(type=entry.type, text=text[start:end], norm=norm))
-                    )
-                    i += n
-                    break
-            else:
-                i += 1
-        return found
+        return self.find_many([text])[0]
+
+    def find_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, Entity]]]:
+        """`find` of each text: the batch folded and scanned at once."""
+        out: list[list[tuple[int, int, Entity]]] = [[] for _ in texts]
+        if self._regexes is None or not texts:
+            return out
+        batch, one = self._regexes
+        if any("\x00" in t for t in texts):
+            # A NUL would read as the separator between texts: such texts go one by one.
+            for i, text in enumerate(texts):
+                out[i] = [self._entity(text, m, 0) for m in one.finditer(fold(text))]
+            return out
+        matches = list(batch.finditer(fold_many(_SEPARATOR.join(texts))))
+        if not matches:
+            return out
+        starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
+        owners = np.searchsorted(starts, [m.start() for m in matches], side="right") - 1
+        for i, start, m in zip(owners.tolist(), starts[owners].tolist(), matches, strict=True):
+            out[i].append(self._entity(texts[i], m, start))
+        return out
+
+    def _entity(self, text: str, m: re.Match[str], start: int) -> tuple[int, int, Entity]:
+        kind, norm = self._found[int(str(m.lastgroup)[1:])]
+        a, b = m.start() - start, m.end() - start
+        return a, b, Entity(type=kind, text=text[a:b], norm=norm)
+
+
+_SEPARATOR = "\n\x00\n"  # between the texts of a batch
+# Where `_TOKEN` starts and ends a token: not inside a run of word characters, nor where a
+# joining character (' . & - or ’) links word characters.
+_STARTS = r"(?<!\w)(?<!\w['’.&-])"
+_ENDS = r"(?!\w)(?!['’.&-]\w)"
+
+
+def _spelling_regexes(
+    spellings: Sequence[tuple[str, ...]],
+) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """One alternative per spelling (group `s<k>`), its tokens separated by non-word runs.
+
+    Two regexes: for a joined batch (the runs exclude NUL, so that no match joins two texts)
+    and for one text.
+    """
+    if not spellings:
+        return None
+    # The lookahead on the first letters lets the engine skip positions cheaply.
+    initials = "".join(sorted({re.escape(tokens[0][0]) for tokens in spellings}))
+    found = []
+    for gap in (r"[^\w\x00]+", r"\W+"):
+        alternatives = "|".join(
+            f"(?P<s{k}>{gap.join(re.escape(t) + _ENDS for t in tokens)})"
+            for k, tokens in enumerate(spellings)
+        )
+        found.append(re.compile(f"(?=[{initials}]){_STARTS}(?:{alternatives})"))
+    return found[0], found[1]
 
 
 def _entry(raw: GazetteerEntry | dict[str, Any] | str) -> GazetteerEntry:
@@ -236,7 +301,7 @@ def extract(
     `gazetteer` is one for every text or one per text (signals of several workspaces).
     """
     per_text = gazetteer if isinstance(gazetteer, Sequence) else [gazetteer] * len(texts)
-    found = [g.find(t) if g else [] for g, t in zip(per_text, texts, strict=True)]
+    found = _find_all(texts, per_text)
     if use_spacy:
         groups: dict[str, list[int]] = {}
         for i, lang in enumerate(langs):
@@ -264,6 +329,23 @@ def extract(
                         (start, ent.end_char, Entity(kind, texts[i][start : ent.end_char], norm))
                     )
     return [tuple(e for _, _, e in sorted(spans, key=lambda s: s[0])) for spans in found]
+
+
+def _find_all(
+    texts: Sequence[str], gazetteers: Sequence[Gazetteer | None]
+) -> list[list[tuple[int, int, Entity]]]:
+    """Gazetteer matches of each text, each gazetteer scanning all its texts at once."""
+    found: list[list[tuple[int, int, Entity]]] = [[] for _ in texts]
+    groups: dict[int, list[int]] = {}
+    for i, book in enumerate(gazetteers):
+        if book is not None:
+            groups.setdefault(id(book), []).append(i)
+    for rows in groups.values():
+        book = gazetteers[rows[0]]
+        assert book is not None
+        for i, spans in zip(rows, book.find_many([texts[i] for i in rows]), strict=True):
+            found[i] = spans
+    return found
 
 
 class EntityEnricher:

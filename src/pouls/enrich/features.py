@@ -9,175 +9,39 @@ n-gram and little runs per word.
 
 from __future__ import annotations
 
-import functools
 import json
-import re
-import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from pouls.enrich.markers import batch_markers
-from pouls.signals import Signal
-
-MODELS_DIR = Path(__file__).parent / "models"
-
-_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\bhttp\b", re.IGNORECASE)
-_MENTION = re.compile(r"@\w+")
-_REPEAT = re.compile(r"(.)\1{3,}")
-_WORD = re.compile(r"#?\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
-_NEGATORS = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "nothing",
-        "nobody",
-        "none",
-        "nor",
-        "neither",
-        "cannot",
-        "can't",
-        "don't",
-        "doesn't",
-        "didn't",
-        "isn't",
-        "aren't",
-        "wasn't",
-        "weren't",
-        "won't",
-        "wouldn't",
-        "shouldn't",
-        "couldn't",
-        "ain't",
-        "n't",
-        "ne",
-        "n'",
-        "pas",
-        "jamais",
-        "rien",
-        "aucun",
-        "aucune",
-        "personne",
-        "plus",
-        "guère",
-        "sans",
-        "ni",
-        "non",
-        "nunca",
-        "nada",
-        "nicht",
-        "kein",
-        "keine",
-        "nie",
-        "niemals",
-        "niet",
-        "geen",
-        "nooit",
-        "não",
-        "nem",
-    ]
+from pouls.enrich.text import (
+    CLAUSE_END,
+    MODELS_DIR,
+    NEGATORS,
+    WORD,
+    normalize,
+    normalize_batch,
+    polarity,
+    text_of,
+    words,
 )
-_CLAUSE_END = frozenset('.,;:!?()[]"')
 
-
-@functools.cache
-def _lexicon() -> dict[str, float]:
-    """Word valences (VADER's English lexicon and its French port, both MIT-licensed)."""
-    lex: dict[str, float] = {}
-    with (MODELS_DIR / "lexicon.txt").open(encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            word, _, value = line.rstrip("\n").partition("\t")
-            lex[word] = float(value)
-    return lex
-
-
-def polarity(tokens: Sequence[str]) -> list[str]:
-    """Pseudo-tokens for lexicon words: sign, strength, and whether a negator governs them."""
-    lex = _lexicon()
-    out: list[str] = []
-    for token in tokens:
-        negated = token.endswith("_neg")
-        value = lex.get(token[:-4] if negated else token)
-        if value is None:
-            continue
-        sign = "pos" if value > 0 else "neg"
-        strength = 2 if abs(value) >= 2 else 1
-        out.append(f"__lex_{sign}{strength}{'_negated' if negated else ''}__")
-    return out
-
-
-def normalize(text: str) -> str:
-    """Lower-case, decode literal \\uXXXX escapes, fold URLs and mentions, cap repeated letters."""
-    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    text = _URL.sub(" http ", text)
-    text = _MENTION.sub("@user", text)
-    text = _REPEAT.sub(r"\1\1\1", text)
-    return unicodedata.normalize("NFC", text).lower()
-
-
-# `_URL` on a lower-cased text, written so that the regex engine jumps from "h" to "w" instead
-# of trying the alternation at every position (four times faster on a batch).
-_URL_LOWER = re.compile(r"h(?:ttps?://\S+|(?<!\wh)ttp\b)|www\.\S+")
-
-
-def _normalize_batch(text: str) -> str:
-    """`normalize(text)` for a long text (a joined batch), the costly steps done faster."""
-    if "\\u" in text:
-        text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        spans = [m.span() for m in _URL_LOWER.finditer(lowered)]
-        if spans:
-            cuts = [0, *(i for span in spans for i in span), len(text)]
-            text = " http ".join(text[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True))
-    else:
-        text = _URL.sub(" http ", text)
-    text = _MENTION.sub("@user", text)
-    return unicodedata.normalize("NFC", _cap_repeats(text)).lower()
-
-
-def _cap_repeats(text: str) -> str:
-    """`_REPEAT.sub(r"\\1\\1\\1", text)` with numpy: runs of one character (not a newline)
-    longer than three are cut to three."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    same = (codes[1:] == codes[:-1]) & (codes[1:] != 10)
-    if len(codes) < 4 or not (same[:-2] & same[1:-1] & same[2:]).any():
-        return text
-    at = np.arange(1, len(codes))
-    run_start = np.maximum.accumulate(np.where(same, 0, at))
-    keep = np.ones(len(codes), bool)
-    keep[1:] = at - run_start < 3
-    return codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
-
-
-def words(text: str, negation: bool = False) -> list[str]:
-    """Word, hashtag, punctuation and emoji tokens of a normalised text.
-
-    With `negation`, tokens after a negator until the end of the clause get a `_neg` copy,
-    so "pas bon" and "bon" weigh differently.
-    """
-    tokens = _WORD.findall(text)
-    if not negation:
-        return tokens
-    out: list[str] = []
-    negated = False
-    for token in tokens:
-        if token in _CLAUSE_END:
-            negated = False
-        elif negated:
-            out.append(token + "_neg")
-        if token in _NEGATORS or token.endswith("n't"):
-            negated = True
-        out.append(token)
-    return out
+# Re-exported: the models and scripts import these from here.
+__all__ = [
+    "MODELS_DIR",
+    "Featurizer",
+    "normalize",
+    "polarity",
+    "shared_counts",
+    "shared_markers",
+    "shared_normalized",
+    "text_of",
+    "words",
+]
 
 
 _PRIME = np.uint64(0x100000001B3)
@@ -271,9 +135,9 @@ class _Vocabulary:
             [self.hash_neg, np.array([_token_hash(t + "_neg") for t in tokens], np.uint64)]
         )
         self.negator = np.concatenate(
-            [self.negator, [t in _NEGATORS or t.endswith("n't") for t in tokens]]
+            [self.negator, [t in NEGATORS or t.endswith("n't") for t in tokens]]
         )
-        self.clause_end = np.concatenate([self.clause_end, [t in _CLAUSE_END for t in tokens]])
+        self.clause_end = np.concatenate([self.clause_end, [t in CLAUSE_END for t in tokens]])
         self.lex = np.concatenate([self.lex, np.array(lex, np.int8)])
         self.lex_neg = np.concatenate([self.lex_neg, np.array(lex_neg, np.int8)])
 
@@ -351,7 +215,7 @@ class _Texts:
             joined = _SEPARATOR.join(self.texts)
             parts: list[str] = []
             if "\x00" not in joined.replace(_SEPARATOR, ""):
-                joined = _normalize_batch(joined)
+                joined = normalize_batch(joined)
                 parts = joined.split(_SEPARATOR)
             if len(parts) != len(self.texts):  # a text held a NUL or an escaped one
                 parts = [normalize(t) for t in self.texts]
@@ -364,11 +228,11 @@ class _Texts:
         if self._words is None:
             normed = self.normed()
             if self._joined:
-                tokens = _WORD.findall(self._joined)
+                tokens = WORD.findall(self._joined)
                 separator = "\x00"
             else:
-                # _WORD never yields an empty token: "" separates texts that hold a NUL.
-                tokens = [t for text in normed for t in [*_WORD.findall(text), ""]][:-1]
+                # WORD never yields an empty token: "" separates texts that hold a NUL.
+                tokens = [t for text in normed for t in [*WORD.findall(text), ""]][:-1]
                 separator = ""
             vocabulary = _vocabulary_for(tokens)
             ids = vocabulary.lookup([*tokens, separator])
@@ -530,11 +394,6 @@ def shared_normalized(texts: Sequence[str]) -> list[str]:
 def shared_markers(texts: list[str]) -> list[tuple[str, ...]]:
     """`markers.batch_markers(texts)`, reusing the ones found for the scam model's features."""
     return _shared(texts).markers()
-
-
-def text_of(signal: Signal) -> str:
-    """What the models read: the text, or the title where a signal has no text."""
-    return (signal.text or signal.title or "").strip()
 
 
 def _word_salt(h: np.ndarray, n: int) -> np.ndarray:

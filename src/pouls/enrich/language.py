@@ -28,8 +28,9 @@ HINDI_FEATURIZER = Featurizer(
     n_features=2**18, word_ngrams=(1, 1), char_ngrams=(1, 4), negation=False
 )
 HINDI_MIN = 0.6
-# The fast model's answer is kept at or above this probability (chosen on UMSAB val). It never
-# saw Dutch (UMSAB has none) and stays under it on Dutch texts, which go to lingua.
+# The fast model's answer is kept at or above a probability per language, stored in its
+# artefact (chosen on UMSAB val, see docs/models/language.md); FAST_MIN where it has none. It
+# never saw Dutch (UMSAB has none) and stays under them on Dutch texts, which go to lingua.
 FAST_MIN = 0.8
 _NOISE = re.compile(r"https?://\S+|\bhttp\b|[@#]\w+|\d+", re.UNICODE)
 _THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){2}")
@@ -106,15 +107,26 @@ def _clean(texts: list[str]) -> list[str]:
     return [t.strip() for t in _NOISE.sub(" ", joined).split(_SEPARATOR)]
 
 
+@functools.cache
+def fast_minimums() -> tuple[float, ...]:
+    """The probability at which the fast model's answer stands, per class of the model."""
+    model = _fast()
+    floors = model.meta.get("min", {})
+    assert isinstance(floors, dict)
+    default = float(floors.get("*", FAST_MIN))
+    return tuple(float(floors.get(code, default)) for code in model.classes)
+
+
 def _answer_fast(texts: list[str], todo: list[int], out: list[tuple[str, float]]) -> list[int]:
     """Fill `out` where the fast model is sure; the rows of `todo` left for lingua."""
     model = _fast()
     proba = model.proba_from_counts(shared_counts(model.featurizer, texts)[todo])
     best = proba.argmax(axis=1)
     sure = proba[np.arange(len(todo)), best]
+    floors = fast_minimums()
     left: list[int] = []
     for i, k, p in zip(todo, best.tolist(), sure.tolist(), strict=True):
-        if p >= FAST_MIN:
+        if p >= floors[k]:
             out[i] = (model.classes[k], round(p, 4))
         else:
             left.append(i)

@@ -70,6 +70,40 @@ def threat(text: str) -> float:
     return 0.9 if _THREAT.search(text) else 0.0
 
 
+# Every `_THREAT` match holds one of these once lower-cased (a verb, "mort", "dead", "toi",
+# "mérite", "die"): a plain search of the lower-cased batch, some thirty times cheaper than
+# `_THREAT` at every position, picks the few texts worth the full pattern.
+_THREAT_HINT = re.compile(
+    "tuer|buter|crever|gorger|frapper|foncer|retrouver|rûler|ruler|mort|kill|shoot|stab|hurt|"
+    "burn|find|beat|murder|dead|hang|toi|rite|die"
+)
+_SEPARATOR = "\n\x00\n"
+
+
+@functools.cache
+def _odd_cases() -> frozenset[str]:
+    """Characters that IGNORECASE matches to a hint's letter though `lower()` does not give it
+    ("ſ" matches "s"): a text holding one skips the shortcut."""
+    letters = sorted(set(_THREAT_HINT.pattern) - {"|"})
+    everything = "".join(map(chr, range(0x110000)))
+    found = re.findall(f"[{''.join(letters)}]", everything, re.IGNORECASE)
+    return frozenset(c for c in found if c.lower() not in letters)
+
+
+def threats(texts: Sequence[str]) -> list[float]:
+    """`threat` of each text, the full pattern run only on texts that hold a hint."""
+    joined = _SEPARATOR.join(texts)
+    lowered = joined.lower()
+    if len(lowered) != len(joined) or any(c in joined for c in _odd_cases()):
+        return [threat(t) for t in texts]
+    starts = np.cumsum([0] + [len(t) + len(_SEPARATOR) for t in texts[:-1]])
+    hinted = [m.start() for m in _THREAT_HINT.finditer(lowered)]
+    out = [0.0] * len(texts)
+    for i in set((np.searchsorted(starts, hinted, side="right") - 1).tolist()):
+        out[i] = threat(texts[i])
+    return out
+
+
 def score(texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, float]]:
     """Per-attribute scores for each text; `langs` picks the French or English models."""
     if not texts:
@@ -84,8 +118,8 @@ def score(texts: Sequence[str], langs: Sequence[str | None]) -> list[dict[str, f
         columns = _columns(texts, rows, [_model(a, lang) for a in attributes])
         for i, values in zip(rows, np.round(columns, 4).T.tolist(), strict=True):
             out[i].update(zip(attributes, values, strict=True))
-    for i, text in enumerate(texts):
-        out[i]["threat"] = threat(text)
+    for i, value in enumerate(threats(texts)):
+        out[i]["threat"] = value
     return out
 
 
