@@ -150,3 +150,25 @@ def test_a_browser_gets_an_error_page_in_its_language_and_a_script_gets_json(
         assert api.status_code == 404
         assert api.json() == {"detail": "no such signal in this workspace"}
         assert c.get("/signals/nope?ws=acme").json()["detail"]  # no text/html: JSON
+
+
+def test_query_errors_without_a_value_in_them_are_all_in_french() -> None:
+    """Every fixed message of pouls.query has its French (those naming a value stay English)."""
+    fixed = set()
+    for path in resources.files("pouls.query").iterdir():
+        if not path.name.endswith(".py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r'QueryError\(\s*((?:"[^"]*"\s*)+),', text):
+            fixed.add("".join(re.findall(r'"([^"]*)"', m.group(1))))
+    assert len(fixed) > 15
+    assert sorted(m for m in fixed if m not in i18n.FR) == []
+
+
+def test_the_wall_explains_a_bad_query_in_french(
+    home: Path, filled: SQLiteStore, account: int
+) -> None:
+    with _client(home, filled) as c:
+        page = c.get("/?ws=acme&q=croissant AND (")
+        assert page.status_code == 400
+        assert "il manque un terme à chercher" in page.text and "(colonne 16)" in page.text

@@ -118,6 +118,72 @@ FR: dict[str, str] = {
     "No account yet? An admin makes one with %(command)s.": (
         "Pas encore de compte ? Un administrateur en crée un avec %(command)s."
     ),
+    # query errors (pouls.query words them in English; those without a value in them here)
+    "A minus sign must be glued to what it leaves out, like -spam.": (
+        "Un signe moins se colle à ce qu'il exclut, comme -spam."
+    ),
+    "A wildcard needs at least 3 letters before the *, like ecol*.": (
+        "Une troncature demande au moins 3 lettres avant le *, comme ecol*."
+    ),
+    "A wildcard needs at least 3 letters before the first ?, like wom?n.": (
+        "Un joker demande au moins 3 lettres avant le premier ?, comme wom?n."
+    ),
+    "AND and OR are mixed without parentheses (a space between words means AND). Add"
+    " parentheses to say what goes together, like (a AND b) OR c.": (
+        "AND et OR sont mélangés sans parenthèses (un espace entre deux mots vaut AND)."
+        " Ajoutez des parenthèses pour dire ce qui va ensemble, comme (a AND b) OR c."
+    ),
+    "NEAR cannot take NOT: put the NOT before the whole NEAR.": (
+        "NEAR ne prend pas de NOT : mettez le NOT devant tout le NEAR."
+    ),
+    "NEAR needs a distance in words, like NEAR/5 (or NEAR/5f to keep the order).": (
+        "NEAR demande une distance en mots, comme NEAR/5 (ou NEAR/5f pour garder l'ordre)."
+    ),
+    "NEAR works with words, phrases, wildcards like ecol*, and OR groups of those.": (
+        "NEAR s'applique à des mots, des expressions, des troncatures comme ecol* et des"
+        " groupes OR de ceux-ci."
+    ),
+    "OR needs a value on both sides.": "OR demande une valeur de chaque côté.",
+    "The * wildcard only works at the end of a word, like ecol*.": (
+        "La troncature * ne s'utilise qu'en fin de mot, comme ecol*."
+    ),
+    "The * wildcard works on one word, like ecol*.": (
+        "La troncature * s'applique à un seul mot, comme ecol*."
+    ),
+    "The ? wildcard works inside one word, like wom?n.": (
+        "Le joker ? s'utilise à l'intérieur d'un mot, comme wom?n."
+    ),
+    "The query ends too early: a search term is missing.": (
+        "La requête s'arrête trop tôt : il manque un terme à chercher."
+    ),
+    "The query is empty: type at least one word.": "La requête est vide : tapez au moins un mot.",
+    "These parentheses are empty.": "Ces parenthèses sont vides.",
+    "This ) has no ( to match it.": "Cette ) n'a pas de ( correspondante.",
+    "This parenthesis is never closed: add a ) after the last value.": (
+        "Cette parenthèse n'est jamais fermée : ajoutez une ) après la dernière valeur."
+    ),
+    "This parenthesis is never closed: add a ) where the group ends.": (
+        "Cette parenthèse n'est jamais fermée : ajoutez une ) là où le groupe se termine."
+    ),
+    "This quote is never closed: add a closing quote at the end of the phrase.": (
+        "Ces guillemets ne sont jamais fermés : ajoutez un guillemet à la fin de l'expression."
+    ),
+    "Wildcards do not work inside quotes: write the word outside them, like ecol*.": (
+        "Les troncatures ne marchent pas entre guillemets : écrivez le mot hors des"
+        " guillemets, comme ecol*."
+    ),
+    "author: needs a name after the @, like author:@someone.": (
+        "author: demande un nom après le @, comme author:@quelquun."
+    ),
+    "country: takes a two-letter country code, like country:fr or country:ca.": (
+        "country: prend un code pays de deux lettres, comme country:fr ou country:ca."
+    ),
+    "lang: takes a two-letter language code, like lang:fr or lang:en.": (
+        "lang: prend un code de langue de deux lettres, comme lang:fr ou lang:en."
+    ),
+    "site: takes a domain name, like site:lemonde.fr.": (
+        "site: prend un nom de domaine, comme site:lemonde.fr."
+    ),
     # error pages
     "This request cannot be read": "Cette demande est illisible",
     "Sign in first": "Connectez-vous d'abord",
