@@ -151,3 +151,14 @@ def test_sources_lists_configured_sources_with_their_health(tmp_path: Path) -> N
     }
     assert "rss" in rows["presse"] and "never" in rows["presse"]
     assert " 1 " in rows["a"] and "s" in rows["a"].split("│")[7]  # counts and a lag
+
+
+def test_a_rule_may_watch_a_topic_added_from_the_cli(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    assert pouls(home, "init").returncode == 0
+    assert pouls(home, "topic", "add", "retards", "retard*").returncode == 0
+    done = pouls(home, "rule", "add", "pic-retards", "--topic", "retards")
+    assert done.returncode == 0, done.stderr
+    assert "pic-retards" in pouls(home, "rule", "list").stdout
+    unknown = pouls(home, "rule", "add", "pic-x", "--topic", "nulle-part")
+    assert unknown.returncode == 1 and "no topic 'nulle-part'" in unknown.stderr

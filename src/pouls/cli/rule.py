@@ -81,12 +81,13 @@ def add(
         rule = msgspec.convert(fields, Rule)
     except msgspec.ValidationError as exc:
         raise UserError(str(exc)) from None
-    found = problems(rule, settings)
+    store = context.store()
+    stored = {t.name for t in store.topics.list(workspace)}
+    found = problems(rule, settings, stored)
     if found:
         raise UserError(f"rule {name}: " + "; ".join(found))
     if any(r.workspace == workspace and r.name == name for r in settings.file.rules):
         raise UserError(f"rule {name} is declared in pouls.toml: edit it there")
-    store = context.store()
     try:
         WatchStore(store).add_rule(workspace, name, msgspec.json.encode(rule))
     except RuleExists as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Literal
@@ -91,16 +92,19 @@ def matching(store: Store, rule: Rule, since: datetime, until: datetime) -> list
     return found
 
 
-def problems(rule: Rule, settings: Settings) -> list[str]:
-    """What is wrong with a rule, in words (empty when it can run)."""
+def problems(rule: Rule, settings: Settings, stored_topics: Collection[str] = ()) -> list[str]:
+    """What is wrong with a rule, in words (empty when it can run). `stored_topics`: the
+    names of the workspace's topics added from the CLI or the web app, which a rule may
+    watch as well as those of pouls.toml."""
     out: list[str] = []
     if settings.workspace(rule.workspace) is None:
         out.append(f"no workspace {rule.workspace!r}")
     if rule.topic and rule.query:
         out.append("name a topic or give a query, not both")
-    if rule.topic and not any(
+    declared = any(
         t.name == rule.topic and t.workspace == rule.workspace for t in settings.file.topics
-    ):
+    )
+    if rule.topic and not declared and rule.topic not in stored_topics:
         out.append(f"no topic {rule.topic!r} in workspace {rule.workspace!r}")
     if rule.query:
         try:
