@@ -94,7 +94,11 @@ def add(
         raise UserError(str(exc)) from None
     finally:
         store.close()
-    out.print(f"Rule [bold]{name}[/] added to workspace {workspace}.")
+    out.print(
+        f"Rule [bold]{name}[/] added to workspace {workspace}. A running `pouls up` takes it"
+        " at its next start; try it on history now with"
+        f" [cyan]pouls rule test {name} -w {workspace}[/]."
+    )
 
 
 @rule_app.command("list")
