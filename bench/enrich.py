@@ -3,7 +3,9 @@
 Reports signals per CPU-second (one core) and per wall-second for each enricher, for the whole
 stage with spaCy entities and with gazetteer-only entities, beside what a user would pick
 instead: VADER (English) and its French port for sentiment, and spaCy's pipelines run one text
-at a time. Texts come from templates written here. Size: POULS_BENCH_ENRICH_SIGNALS (10000).
+at a time. Texts come from templates written here. Size: POULS_BENCH_ENRICH_SIGNALS (10000);
+each figure is the best of POULS_BENCH_ENRICH_REPEATS (3) runs, each on a freshly built stage.
+The input signals are built before the clock starts: building them is not the stage's work.
 Targets (issue 3): whole stage >= 1,000 signals/s with spaCy, >= 10,000 with the gazetteer.
 Writes bench/results/enrich.json.
 """
@@ -83,10 +85,10 @@ def texts(n: int, seed: int = 3) -> list[str]:
     return out
 
 
-def signals(n: int) -> list[Signal]:
+def signals(n: int, prefix: str = "s") -> list[Signal]:
     return [
         Signal(
-            id=f"s{i}",
+            id=f"{prefix}{i}",
             workspace="bench",
             source="bench",
             channel="import",
@@ -108,6 +110,11 @@ def _timed(run: Callable[[], Any], count: int) -> dict[str, float]:
         "signals_per_cpu_s": round(count / max(cpu, 1e-9), 1),
         "signals_per_wall_s": round(count / max(wall, 1e-9), 1),
     }
+
+
+def _best(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the most signals per CPU-second: the others lost time to the neighbours."""
+    return max(runs, key=lambda r: r["signals_per_cpu_s"])
 
 
 def _batched(stage: list[Any], batch: list[Signal], size: int = 500) -> list[Signal]:
@@ -155,35 +162,52 @@ def _baselines(sample: list[str]) -> dict[str, Any]:
 
 def main() -> None:
     n = int(os.environ.get("POULS_BENCH_ENRICH_SIGNALS", "10000"))
+    repeats = int(os.environ.get("POULS_BENCH_ENRICH_REPEATS", "3"))
     batch = signals(n)
     result: dict[str, Any] = {"signals": n, "mix": "half French, half English", "enrichers": {}}
     language = build_enrichers(["language"])
     languaged = _batched(language, batch)
     # With their languages set, so that the per-language models load outside the timing too,
     # and enough of them to reach every model the texts reach.
-    warm = _batched(language, signals(2000))
+    # Other ids than the timed signals': the duplicate index would take those for signals seen
+    # again, which the pipeline does not send.
+    warm = _batched(language, signals(2000, prefix="warm"))
     gazetteers = {"bench": GAZETTEER}
     for name in ("language", "sentiment", "toxicity", "scam", "entities", "duplicates"):
         for spacy_on in (True, False) if name == "entities" else (True,):
-            stage = build_enrichers([name], gazetteers, spacy=spacy_on)
-            _batched(stage, warm)  # load models outside the timing
             source = batch if name == "language" else languaged
             label = (
                 name if name != "entities" else f"entities_{'spacy' if spacy_on else 'gazetteer'}"
             )
-            result["enrichers"][label] = _timed(lambda s=stage, b=source: _batched(s, b), n)
+            runs = []
+            for _ in range(repeats):
+                # A fresh stage each run: the duplicate index must not have seen the signals.
+                stage = build_enrichers([name], gazetteers, spacy=spacy_on)
+                _batched(stage, warm)  # load models outside the timing
+                runs.append(_timed(lambda s=stage, b=source: _batched(s, b), n))
+            result["enrichers"][label] = _best(runs)
             print(
                 f"  {label}: {result['enrichers'][label]['signals_per_cpu_s']:,.0f}/cpu-s",
                 flush=True,
             )
     for spacy_on in (True, False):
-        stage = build_enrichers(None, gazetteers, spacy=spacy_on)
-        _batched(stage, warm)
         label = f"whole_stage_{'spacy' if spacy_on else 'gazetteer'}"
-        result[label] = _timed(lambda s=stage: _batched(s, signals(n)), n)
+        runs = []
+        for _ in range(repeats):
+            stage = build_enrichers(None, gazetteers, spacy=spacy_on)
+            _batched(stage, warm)
+            fresh = signals(n)  # without languages, as sources hand them over; built untimed
+            runs.append(_timed(lambda s=stage, b=fresh: _batched(s, b), n))
+        result[label] = _best(runs)
         print(f"  {label}: {result[label]['signals_per_cpu_s']:,.0f}/cpu-s", flush=True)
     result["targets"] = {"whole_stage_spacy": 1000, "whole_stage_gazetteer": 10000}
     result["baselines"] = _baselines(texts(2000))
+    result["note"] = (
+        f"best of {repeats} runs per enricher and stage figure (signals per CPU-second, one "
+        "core, shared 2-core machine); baselines one run each. The input signals are built "
+        "before the clock starts for every figure: building them is not the stage's work. The "
+        "signals that load the models first have other ids than the timed ones."
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=1))

@@ -254,7 +254,7 @@ splits (other targets, other period): expect the hate figure on test to be far b
 ## Speed
 
 {result["speed"]:,.0f} texts/s on one core for all four model attributes plus the threat rules.
-{_stage_speed("toxicity")} The threat patterns run only on texts whose lower-cased form holds one of their verbs or nouns (one plain search of the batch).
+{_stage_speed("toxicity")} The threat patterns run only on texts whose lower-cased form holds one of their verbs or nouns (one plain search of the batch). The four French models read the same columns with the same idf: their weights sit side by side and one product scores all four, with the same sums as alone.
 
 ## Known failure modes
 
@@ -300,14 +300,16 @@ One score in [0, 1] per signal (`Signal.scam`). Module `pouls.enrich.scam`;
 
 ## Method
 
-Words and character n-grams as for sentiment (2^19 hashed columns, no lexicon) plus marker
-pseudo-tokens computed on the raw text: any link, URL shortener (bit.ly, t.co, cutt.ly, ...),
-look-alike domain (a known brand inside another name, or digits in the name: `paypa1-...`),
-phone number, money amount (€, $, £, EUR, USD, BTC, k$), and lure families (crypto,
-giveaway/prize, redirection to a private channel, urgency, investment promise, account or
-parcel notice), and shouting. Logistic regression (saga, C=10, balanced classes, fixed seed).
-At run time the score is raised to at least 0.85 when three or more independent strong cues
-appear together (a rule, documented here because it can create false positives).
+Words, character n-grams and lexicon pseudo-tokens exactly as the sentiment, toxicity and
+language models read them (2^20 hashed columns), so that in the enrich stage this model adds
+only its marker n-grams to the batch's shared counts; plus marker pseudo-tokens computed
+on the raw text: any link, URL shortener (bit.ly, t.co, cutt.ly, ...), look-alike domain (a
+known brand inside another name, or digits in the name: `paypa1-...`), phone number, money
+amount (€, $, £, EUR, USD, BTC, k$), and lure families (crypto, giveaway/prize, redirection to
+a private channel, urgency, investment promise, account or parcel notice), and shouting.
+Logistic regression (saga, C=10, balanced classes, fixed seed). At run time the score is raised
+to at least 0.85 when three or more independent strong cues appear together (a rule,
+documented here because it can create false positives).
 
 ## Validation (SMS Spam Collection val)
 

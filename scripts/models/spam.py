@@ -9,7 +9,9 @@ from pouls.enrich.features import MODELS_DIR, Featurizer
 from scripts.models import data, scam_templates
 from scripts.models.train import fit, macro_f1
 
-FEATURIZER = Featurizer(markers=True, n_features=2**19)
+# The sentiment/toxicity/language featurizer plus markers: the enrich stage then counts only the
+# marker n-grams for this model, on top of the batch's shared counts (issue 3).
+FEATURIZER = Featurizer(markers=True, lexicon=True)
 C = 10.0
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pouls.enrich.duplicates import DuplicateEnricher, DuplicateIndex, signatures
+from pouls.enrich.duplicates import DuplicateEnricher, DuplicateIndex, _bands, signatures
 from tests.conftest import make_signal
 
 CAMPAIGN = [
@@ -48,3 +48,28 @@ def test_index_memory_is_bounded_and_forgets_the_oldest_first():
 
 def test_signatures_are_deterministic():
     assert (signatures(CAMPAIGN)[0] == signatures(CAMPAIGN)[0]).all()
+
+
+def _variants(n: int) -> list[str]:
+    subjects = ["la marque X", "le magasin Y", "la ville Z", "le club W"]
+    return [
+        f"Boycott de {subjects[i % 4]} ! Partagez ce message avant ce soir, copie {i % 7}"
+        for i in range(n)
+    ]
+
+
+def test_a_batch_gets_the_clusters_one_signal_at_a_time_would_get():
+    texts = _variants(60)
+    sigs, _ = signatures(texts)
+    keys = [f"k{i}" for i in range(len(texts))]
+    spaces = ["a" if i % 5 else "b" for i in range(len(texts))]
+    for capacity, size in ((1000, 25), (30, 25), (10, 7)):
+        batched, alone = DuplicateIndex(capacity), DuplicateIndex(capacity)
+        got = []
+        for i in range(0, len(texts), size):
+            got += batched.assign_many(keys[i : i + size], spaces[i : i + size], sigs[i : i + size])
+        # The reference: the plain loop, one signal after the other (`_assign_in_order`).
+        want = alone._assign_in_order(keys, spaces, sigs, _bands(spaces, sigs))
+        assert got == want, capacity
+        assert len(set(got)) < len(got)  # some copies met
+        assert len(batched) == len(alone)

@@ -76,3 +76,24 @@ def test_a_text_gets_the_same_features_in_any_batch():
     together = f.counts(TRICKY)
     for i, text in enumerate(TRICKY):
         assert (together[i] != f.counts([text])[0]).nnz == 0, text
+
+
+def test_counts_are_the_same_with_32_and_64_bit_sort_keys():
+    # 3 texts × 2^30 columns fit 32-bit keys, 5 texts do not.
+    f = Featurizer(n_features=2**30)
+    wide = f.counts(TRICKY[:5])
+    narrow = f.counts(TRICKY[:3])
+    assert wide.has_canonical_format and narrow.has_canonical_format
+    assert (wide[:3] != narrow).nnz == 0
+
+
+def test_models_over_the_same_columns_score_in_one_product_as_alone():
+    from pouls.enrich import toxicity
+    from pouls.enrich.features import shared_counts
+    from pouls.enrich.linear import proba_many
+
+    models = [toxicity._model(a, "fr") for a in toxicity.MODEL_ATTRIBUTES["fr"]]
+    models.append(toxicity._model("hate", "en"))
+    counts = shared_counts(models[0].featurizer, TRICKY)
+    for model, proba in zip(models, proba_many(models, counts), strict=True):
+        assert np.array_equal(proba, model.proba_from_counts(counts))

@@ -343,10 +343,14 @@ def _bucket(hashed: np.ndarray, n_features: int) -> np.ndarray:
 def _sum_pairs(rows: np.ndarray, cols: np.ndarray, n: int, n_features: int) -> sparse.csr_matrix:
     """A CSR matrix counting each (row, col) pair, with sorted indices and no duplicates.
 
-    One sort of int64 keys: several times faster than scipy's COO conversion and
-    `sum_duplicates` on the same pairs.
+    One sort of integer keys: several times faster than scipy's COO conversion and
+    `sum_duplicates` on the same pairs; 32-bit keys where they fit (a batch of 500 over 2^20
+    columns does), which numpy sorts twice as fast as 64-bit ones.
     """
-    keys = np.sort(rows * n_features + cols)
+    keys = rows * n_features + cols
+    if n * n_features < 1 << 32:
+        keys = keys.astype(np.uint32)
+    keys = np.sort(keys)
     if len(keys):
         first = np.concatenate([[True], keys[1:] != keys[:-1]])
         at = np.flatnonzero(first)
@@ -354,9 +358,10 @@ def _sum_pairs(rows: np.ndarray, cols: np.ndarray, n: int, n_features: int) -> s
         keys = keys[at]
     else:
         counts = np.zeros(0, np.float32)
-    rows_u = keys // n_features
+    rows_u = keys // keys.dtype.type(n_features)
     indptr = np.searchsorted(rows_u, np.arange(n + 1))
-    x = sparse.csr_matrix((counts, keys - rows_u * n_features, indptr), shape=(n, n_features))
+    cols_u = (keys - rows_u * keys.dtype.type(n_features)).astype(np.int32)
+    x = sparse.csr_matrix((counts, cols_u, indptr), shape=(n, n_features))
     x.has_sorted_indices = True
     x.has_canonical_format = True
     return x

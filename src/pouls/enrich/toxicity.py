@@ -15,7 +15,7 @@ import msgspec
 import numpy as np
 
 from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
-from pouls.enrich.linear import LinearModel
+from pouls.enrich.linear import LinearModel, proba_many
 from pouls.signals import Signal
 
 MODEL_ATTRIBUTES = {
@@ -127,15 +127,16 @@ def _columns(texts: list[str], rows: list[int], models: list[LinearModel]) -> np
     """Calibrated probability of "1" of each model (one row each) for texts[rows].
 
     All read the same features; models with the same weights (English `toxic` and `offensive`
-    share their labels) are computed once.
+    share their labels) are computed once, and models over the same columns (the French ones)
+    in one product.
     """
     counts = shared_counts(models[0].featurizer, texts)[rows]
-    done: dict[str, np.ndarray] = {}
-    for model in models:
-        if model.digest not in done:
-            assert model.featurizer == models[0].featurizer, "toxicity models share features"
-            raw = model.proba_from_counts(counts)[:, model.classes.index("1")]
-            done[model.digest] = calibrated(model, raw)
+    distinct = list({model.digest: model for model in models}.values())
+    assert all(m.featurizer == models[0].featurizer for m in distinct), "toxicity models share"
+    done = {
+        model.digest: calibrated(model, proba[:, model.classes.index("1")])
+        for model, proba in zip(distinct, proba_many(distinct, counts), strict=True)
+    }
     return np.array([done[m.digest] for m in models]).reshape(len(models), len(rows))
 
 
