@@ -190,3 +190,9 @@ def test_the_database_holds_no_usable_secret(filled: SQLiteStore, account: int) 
     dump = "\n".join(filled._reader().iterdump())
     assert PASSWORD not in dump and TOKEN not in dump
     assert digest(TOKEN) in dump  # only its SHA-256
+
+
+def test_the_api_reference_is_served_to_an_account(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json")
+    assert spec.status_code == 200 and "/api/v1/signals" in spec.json()["paths"]
+    assert "swagger" in client.get("/api/docs").text.lower()
