@@ -87,13 +87,38 @@ def test_counts_are_the_same_with_32_and_64_bit_sort_keys():
     assert (wide[:3] != narrow).nnz == 0
 
 
-def test_models_over_the_same_columns_score_in_one_product_as_alone():
-    from pouls.enrich import toxicity
+def test_the_shipped_models_score_in_one_product_as_alone():
+    from pouls.enrich import language, sentiment, toxicity
     from pouls.enrich.features import shared_counts
-    from pouls.enrich.linear import proba_many
+    from pouls.enrich.linear import proba_of_rows
 
     models = [toxicity._model(a, "fr") for a in toxicity.MODEL_ATTRIBUTES["fr"]]
-    models.append(toxicity._model("hate", "en"))
+    multi = sentiment._model(None)
+    assert multi is not None
+    models += [toxicity._model("hate", "en"), multi, language._fast()]
     counts = shared_counts(models[0].featurizer, TRICKY)
-    for model, proba in zip(models, proba_many(models, counts), strict=True):
-        assert np.array_equal(proba, model.proba_from_counts(counts))
+    for model in models:
+        assert np.array_equal(proba_of_rows(model, counts), model.proba_from_counts(counts))
+        assert np.array_equal(
+            proba_of_rows(model, counts, [0, 3]), model.proba_from_counts(counts[[0, 3]])
+        )
+
+
+def test_models_scored_side_by_side_give_exactly_their_own_probabilities():
+    from pouls.enrich.features import shared_counts
+    from pouls.enrich.linear import proba_of_rows
+
+    f = Featurizer(n_features=2**12)
+    texts = ["super génial", "nul horrible", "top merci", "pire service", "bravo", "honteux"]
+    first = fit(f, texts, ["positive", "negative"] * 3, 1.0)
+    second = fit(f, [*texts[:4], "bof", "moyen"], ["a", "b", "c", "a", "b", "c"], 10.0)
+    batch = [*TRICKY, *texts]
+    counts = shared_counts(f, batch)
+    rows = [1, 3, 4, 8]
+    # Each asked about its rows in turn, as the enrichers do, and the second joining late.
+    assert np.array_equal(proba_of_rows(first, counts), first.proba_from_counts(counts))
+    assert np.array_equal(
+        proba_of_rows(second, counts, rows), second.proba_from_counts(counts[rows])
+    )
+    assert np.array_equal(proba_of_rows(first, counts, rows), first.proba_from_counts(counts[rows]))
+    assert proba_of_rows(second, counts, []).shape == (0, 3)

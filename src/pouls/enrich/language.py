@@ -18,7 +18,7 @@ import numpy as np
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from pouls.enrich.features import MODELS_DIR, Featurizer, shared_counts, text_of
-from pouls.enrich.linear import LinearModel
+from pouls.enrich.linear import LinearModel, proba_of_rows
 from pouls.signals import Signal
 
 LANGUAGES = ("fr", "en", "es", "de", "it", "pt", "ar", "nl", "hi")
@@ -122,7 +122,7 @@ def fast_minimums() -> tuple[float, ...]:
 def _answer_fast(texts: list[str], todo: list[int], out: list[tuple[str, float]]) -> list[int]:
     """Fill `out` where the fast model is sure; the rows of `todo` left for lingua."""
     model = _fast()
-    proba = model.proba_from_counts(shared_counts(model.featurizer, texts)[todo])
+    proba = proba_of_rows(model, shared_counts(model.featurizer, texts), todo)
     best = proba.argmax(axis=1)
     sure = proba[np.arange(len(todo)), best]
     floors = fast_minimums()

@@ -13,7 +13,7 @@ import msgspec
 import numpy as np
 
 from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
-from pouls.enrich.linear import LinearModel
+from pouls.enrich.linear import LinearModel, proba_of_rows
 from pouls.signals import Signal
 from pouls.signals.model import Sentiment
 
@@ -38,7 +38,7 @@ def predict_proba(texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarr
     multi = _model(None)
     assert multi is not None, "sentiment.npz is missing from the package"
     counts = shared_counts(multi.featurizer, list(texts))
-    proba = _aligned(multi, multi.proba_from_counts(counts))
+    proba = _aligned(multi, proba_of_rows(multi, counts))
     by_lang: dict[str, list[int]] = {}
     for i, lang in enumerate(langs):
         if lang in LANGUAGES:
@@ -47,7 +47,7 @@ def predict_proba(texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarr
         model = _model(lang)
         if model is None or model.featurizer != multi.featurizer:
             continue
-        own = _aligned(model, model.proba_from_counts(counts[rows]))
+        own = _aligned(model, proba_of_rows(model, counts, rows))
         proba[rows] = (proba[rows] + own) / 2
     return proba
 

@@ -15,7 +15,7 @@ import msgspec
 import numpy as np
 
 from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
-from pouls.enrich.linear import LinearModel, proba_many
+from pouls.enrich.linear import LinearModel, proba_of_rows
 from pouls.signals import Signal
 
 MODEL_ATTRIBUTES = {
@@ -127,16 +127,16 @@ def _columns(texts: list[str], rows: list[int], models: list[LinearModel]) -> np
     """Calibrated probability of "1" of each model (one row each) for texts[rows].
 
     All read the same features; models with the same weights (English `toxic` and `offensive`
-    share their labels) are computed once, and models over the same columns (the French ones)
-    in one product.
+    share their labels) are computed once, and all in the product `proba_of_rows` shares with
+    the language and sentiment models.
     """
-    counts = shared_counts(models[0].featurizer, texts)[rows]
+    counts = shared_counts(models[0].featurizer, texts)
     distinct = list({model.digest: model for model in models}.values())
     assert all(m.featurizer == models[0].featurizer for m in distinct), "toxicity models share"
-    done = {
-        model.digest: calibrated(model, proba[:, model.classes.index("1")])
-        for model, proba in zip(distinct, proba_many(distinct, counts), strict=True)
-    }
+    done = {}
+    for model in distinct:
+        proba = proba_of_rows(model, counts, rows)
+        done[model.digest] = calibrated(model, proba[:, model.classes.index("1")])
     return np.array([done[m.digest] for m in models]).reshape(len(models), len(rows))
 
 
