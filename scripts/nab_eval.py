@@ -142,25 +142,30 @@ def render(
 ) -> str:
     """docs/detectors.md, with the scores just computed (and the volume detector's alone)."""
     rows = table(results)
-    profiles = list(results)
-    head = "| corpus | windows | " + " | ".join(profiles) + " |"
-    rule = "|" + " --- |" * (len(profiles) + 2)
-    body = "\n".join("| " + " | ".join(r) + " |" for r in rows)
     overall = rows[-1][2]
     thresholds = ", ".join(f"{p} {r.threshold:.4f}" for p, (r, _) in results.items())
     board = "\n".join(f"| {name} | {score} |" for name, score in PUBLISHED)
     held_out = " / ".join(f"{v:.1f}" for v in leave_one_corpus_out(results).values())
     return TEMPLATE.format(
         held_out=held_out,
-        table="\n".join([head, rule, body]),
+        table=_markdown(results),
         overall=overall,
         thresholds=thresholds,
         board=board,
         seconds=f"{seconds:.0f}",
         rank=_rank(float(overall)),
-        volume="not computed" if volume is None else " / ".join(table(volume)[-1][2:]),
+        volume="not computed" if volume is None else _markdown(volume),
         upstream=_summary(upstream),
     )
+
+
+def _markdown(results: dict[str, tuple[nab.Result, dict[str, nab.File]]]) -> str:
+    """The per-corpus table of `table`, as Markdown."""
+    profiles = list(results)
+    head = "| corpus | windows | " + " | ".join(profiles) + " |"
+    rule = "|" + " --- |" * (len(profiles) + 2)
+    body = "\n".join("| " + " | ".join(r) + " |" for r in table(results))
+    return "\n".join([head, rule, body])
 
 
 def _summary(results: dict[str, tuple[nab.Result, dict[str, nab.File]]] | None) -> str:
@@ -362,7 +367,10 @@ values: 51.1, 600: 58.6, 450: 56.7, 300: 57.1, 200: 55.0): the probation's lengt
 NAB ties to the file's, matters most (given the true range but a fixed 600 values: 58.2;
 given the length but the probation's range: 67.2).
 
-`VolumeDetector` alone (all corpora; standard / low-FP / low-FN): {volume}.
+Scores of `VolumeDetector` alone, the volume detector of alert rules (tuned for social
+volumes, not for NAB's machine metrics; `MetricDetector` adds its other views to it):
+
+{volume}
 
 Published whole-NAB scoreboard, standard profile (all seven corpora, realTweets included):
 
