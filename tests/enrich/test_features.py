@@ -122,3 +122,15 @@ def test_models_scored_side_by_side_give_exactly_their_own_probabilities():
     )
     assert np.array_equal(proba_of_rows(first, counts, rows), first.proba_from_counts(counts[rows]))
     assert proba_of_rows(second, counts, []).shape == (0, 3)
+
+
+def test_log1p_counts_looks_up_exactly_what_numpy_computes():
+    from pouls.enrich.features import _log1p_counts
+
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 7, 16, 17, 63, 1000, 40_001):
+        for high in (3, 256, 300):
+            counts = rng.integers(1, high, size).astype(np.float32)
+            for part in (counts, counts[1:], counts[3:-2]):
+                assert np.array_equal(_log1p_counts(part), np.log1p(part))
+                assert _log1p_counts(part).dtype == np.log1p(part).dtype

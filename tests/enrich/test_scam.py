@@ -62,3 +62,28 @@ def test_batch_markers_match_the_plain_regexes_text_by_text():
 
     texts = [*SCAMS, *HAMS, "Mot De Passe expiré, ÉCRIVEZ-MOI sur WA.ME/3361", "", "OK!!!"]
     assert batch_markers(texts) == [_one(t) for t in texts]
+
+
+def test_batch_markers_gates_match_the_plain_regexes_on_random_texts():
+    """The literal pre-checks (money, phrases, links) never skip a text the regexes match."""
+    import random
+
+    from pouls.enrich.markers import _one, batch_markers
+
+    pieces = [
+        *("500", "2 000", "1,5", "12.", "$", "€", "£", " k", "k", "K", "\u212a", "EUR", "eur"),
+        *("euros", "Usd", "dollars", "BTC", "eth", "usdt", "ſ", "ı", "İ", "seed phrase", "pass"),
+        *("passive income", "wa.me", "T.ME/x", "écrivez-moi", "text me", "add me", "act NOW"),
+        *("aujourd'hui", "Last Chance", "doubler votre", "mot de passe", "bit.ly/x", "www."),
+        *("https://paypa1.co", "FREE", "gagnez", "dm", "+33 6 12 34 56 78", " ", " ", "\n"),
+        *("a", "é", "_", ".", ",", "!", "-", "'", "\t", "x10", "win"),
+    ]
+    rng = random.Random(11)
+    for _ in range(40):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+            for _ in range(rng.randrange(1, 60))
+        ]
+        if rng.random() < 0.5:  # most batches without the odd case-folding letters
+            texts = [t.replace("ſ", "s").replace("ı", "i").replace("İ", "I") for t in texts]
+        assert batch_markers(texts) == [_one(t) for t in texts]

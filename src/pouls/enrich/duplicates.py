@@ -16,7 +16,7 @@ from typing import NamedTuple
 import msgspec
 import numpy as np
 
-from pouls.enrich.features import normalize, shared_normalized, text_of
+from pouls.enrich.features import normalize, shared_normalized, texts_of
 from pouls.signals import Signal
 
 NUM_HASHES = 32
@@ -265,11 +265,11 @@ class DuplicateEnricher:
         self.index = index or DuplicateIndex()
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
-        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        rows, texts = texts_of(batch)
         if not rows:
             return batch
-        sigs, ok = signatures([text_of(batch[i]) for i in rows])
-        chosen = [rows[k] for k in np.flatnonzero(ok)]
+        sigs, ok = signatures(texts)
+        chosen = [rows[k] for k in np.flatnonzero(ok).tolist()]
         clusters = self.index.assign_many(
             [batch[i].id for i in chosen], [batch[i].workspace for i in chosen], sigs[ok]
         )

@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from pouls.enrich.features import text_of
+from pouls.enrich.features import texts_of
 from pouls.signals import Signal
 from pouls.signals.model import Entity
 
@@ -367,11 +367,11 @@ class EntityEnricher:
         return self.gazetteers.get(workspace) or self.gazetteers.get("*")
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
-        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        rows, texts = texts_of(batch)
         if not rows:
             return batch
         found = extract(
-            [text_of(batch[i]) for i in rows],
+            texts,
             [batch[i].lang for i in rows],
             [self._gazetteer(batch[i].workspace) for i in rows],
             self.use_spacy,

@@ -27,6 +27,7 @@ from pouls.enrich.text import (
     normalize_batch,
     polarity,
     text_of,
+    texts_of,
     words,
 )
 
@@ -40,6 +41,7 @@ __all__ = [
     "shared_markers",
     "shared_normalized",
     "text_of",
+    "texts_of",
     "words",
 ]
 
@@ -53,6 +55,18 @@ _LEX_TOKENS = tuple(
     for strength in (1, 2)
     for negated in ("", "_negated")
 )
+
+
+# log1p of the small counts, for `_log1p_counts`: computed by the same `np.log1p`.
+_LOG1P = np.log1p(np.arange(256, dtype=np.float32))
+
+
+def _log1p_counts(counts: np.ndarray) -> np.ndarray:
+    """`np.log1p(counts)` for term counts (float32 whole numbers, as `_sum_pairs` makes them and
+    adding two such matrices keeps them): the usual small ones looked up, three times faster."""
+    if counts.dtype == np.float32 and len(counts) and counts.max() < len(_LOG1P):
+        return _LOG1P.take(counts.astype(np.uint8))
+    return np.log1p(counts)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -177,7 +191,7 @@ class _Texts:
         if found is None:
             found = self._raw_counts(featurizer).copy()
             if featurizer.sublinear_tf:
-                found.data = np.log1p(found.data)
+                found.data = _log1p_counts(found.data)
             self._counts[featurizer] = found
         return found
 
@@ -305,9 +319,9 @@ class _Texts:
     def _char_hashes(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Document and salted 64-bit hash of every character n-gram (kept for each n)."""
         if n not in self._chars:
-            padded = "  ".join(" ".join(t.split()) for t in self.normed())
-            padded = f" {padded} " if self.texts else ""
-            lengths = [len(" ".join(t.split())) + 2 for t in self.normed()]
+            squeezed = [" ".join(t.split()) for t in self.normed()]
+            padded = f" {'  '.join(squeezed)} " if self.texts else ""
+            lengths = [len(t) + 2 for t in squeezed]
             codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
             codes = codes.astype(np.uint64)
             doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)

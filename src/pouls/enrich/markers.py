@@ -119,7 +119,12 @@ _PHRASE_RE = re.compile(
 )
 _WORD_RES = {k: re.compile(rf"(?:{p})", re.IGNORECASE) for k, p in _WORDS.items()}
 # Every phrase holds one of these once lower-cased: texts without any skip the phrase regex.
-_PHRASE_HINT = re.compile(r"phrase|\.me|moi| me|aujourd|chance| now|double|pass")
+# Plain substrings, each found with `str.find` (an alternation tries every position, 3x slower).
+_PHRASE_HINTS = ("phrase", ".me", "moi", " me", "aujourd", "chance", " now", "double", "pass")
+# Every _MONEY match holds one of these once lower-cased (a "k" amount is "k" then no letter):
+# texts without any skip `_MONEY`, which every text with a digit would otherwise cost.
+_MONEY_HINTS = ("$", "€", "£", "eur", "usd", "dollar", "btc", "eth")
+_MONEY_K = re.compile(r"k\b")
 _TOKEN = re.compile(r"\w+|\x00")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -137,6 +142,13 @@ def batch_markers(texts: Sequence[str]) -> list[tuple[str, ...]]:
         # A NUL would read as the separator: such texts (never seen in practice) go one by one.
         return [_one(t) for t in texts]
     joined = _SEPARATOR.join(texts)
+    odd = _odd_cases()
+    if any(c in joined for c in odd):
+        # A few letters match a hint's letter under IGNORECASE, not once lower-cased ("ſ"):
+        # the texts holding one go one by one, the others as a batch.
+        oddities = [any(c in t for c in odd) for t in texts]
+        rest = iter(batch_markers([t for t, o in zip(texts, oddities, strict=True) if not o]))
+        return [_one(t) if o else next(rest) for t, o in zip(texts, oddities, strict=True)]
     lowered = joined.lower()
     if len(lowered) != len(joined):
         # A few letters lower-case to two characters ("İ"): positions would not line up.
@@ -153,11 +165,14 @@ def batch_markers(texts: Sequence[str]) -> list[tuple[str, ...]]:
     for i in np.flatnonzero(digits >= 9).tolist():
         if _PHONE.search(texts[i]):
             found[i].append("__phone__")
-    for i in np.flatnonzero(digits > 0).tolist():
+    money_hinted = [m.start() for m in _MONEY_K.finditer(lowered)]
+    money_hinted.extend(_find_all(lowered, _MONEY_HINTS))
+    for i in set(_docs_at(money_hinted, starts)).intersection(np.flatnonzero(digits > 0).tolist()):
         if _MONEY.search(texts[i]):
             found[i].append("__money__")
-    for i, lures in enumerate(_lures(joined, texts, _docs(_PHRASE_HINT, lowered, starts))):
-        found[i].extend(f"__{name}__" for name in LURES if name in lures)
+    phrasal = _docs_at(_find_all(lowered, _PHRASE_HINTS), starts)
+    for i, mask in _lures(joined, texts, phrasal):
+        found[i].extend(_lure_markers(mask))
     letters = np.add.reduceat((kinds >> 1) & 1, starts)
     upper = np.add.reduceat((kinds >> 2) & 1, starts)
     for i in np.flatnonzero(upper > 0.3 * np.maximum(1, letters)).tolist():
@@ -182,10 +197,36 @@ def _one(text: str) -> tuple[str, ...]:
 
 def _docs(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> list[int]:
     """Indices of the texts in which `pattern` matches somewhere."""
-    positions = [m.start() for m in pattern.finditer(joined)]
+    return _docs_at([m.start() for m in pattern.finditer(joined)], starts)
+
+
+def _docs_at(positions: list[int], starts: np.ndarray) -> list[int]:
+    """Indices of the texts in which `positions` (of the joined batch) fall, in order."""
     if not positions:
         return []
-    return sorted(set(np.searchsorted(starts, positions, side="right") - 1))
+    return sorted(set((np.searchsorted(starts, positions, side="right") - 1).tolist()))
+
+
+def _find_all(text: str, needles: Sequence[str]) -> list[int]:
+    """Where each of `needles` starts in `text` (plain substring search, in no order)."""
+    out: list[int] = []
+    for needle in needles:
+        at = text.find(needle)
+        while at >= 0:
+            out.append(at)
+            at = text.find(needle, at + 1)
+    return out
+
+
+@functools.cache
+def _odd_cases() -> frozenset[str]:
+    """Characters that IGNORECASE matches to a hint's letter though `lower()` does not give it
+    ("ſ" matches "s"): the texts holding one skip the shortcuts and go one by one."""
+    hints = (*_PHRASE_HINTS, *_MONEY_HINTS, _MONEY_K.pattern, _URL_HINT.pattern)
+    letters = sorted({c for h in hints for c in h if c.isalpha()})
+    everything = "".join(map(chr, range(0x110000)))
+    found = re.findall(f"[{''.join(letters)}]", everything, re.IGNORECASE)
+    return frozenset(c for c in found if c.lower() not in letters)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -215,11 +256,9 @@ def _lure_of(word: str) -> int:
     return 0
 
 
-def _lures(joined: str, texts: Sequence[str], phrasal: list[int]) -> list[set[str]]:
-    """The lure families present in each text (`joined` with `_SEPARATOR`).
-
-    `phrasal` are the texts that may hold a multi-word lure.
-    """
+def _lures(joined: str, texts: Sequence[str], phrasal: list[int]) -> list[tuple[int, int]]:
+    """(text, bits of its lure families) for each text of `joined` (with `_SEPARATOR`) that has
+    some, in order; bit k is the family `LURES[k]`. `phrasal` may hold a multi-word lure."""
     words = _TOKEN.findall(joined)
     if len(_word_lures) > 500_000:
         _word_lures.clear()
@@ -227,15 +266,22 @@ def _lures(joined: str, texts: Sequence[str], phrasal: list[int]) -> list[set[st
     for word in set(words).difference(_word_lures):
         _word_lures[word] = _lure_of(word)
     bits = np.fromiter(map(_word_lures.__getitem__, words), dtype=np.int64, count=len(words))
-    sep = bits == -1
-    doc = np.cumsum(sep)
+    doc = np.cumsum(bits == -1)
     hits = np.flatnonzero(bits > 0)
-    out: list[set[str]] = [set() for _ in texts]
-    for d, b in zip(doc[hits].tolist(), bits[hits].tolist(), strict=True):
-        out[d].add(LURES[b.bit_length() - 1])
+    masks = np.zeros(len(texts), np.int64)
+    np.bitwise_or.at(masks, doc[hits], bits[hits])
     for i in phrasal:
-        out[i].update(m.lastgroup for m in _PHRASE_RE.finditer(texts[i]) if m.lastgroup)
-    return out
+        for m in _PHRASE_RE.finditer(texts[i]):
+            if m.lastgroup:
+                masks[i] |= 1 << LURES.index(m.lastgroup)
+    found = np.flatnonzero(masks)
+    return list(zip(found.tolist(), masks[found].tolist(), strict=True))
+
+
+@functools.cache
+def _lure_markers(mask: int) -> tuple[str, ...]:
+    """The pseudo-tokens of the lure families in `mask`, in the order of `LURES`."""
+    return tuple(f"__{name}__" for bit, name in enumerate(LURES) if mask >> bit & 1)
 
 
 @functools.cache

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from pouls.enrich.features import MODELS_DIR, shared_markers, text_of
+from pouls.enrich.features import MODELS_DIR, shared_markers, texts_of
 from pouls.enrich.linear import LinearModel
 from pouls.signals import Signal
 
@@ -48,7 +48,7 @@ def score(texts: Sequence[str]) -> list[float]:
     model = _model()
     proba = model.predict_proba(texts)[:, model.classes.index("spam")]
     floors = [_lure_floor(found) for found in shared_markers(list(texts))]
-    return [round(max(float(p), floor), 4) for p, floor in zip(proba, floors, strict=True)]
+    return [round(max(p, floor), 4) for p, floor in zip(proba.tolist(), floors, strict=True)]
 
 
 def threshold() -> float:
@@ -62,10 +62,10 @@ class ScamEnricher:
     name = "scam"
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
-        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        rows, texts = texts_of(batch)
         if not rows:
             return batch
-        found = score([text_of(batch[i]) for i in rows])
+        found = score(texts)
         out = list(batch)
         for i, value in zip(rows, found, strict=True):
             out[i] = msgspec.structs.replace(batch[i], scam=value)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
+from pouls.enrich.features import MODELS_DIR, shared_counts, texts_of
 from pouls.enrich.linear import LinearModel, proba_of_rows
 from pouls.signals import Signal
 from pouls.signals.model import Sentiment
@@ -56,9 +56,10 @@ def classify(texts: Sequence[str], langs: Sequence[str | None]) -> list[Sentimen
     """One `Sentiment` per text."""
     proba = predict_proba(texts, langs)
     best = proba.argmax(axis=1)
+    scores = proba[np.arange(len(best)), best].tolist()
     return [
-        Sentiment(label=LABELS[k], score=round(float(proba[i, k]), 4))  # type: ignore[arg-type]
-        for i, k in enumerate(best)
+        Sentiment(label=LABELS[k], score=round(p, 4))  # type: ignore[arg-type]
+        for k, p in zip(best.tolist(), scores, strict=True)
     ]
 
 
@@ -68,10 +69,10 @@ class SentimentEnricher:
     name = "sentiment"
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
-        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        rows, texts = texts_of(batch)
         if not rows:
             return batch
-        found = classify([text_of(batch[i]) for i in rows], [batch[i].lang for i in rows])
+        found = classify(texts, [batch[i].lang for i in rows])
         out = list(batch)
         for i, sentiment in zip(rows, found, strict=True):
             out[i] = msgspec.structs.replace(batch[i], sentiment=sentiment)

@@ -176,3 +176,10 @@ def words(text: str, negation: bool = False) -> list[str]:
 def text_of(signal: Signal) -> str:
     """What the models read: the text, or the title where a signal has no text."""
     return (signal.text or signal.title or "").strip()
+
+
+def texts_of(batch: Sequence[Signal]) -> tuple[list[int], list[str]]:
+    """The rows of `batch` that have a `text_of`, and those texts (each read once)."""
+    found = [(s.text or s.title or "").strip() for s in batch]
+    rows = [i for i, text in enumerate(found) if text]
+    return rows, found if len(rows) == len(found) else [found[i] for i in rows]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from pouls.enrich.features import MODELS_DIR, shared_counts, text_of
+from pouls.enrich.features import MODELS_DIR, shared_counts, texts_of
 from pouls.enrich.linear import LinearModel, proba_of_rows
 from pouls.signals import Signal
 
@@ -156,10 +156,10 @@ class ToxicityEnricher:
     name = "toxicity"
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
-        rows = [i for i, s in enumerate(batch) if text_of(s)]
+        rows, texts = texts_of(batch)
         if not rows:
             return batch
-        found = score([text_of(batch[i]) for i in rows], [batch[i].lang for i in rows])
+        found = score(texts, [batch[i].lang for i in rows])
         out = list(batch)
         for i, scores in zip(rows, found, strict=True):
             out[i] = msgspec.structs.replace(batch[i], toxicity=scores)
