@@ -196,3 +196,14 @@ def test_the_api_reference_is_served_to_an_account(client: TestClient) -> None:
     spec = client.get("/api/openapi.json")
     assert spec.status_code == 200 and "/api/v1/signals" in spec.json()["paths"]
     assert "swagger" in client.get("/api/docs").text.lower()
+
+
+def test_a_token_used_often_records_its_use_once_a_minute(
+    filled: SQLiteStore, account: int
+) -> None:
+    first = filled.users.token_user(digest(TOKEN))
+    assert first is not None
+    used = filled.users.tokens(LOGIN)[0].last_used_at
+    assert used is not None
+    filled.users.token_user(digest(TOKEN))
+    assert filled.users.tokens(LOGIN)[0].last_used_at == used  # no write a second later

@@ -82,13 +82,12 @@ def add(
     except msgspec.ValidationError as exc:
         raise UserError(str(exc)) from None
     store = context.store()
-    stored = {t.name for t in store.topics.list(workspace)}
-    found = problems(rule, settings, stored)
-    if found:
-        raise UserError(f"rule {name}: " + "; ".join(found))
-    if any(r.workspace == workspace and r.name == name for r in settings.file.rules):
-        raise UserError(f"rule {name} is declared in pouls.toml: edit it there")
     try:
+        found = problems(rule, settings, {t.name for t in store.topics.list(workspace)})
+        if found:
+            raise UserError(f"rule {name}: " + "; ".join(found))
+        if any(r.workspace == workspace and r.name == name for r in settings.file.rules):
+            raise UserError(f"rule {name} is declared in pouls.toml: edit it there")
         WatchStore(store).add_rule(workspace, name, msgspec.json.encode(rule))
     except RuleExists as exc:
         raise UserError(str(exc)) from None

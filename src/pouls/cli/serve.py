@@ -11,6 +11,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Annotated
 
@@ -167,11 +168,10 @@ def _backfill_topics(settings: Settings, store: SQLiteStore, stop: Callable[[], 
     while not stop():
         _backfill_pass(store, todo, stop)
         todo = []
-        halted = threading.Event()
         for _ in range(int(KEEP_EVERY / 0.1)):
             if stop():
                 return
-            halted.wait(0.1)
+            time.sleep(0.1)
 
 
 def _backfill_pass(
