@@ -193,3 +193,19 @@ def test_signals_stored_before_the_live_stage_took_a_topic_up_are_backfilled(
     _backfill_pass(store, [], lambda: False)
     assert ids(store, "r") == {"1", "2"}
     assert store.topics.unfinished() == []
+
+
+def test_a_topic_is_backfilled_by_one_thread_at_a_time(store: SQLiteStore) -> None:
+    """The web app's backfill and pouls up's keeper may reach the same topic together."""
+    store.put([make_signal(i, "retard") for i in range(3)])
+    store.topics.save(Topic(workspace="acme", name="r", query="retard"))
+    inner: list[int] = []
+    # While the first backfill reports progress, a second call on the same topic returns at once.
+    first = store.topics.backfill(
+        "acme",
+        "r",
+        on_progress=lambda done, total: inner.append(store.topics.backfill("acme", "r")),
+    )
+    assert first == 3 and inner == [0]
+    assert ids(store, "r") == {"0", "1", "2"}
+    assert store.topics.backfill("acme", "r") == 0 and store.topics.unfinished() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,10 @@ class Topics:
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
+        # (workspace, name) of backfills running in this process: `pouls up` may start one
+        # from the web app while its keeper finds the same topic owed; the second returns.
+        self._running: set[tuple[str, str]] = set()
+        self._running_lock = threading.Lock()
 
     def list(self, workspace: str) -> list[Topic]:
         rows = self.store._reader().execute(
@@ -155,7 +160,26 @@ class Topics:
         Runs in chunks of signals (by seq) so the writer lock is held briefly, and loops until
         it reaches the newest stored signal, so nothing stored meanwhile is skipped. Each chunk
         records how far it got, so `stop()` returning True ends it early and a later call resumes.
+        One backfill of a topic at a time in a process: a second call while one runs returns 0.
         """
+        key = (workspace, name)
+        with self._running_lock:
+            if key in self._running:
+                return 0
+            self._running.add(key)
+        try:
+            return self._backfill(workspace, name, on_progress, stop)
+        finally:
+            with self._running_lock:
+                self._running.discard(key)
+
+    def _backfill(
+        self,
+        workspace: str,
+        name: str,
+        on_progress: Callable[[int, int], None] | None,
+        stop: Callable[[], bool] | None,
+    ) -> int:
         topic = self.get(workspace, name)
         if topic is None:
             raise KeyError(name)
