@@ -125,12 +125,57 @@ def test_models_scored_side_by_side_give_exactly_their_own_probabilities():
 
 
 def test_log1p_counts_looks_up_exactly_what_numpy_computes():
-    from pouls.enrich.features import _log1p_counts
+    from pouls.enrich.features import log1p_counts
 
     rng = np.random.default_rng(5)
     for size in (0, 1, 7, 16, 17, 63, 1000, 40_001):
         for high in (3, 256, 300):
             counts = rng.integers(1, high, size).astype(np.float32)
             for part in (counts, counts[1:], counts[3:-2]):
-                assert np.array_equal(_log1p_counts(part), np.log1p(part))
-                assert _log1p_counts(part).dtype == np.log1p(part).dtype
+                assert np.array_equal(log1p_counts(part), np.log1p(part))
+                assert log1p_counts(part).dtype == np.log1p(part).dtype
+
+
+def test_marker_models_score_in_the_shared_product_as_alone():
+    """The scam model's way: words and characters in the shared product, markers on the side;
+    texts whose marker n-grams share a hashed column with their other n-grams (forced here by
+    a tiny feature space) take their whole counts instead."""
+    from pouls.enrich import scam
+    from pouls.enrich.linear import _shared_columns, proba_with_markers
+
+    texts = [
+        "Gagnez 500€ en bitcoin, écrivez-moi sur WhatsApp +33 6 12 34 56 78",
+        "DM me on Telegram now for your FREE crypto giveaway bit.ly/x1",
+        "Merci pour votre aide, très bon service",
+        "",
+        *TRICKY,
+    ]
+    shipped = scam._model()
+    assert np.allclose(proba_with_markers(shipped, texts), shipped.predict_proba(texts), atol=1e-6)
+    for size in (2**6, 2**9, 2**16):
+        f = Featurizer(n_features=size, markers=True)
+        labels = ["spam", "ham"] * 3
+        model = fit(f, texts[:6], labels, 1.0)
+        counts = f.counts(texts)
+        collided = _shared_columns(
+            Featurizer(n_features=size, sublinear_tf=False).counts(texts),
+            Featurizer(n_features=size, sublinear_tf=False, markers=True).counts(texts)
+            - Featurizer(n_features=size, sublinear_tf=False).counts(texts),
+        )
+        if size == 2**6:
+            assert len(collided), "a 64-column space must make markers share columns"
+        assert np.allclose(
+            proba_with_markers(model, texts), model.proba_from_counts(counts), atol=1e-6
+        )
+
+
+def test_shared_columns_names_the_rows_where_two_matrices_meet():
+    from scipy import sparse
+
+    from pouls.enrich.linear import _shared_columns
+
+    a = sparse.csr_matrix(np.array([[1, 0, 2, 0], [0, 1, 0, 0], [0, 0, 0, 0], [3, 0, 0, 1]]))
+    b = sparse.csr_matrix(np.array([[0, 1, 0, 0], [0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]))
+    assert _shared_columns(a, b).tolist() == [1, 3]
+    assert _shared_columns(a, sparse.csr_matrix((4, 4))).tolist() == []
+    assert _shared_columns(sparse.csr_matrix((4, 4)), b).tolist() == []

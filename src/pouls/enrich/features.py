@@ -35,11 +35,13 @@ from pouls.enrich.text import (
 __all__ = [
     "MODELS_DIR",
     "Featurizer",
+    "log1p_counts",
     "normalize",
     "polarity",
     "shared_counts",
     "shared_markers",
     "shared_normalized",
+    "shared_parts",
     "text_of",
     "texts_of",
     "words",
@@ -57,11 +59,11 @@ _LEX_TOKENS = tuple(
 )
 
 
-# log1p of the small counts, for `_log1p_counts`: computed by the same `np.log1p`.
+# log1p of the small counts, for `log1p_counts`: computed by the same `np.log1p`.
 _LOG1P = np.log1p(np.arange(256, dtype=np.float32))
 
 
-def _log1p_counts(counts: np.ndarray) -> np.ndarray:
+def log1p_counts(counts: np.ndarray) -> np.ndarray:
     """`np.log1p(counts)` for term counts (float32 whole numbers, as `_sum_pairs` makes them and
     adding two such matrices keeps them): the usual small ones looked up, three times faster."""
     if counts.dtype == np.float32 and len(counts) and counts.max() < len(_LOG1P):
@@ -184,6 +186,7 @@ class _Texts:
         self._markers: list[tuple[str, ...]] | None = None
         self._counts: dict[Featurizer, sparse.csr_matrix] = {}
         self._raw: dict[Featurizer, sparse.csr_matrix] = {}
+        self._markers_only: dict[Featurizer, sparse.csr_matrix] = {}
 
     def counts(self, featurizer: Featurizer) -> sparse.csr_matrix:
         """`featurizer`'s counts of these texts (kept: featurizers share a batch's matrices)."""
@@ -191,7 +194,7 @@ class _Texts:
         if found is None:
             found = self._raw_counts(featurizer).copy()
             if featurizer.sublinear_tf:
-                found.data = _log1p_counts(found.data)
+                found.data = log1p_counts(found.data)
             self._counts[featurizer] = found
         return found
 
@@ -209,8 +212,7 @@ class _Texts:
             # The marker n-grams on top of the same featurizer's without markers: the words,
             # characters and their sorting are shared with the models that read no markers.
             base = self._raw_counts(replace(featurizer, markers=False))
-            rows, cols = self._word_pairs(featurizer, only_markers=True)
-            found = base + _sum_pairs(rows, cols, len(self.texts), featurizer.n_features)
+            found = base + self.marker_counts(featurizer)
         else:
             rows_w, cols_w = self._word_pairs(featurizer)
             rows_c, cols_c = self._char_pairs(featurizer)
@@ -221,6 +223,16 @@ class _Texts:
                 featurizer.n_features,
             )
         self._raw[featurizer] = found
+        return found
+
+    def marker_counts(self, featurizer: Featurizer) -> sparse.csr_matrix:
+        """Raw counts of the n-grams that hold a marker (`featurizer.markers` must be on): what
+        `featurizer` counts on top of the same featurizer without markers."""
+        found = self._markers_only.get(featurizer)
+        if found is None:
+            rows, cols = self._word_pairs(featurizer, only_markers=True)
+            found = _sum_pairs(rows, cols, len(self.texts), featurizer.n_features)
+            self._markers_only[featurizer] = found
         return found
 
     def normed(self) -> list[str]:
@@ -408,6 +420,18 @@ def shared_counts(featurizer: Featurizer, texts: list[str]) -> sparse.csr_matrix
 def shared_normalized(texts: Sequence[str]) -> list[str]:
     """`normalize` of each text, reusing the batch's if the models read it already."""
     return _shared(list(texts)).normed()
+
+
+def shared_parts(
+    featurizer: Featurizer, texts: list[str]
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]:
+    """For a featurizer that reads markers: the counts of the same featurizer without markers
+    (the ones the other models read, log-scaled if `sublinear_tf`), their raw counts, and the
+    raw counts of the marker n-grams. Their sum, where no marker n-gram shares a column with a
+    word or character n-gram of its text, is `featurizer.counts(texts)` before the log."""
+    batch = _shared(texts)
+    base = replace(featurizer, markers=False)
+    return batch.counts(base), batch._raw_counts(base), batch.marker_counts(featurizer)
 
 
 def shared_markers(texts: list[str]) -> list[tuple[str, ...]]:

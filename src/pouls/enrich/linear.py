@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from pouls.enrich.features import Featurizer, shared_counts
+from pouls.enrich.features import Featurizer, log1p_counts, shared_counts, shared_parts
 
 
 def l2_normalize(x: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -110,15 +111,20 @@ class LinearModel:
 
     def _design(self, counts: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
         """`counts` with columns moved to rows of `self.weights`, and each row's tf-idf norm."""
+        x, squares = self._design_parts(counts)
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        return x, norms
+
+    def _design_parts(self, counts: sparse.csr_matrix) -> tuple[sparse.csr_matrix, np.ndarray]:
+        """`counts` with columns moved to rows of `self.weights`, and each row's squared norm."""
         if self._rows is None:
             self._rows = _remap(self.featurizer.n_features, self.support)
         rows = self._rows[counts.indices]
         shape = (counts.shape[0], len(self.weights))
         x = sparse.csr_matrix((counts.data, rows, counts.indptr), shape=shape)
         squares = sparse.csr_matrix((counts.data * counts.data, rows, counts.indptr), shape=shape)
-        norms = np.sqrt(squares @ self.idf2)
-        norms[norms == 0] = 1.0
-        return x, norms
+        return x, squares @ self.idf2
 
     def proba_from_counts(self, counts: sparse.csr_matrix) -> np.ndarray:
         """Probabilities from `self.featurizer.counts(texts)` computed once for several models."""
@@ -210,16 +216,26 @@ class _SideBySide:
     def scores(
         self, model: LinearModel, counts: sparse.csr_matrix, rows: Sequence[int] | None
     ) -> np.ndarray:
+        z, squares = self.parts(model, counts, rows)
+        norms = np.sqrt(squares)
+        norms[norms == 0] = 1.0
+        return z / norms[:, None] + model.intercept
+
+    def parts(
+        self, model: LinearModel, counts: sparse.csr_matrix, rows: Sequence[int] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`model`'s scores of `counts` before they are divided by the tf-idf norms and the
+        intercept added, and the squared norms."""
         if model.digest not in self.models:
             self.models[model.digest] = model
             self._build()
-        z, norms = self._product(counts)
+        z, squares = self._product(counts)
         start, column = self.at[model.digest]
         width = len(model.classes)
         if rows is None:
-            return z[:, start : start + width] / norms[:, column][:, None] + model.intercept
+            return z[:, start : start + width], squares[:, column]
         picked = list(rows)
-        return z[picked, start : start + width] / norms[picked, column][:, None] + model.intercept
+        return z[picked, start : start + width], squares[picked, column]
 
     def _build(self) -> None:
         models = list(self.models.values())
@@ -242,21 +258,20 @@ class _SideBySide:
         self.recent = []
 
     def _product(self, counts: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        for seen, z, norms in self.recent:
+        for seen, z, summed in self.recent:
             if seen is counts:
-                return z, norms
+                return z, summed
         rows = self.remap[counts.indices]
         shape = (counts.shape[0], len(self.weights))
         x = sparse.csr_matrix((counts.data, rows, counts.indptr), shape=shape)
         squares = sparse.csr_matrix((counts.data * counts.data, rows, counts.indptr), shape=shape)
         z = x @ self.weights
-        norms = np.sqrt(squares @ self.idf2)
-        norms[norms == 0] = 1.0
+        summed = squares @ self.idf2
         # The matrix is kept with its product: a batch's counts are one object while it is
         # being enriched, and holding it keeps its id from going to another.
-        self.recent.insert(0, (counts, z, norms))
+        self.recent.insert(0, (counts, z, summed))
         del self.recent[2:]
-        return z, norms
+        return z, summed
 
 
 _side_by_side: dict[Featurizer, _SideBySide] = {}
@@ -273,3 +288,48 @@ def proba_of_rows(
         return np.zeros((0, len(model.classes)), dtype=np.float32)
     side = _side_by_side.setdefault(model.featurizer, _SideBySide())
     return model.probabilities(side.scores(model, counts, rows))
+
+
+def proba_with_markers(model: LinearModel, texts: Sequence[str]) -> np.ndarray:
+    """`model.predict_proba(texts)` for a model whose featurizer reads markers (the scam model),
+    up to float rounding: its words and characters are scored in the product the other models
+    share (see `_SideBySide`), and only the marker n-grams on their own.
+
+    Exact split wherever a text's marker n-grams and its other n-grams use different columns;
+    the rare texts where a hash puts both in one column (log(1 + a + b) is not log(1 + a) plus
+    log(1 + b)) are scored from their whole counts.
+    """
+    texts = list(texts)
+    if not texts:
+        return np.zeros((0, len(model.classes)), dtype=np.float32)
+    base, base_raw, extra_raw = shared_parts(model.featurizer, texts)
+    extra = extra_raw.copy()
+    if model.featurizer.sublinear_tf:
+        extra.data = log1p_counts(extra.data)
+    side = _side_by_side.setdefault(replace(model.featurizer, markers=False), _SideBySide())
+    z, squares = side.parts(model, base, None)
+    x, extra_squares = model._design_parts(extra)
+    norms = np.sqrt(squares + extra_squares)
+    norms[norms == 0] = 1.0
+    scores = (z + x @ model.weights) / norms[:, None] + model.intercept
+    shared = _shared_columns(base_raw, extra_raw)
+    if len(shared):
+        whole = base_raw[shared] + extra_raw[shared]
+        if model.featurizer.sublinear_tf:
+            whole.data = log1p_counts(whole.data)
+        scores[shared] = model.scores(whole)
+    return model.probabilities(scores)
+
+
+def _shared_columns(a: sparse.csr_matrix, b: sparse.csr_matrix) -> np.ndarray:
+    """Rows in which the canonical matrices `a` and `b` both hold some column."""
+    if not b.nnz:
+        return np.zeros(0, np.int64)
+    width = np.int64(a.shape[1])
+    keys_a = np.repeat(np.arange(a.shape[0], dtype=np.int64), np.diff(a.indptr)) * width
+    keys_a += a.indices
+    keys_b = np.repeat(np.arange(b.shape[0], dtype=np.int64), np.diff(b.indptr)) * width
+    keys_b += b.indices
+    at = np.minimum(np.searchsorted(keys_a, keys_b), max(len(keys_a) - 1, 0))
+    hit = keys_a[at] == keys_b if len(keys_a) else np.zeros(len(keys_b), bool)
+    return np.unique(keys_b[hit] // width)

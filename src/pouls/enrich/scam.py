@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import msgspec
 
 from pouls.enrich.features import MODELS_DIR, shared_markers, texts_of
-from pouls.enrich.linear import LinearModel
+from pouls.enrich.linear import LinearModel, proba_with_markers
 from pouls.signals import Signal
 
 _STRONG = frozenset(
@@ -46,7 +46,7 @@ def score(texts: Sequence[str]) -> list[float]:
     if not texts:
         return []
     model = _model()
-    proba = model.predict_proba(texts)[:, model.classes.index("spam")]
+    proba = proba_with_markers(model, texts)[:, model.classes.index("spam")]
     floors = [_lure_floor(found) for found in shared_markers(list(texts))]
     return [round(max(p, floor), 4) for p, floor in zip(proba.tolist(), floors, strict=True)]
 
