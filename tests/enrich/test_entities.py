@@ -159,6 +159,8 @@ def test_gazetteer_batch_matching_equals_token_by_token_matching():
         GazetteerEntry("TGV inOui", "product"),
         GazetteerEntry("AT&T", "brand"),
         GazetteerEntry("l'Oréal", "brand"),
+        GazetteerEntry("Carrefour", "brand", ("carrefour market", "crf")),
+        GazetteerEntry("Tesla", "brand"),
     ]
     book = Gazetteer(entries)
     pieces = [
@@ -172,6 +174,10 @@ def test_gazetteer_batch_matching_equals_token_by_token_matching():
         "at&t",
         "l'oréal",
         "l’Oréal",
+        "carrefour",
+        "market",
+        "CRF",
+        "tesla",
         "x",
         "-",
         ".",

@@ -190,10 +190,14 @@ _ENDS = r"(?!\w)(?!['’.&-]\w)"
 def _spelling_regexes(
     spellings: Sequence[tuple[str, ...]],
 ) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
-    """One alternative per spelling (group `s<k>`), its tokens separated by non-word runs.
+    """One alternative per spelling, its tokens separated by non-word runs, ending in an empty
+    group `s<k>` that names it (`match.lastgroup`).
 
-    Two regexes: for a joined batch (the runs exclude NUL, so that no match joins two texts)
-    and for one text.
+    The alternatives are grouped by first letter, in their order within each group: the engine
+    tries only the spellings that start with the letter it stands on (twice as fast as trying
+    every one), and picks the same spelling as a flat alternation would, since spellings with
+    different first letters never match at one position. Two regexes: for a joined batch (the
+    runs exclude NUL, so that no match joins two texts) and for one text.
     """
     if not spellings:
         return None
@@ -201,9 +205,13 @@ def _spelling_regexes(
     initials = "".join(sorted({re.escape(tokens[0][0]) for tokens in spellings}))
     found = []
     for gap in (r"[^\w\x00]+", r"\W+"):
+        by_initial: dict[str, list[str]] = {}
+        for k, tokens in enumerate(spellings):
+            body = gap.join(re.escape(t) + _ENDS for t in tokens)
+            # A token starts with a word character, which `re.escape` leaves as it is.
+            by_initial.setdefault(tokens[0][0], []).append(f"{body[1:]}(?P<s{k}>)")
         alternatives = "|".join(
-            f"(?P<s{k}>{gap.join(re.escape(t) + _ENDS for t in tokens)})"
-            for k, tokens in enumerate(spellings)
+            f"{re.escape(initial)}(?:{'|'.join(rest)})" for initial, rest in by_initial.items()
         )
         found.append(re.compile(f"(?=[{initials}]){_STARTS}(?:{alternatives})"))
     return found[0], found[1]
