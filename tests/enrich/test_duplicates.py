@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import numpy as np
+
 from pouls.enrich.duplicates import DuplicateEnricher, DuplicateIndex, _bands, signatures
 from tests.conftest import make_signal
 
@@ -73,3 +75,88 @@ def test_a_batch_gets_the_clusters_one_signal_at_a_time_would_get():
         assert got == want, capacity
         assert len(set(got)) < len(got)  # some copies met
         assert len(batched) == len(alone)
+
+
+def test_batch_canonical_texts_equal_the_plain_regexes_text_by_text():
+    import random
+
+    from pouls.enrich.duplicates import _canonical, canonical
+
+    pieces = [
+        "RT @someone: ",
+        "rt ",
+        "Bonjour",
+        "l'été",
+        " ",
+        "  ",
+        "\n",
+        "!!",
+        "—",
+        "#Promo",
+        "@marque",
+        "é",
+        "😀",
+        "x",
+        "-",
+        "_",
+        "ǅ",
+        "٣",
+        "\u0301",
+        "http://t.co/x",
+        "\t",
+        "a",
+    ]
+    rng = random.Random(11)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10))) for _ in range(2000)]
+    assert canonical(texts) == [_canonical(t) for t in texts]
+    assert canonical([]) == [] and canonical([""]) == [""]
+    with_nul = ["a\x00b  c", "ok ok"]
+    assert canonical(with_nul) == [_canonical(t) for t in with_nul]
+
+
+def test_a_text_gets_the_same_signature_wherever_it_stands_in_a_batch():
+    from pouls.enrich.duplicates import canonical
+
+    texts = [*CAMPAIGN, OTHER, "court", "Un tout autre sujet : la météo de demain sera pluvieuse"]
+    alone = [signatures([t])[0][0] for t in texts]
+    together, ok = signatures(texts)
+    reversed_, _ = signatures(texts[::-1])
+    for i in range(len(texts)):
+        assert (together[i] == alone[i]).all()
+        assert (reversed_[len(texts) - 1 - i] == alone[i]).all()
+    assert ok.tolist() == [len(c) >= 25 for c in canonical(texts)]
+    with_nul = signatures(["a\x00" + texts[0], texts[1]])[0]
+    assert (with_nul[1] == alone[1]).all()
+
+
+def _minhash_one(text: str) -> np.ndarray | None:
+    """MinHash of one canonical text's character 5-grams, written plainly (the reference)."""
+    from pouls.enrich.duplicates import _A, _B, MIN_CHARS, SHINGLE, _canonical
+
+    canon = _canonical(text)
+    if len(canon) < MIN_CHARS:
+        return None
+    mask = (1 << 64) - 1
+    shingles = set()
+    for i in range(len(canon) - SHINGLE + 1):
+        h = 0
+        for c in canon[i : i + SHINGLE]:
+            h = (h * 1_000_003 + ord(c)) & mask
+        shingles.add((h >> 32) ^ (h & 0xFFFFFFFF))
+    return np.array(
+        [
+            min(((int(a) * x + int(b)) & mask) >> 32 for x in shingles)
+            for a, b in zip(_A, _B, strict=True)
+        ],
+        dtype=np.uint32,
+    )
+
+
+def test_signatures_are_the_plain_minhash_of_each_canonical_text():
+    texts = [*CAMPAIGN, OTHER, "court", "RT @user: " + CAMPAIGN[0], *_variants(5), ""]
+    sigs, ok = signatures(texts)
+    for text, sig, fine in zip(texts, sigs, ok, strict=True):
+        expected = _minhash_one(text)
+        assert fine == (expected is not None)
+        if expected is not None:
+            assert (sig == expected).all(), text

@@ -7,6 +7,7 @@ article is grouped while it is going on. Clusters never cross workspaces.
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from collections import OrderedDict
@@ -22,13 +23,13 @@ from pouls.signals import Signal
 NUM_HASHES = 32
 BANDS = 8  # 8 bands of 4 rows: pairs above about 0.6 Jaccard meet in a band with p > 0.8
 SHINGLE = 5
+_AT_ONCE = 4  # hash functions computed together (NUM_HASHES is a multiple)
 MIN_CHARS = 25
 _rng = np.random.default_rng(20260101)
 _A = _rng.integers(1, 1 << 63, NUM_HASHES, dtype=np.uint64) | np.uint64(1)
 _B = _rng.integers(0, 1 << 63, NUM_HASHES, dtype=np.uint64)
 _RETWEET = re.compile(r"^rt\s+@user:?\s*")
 _NON_WORD = re.compile(r"[^\w@#]+", re.UNICODE)
-_NON_WORD_KEEPING_NUL = re.compile(r"[^\w@#\x00]+", re.UNICODE)
 _PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -39,11 +40,53 @@ def _canonical(text: str) -> str:
 
 def canonical(texts: Sequence[str]) -> list[str]:
     """`_canonical` of each text, for a batch at once (normalisation shared with the models)."""
+    if not texts:
+        return []
+    codes, _ = _canonical_codes(texts)
+    if codes is None:
+        return [_canonical(t) for t in texts]
+    joined = codes.tobytes().decode("utf-32-le", "surrogatepass")
+    return joined.split("\x00")
+
+
+@functools.cache
+def _word_table() -> np.ndarray:
+    """Per code point: whether `_NON_WORD` keeps it (a word character, "@" or "#")."""
+    everything = "".join(map(chr, range(0x110000)))
+    table = np.zeros(0x110000, dtype=bool)
+    for m in re.finditer(r"[\w@#]+", everything):
+        table[m.start() : m.end()] = True
+    return table
+
+
+def _canonical_codes(texts: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray]:
+    """The canonical texts as one array of code points, each followed by a 0 but the last, and
+    the text each code point belongs to (-1 for the 0s); (None, ...) if a text holds a NUL.
+
+    `_canonical` with numpy: a run of other characters between two kept ones becomes one
+    space, and one at either end of a text goes.
+    """
     normed = [_RETWEET.sub("", t) if t.startswith("rt") else t for t in shared_normalized(texts)]
-    if any("\x00" in t for t in normed):
-        return [" ".join(_NON_WORD.sub(" ", t).split()) for t in normed]
-    joined = _NON_WORD_KEEPING_NUL.sub(" ", "\x00".join(normed))
-    return [t.strip() for t in joined.split("\x00")]
+    joined = "\x00".join(normed)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    separator = codes == 0
+    if int(separator.sum()) != max(len(texts) - 1, 0):
+        return None, np.zeros(0, np.int64)
+    word = _word_table()[codes]
+    other = ~(word | separator)
+    n = len(codes)
+    # The next position that is not an "other" character, n past the end.
+    upcoming = np.minimum.accumulate(np.where(other, n, np.arange(n))[::-1])[::-1]
+    after_word = np.append(word, False)[upcoming]
+    before_word = np.concatenate([[False], word[:-1]])
+    run_start = other & ~np.concatenate([[False], other[:-1]])
+    space = run_start & before_word & after_word
+    keep = word | separator | space
+    out = np.where(space, np.uint32(32), codes)[keep]
+    is_separator = out == 0
+    doc = np.cumsum(is_separator)
+    doc[is_separator] = -1
+    return out, doc
 
 
 def signatures(texts: Sequence[str], chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
@@ -54,32 +97,43 @@ def signatures(texts: Sequence[str], chunk: int = 512) -> tuple[np.ndarray, np.n
     if len(texts) > chunk:
         parts = [signatures(texts[i : i + chunk], chunk) for i in range(0, len(texts), chunk)]
         return np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    canon = canonical(texts)
-    ok = np.array([len(c) >= MIN_CHARS for c in canon], dtype=bool)
     out = np.zeros((len(texts), NUM_HASHES), dtype=np.uint32)
-    rows = [i for i in range(len(texts)) if ok[i]]
-    if not rows:
-        return out, ok
-    joined = "\x00".join(canon[i] for i in rows)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    lengths = np.array([len(canon[i]) + 1 for i in rows], dtype=np.int64)
-    doc = np.repeat(np.arange(len(rows)), lengths)[: len(codes)]
+    if not texts:
+        return out, np.zeros(0, dtype=bool)
+    codes, doc = _canonical_codes(texts)
+    if codes is None:  # a text held a NUL: each canonical text on its own
+        canon = [_canonical(t) for t in texts]
+        codes = np.frombuffer("\x00".join(canon).encode("utf-32-le"), dtype=np.uint32)
+        doc = np.repeat(np.arange(len(texts)), [len(c) + 1 for c in canon])[: len(codes)]
+        doc[codes == 0] = -1
+    ok = np.bincount(doc[doc >= 0], minlength=len(texts)) >= MIN_CHARS
+    codes = codes.astype(np.uint64)
     width = len(codes) - SHINGLE + 1
+    if not ok.any() or width <= 0:
+        return out, ok
     with np.errstate(over="ignore"):
         h = np.zeros(width, dtype=np.uint64)
         for k in range(SHINGLE):
             h = h * np.uint64(1_000_003) + codes[k : k + width]
-        valid = doc[:width] == doc[SHINGLE - 1 :]
+        # Within one text that has enough: the separators belong to none.
+        valid = (doc[:width] == doc[SHINGLE - 1 :]) & (doc[:width] >= 0)
+        valid &= ok[np.maximum(doc[:width], 0)]
         x = (h[valid] >> np.uint64(32)) ^ (h[valid] & np.uint64(0xFFFFFFFF))
         owner = doc[:width][valid]
-        # Multiply-shift hashing: (a*x + b) mod 2^64, top 32 bits, one row per function (the
-        # minimum over each text's shingles then runs along contiguous memory, four times
-        # faster than down columns). The shift keeps order, so only the minimum is shifted.
-        mixed = np.multiply(_A[:, None], x[None, :])
-        mixed += _B[:, None]
-    starts = np.searchsorted(owner, np.arange(len(rows)))
-    lowest = np.minimum.reduceat(mixed, starts, axis=1).T
-    out[rows] = (lowest >> np.uint64(32)).astype(np.uint32)
+    rows = np.flatnonzero(ok)
+    starts = np.searchsorted(owner, rows)
+    # Multiply-shift hashing: (a*x + b) mod 2^64, top 32 bits, one row per function (the
+    # minimum over each text's shingles then runs along contiguous memory, four times faster
+    # than down columns). The shift keeps order, so only the minimum is shifted. Four
+    # functions at a time: their rows stay in the CPU's cache between the two passes.
+    lowest = np.empty((NUM_HASHES, len(rows)), dtype=np.uint64)
+    mixed = np.empty((_AT_ONCE, len(x)), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(0, NUM_HASHES, _AT_ONCE):
+            np.multiply(_A[k : k + _AT_ONCE, None], x[None, :], out=mixed)
+            mixed += _B[k : k + _AT_ONCE, None]
+            lowest[k : k + _AT_ONCE] = np.minimum.reduceat(mixed, starts, axis=1)
+    out[rows] = (lowest.T >> np.uint64(32)).astype(np.uint32)
     return out, ok
 
 
