@@ -195,7 +195,14 @@ def test_the_database_holds_no_usable_secret(filled: SQLiteStore, account: int) 
 def test_the_api_reference_is_served_to_an_account(client: TestClient) -> None:
     spec = client.get("/api/openapi.json")
     assert spec.status_code == 200 and "/api/v1/signals" in spec.json()["paths"]
-    assert "swagger" in client.get("/api/docs").text.lower()
+    page = client.get("/api/docs").text
+    assert "swagger" in page.lower()
+    # Served by pouls itself, not from a CDN: it works offline.
+    assert "http://" not in page and "https://" not in page
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/static/swagger/{asset}" in page
+        served = client.get(f"/static/swagger/{asset}")
+        assert served.status_code == 200 and len(served.content) > 100_000
 
 
 def test_a_token_used_often_records_its_use_once_a_minute(

@@ -84,3 +84,26 @@ def test_wall_is_readable_on_a_phone(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "no horizontal scrolling on a phone"
     assert page.locator("#cards > li.card").first.is_visible()
+
+
+def test_the_api_reference_renders_with_no_network_beyond_pouls(
+    page, server: tuple[str, Live, asyncio.AbstractEventLoop]
+) -> None:
+    from playwright.sync_api import expect
+
+    base, _, _ = server
+    outside: list[str] = []
+
+    def only_pouls(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_pouls)
+    sign_in(page, base, "/")  # /api/ paths answer 401 rather than show the login page
+    page.goto(base + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("pouls")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    assert outside == []

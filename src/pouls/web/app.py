@@ -54,6 +54,11 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.state.halt = threading.Event()
     app.add_exception_handler(auth.LoginRequired, auth.login_required)
     app.add_exception_handler(StarletteHTTPException, errors.page_or_json)
+    # Swagger UI's own files, from the fastapi-offline package: FastAPI's default page loads
+    # them from a CDN, which a self-hosted instance offline (or a strict CSP) cannot reach.
+    # Mounted before /static, which would otherwise answer for them.
+    swagger = resources.files("fastapi_offline").joinpath("static")
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
     static = resources.files("pouls.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -69,7 +74,13 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request, _: Annotated[User, Depends(auth.viewer)]) -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="pouls API")
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="pouls API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
 
     app.include_router(auth.router)
     app.include_router(wall.router, dependencies=SignedIn)
