@@ -133,3 +133,18 @@ def test_french_vectors_in_a_batch_read_the_featurisation_words_as_the_training_
     plain = vectors.proba_of_normalized([normalize(batch[i]) for i in rows], sentiment.LABELS)
     assert stage is not None and plain is not None
     assert np.array_equal(stage, plain)
+
+
+def test_french_vectors_follow_the_featurisation_when_its_vocabulary_starts_afresh(monkeypatch):
+    from pouls.enrich import features
+
+    assert vectors.model() is not None
+    monkeypatch.setattr(features._Vocabulary, "LIMIT", 40)
+    seen = set()
+    for batch in (FRENCH, [t + " encore une fois" for t in FRENCH], [t + " !" for t in FRENCH]):
+        rows = list(range(len(batch)))
+        stage = vectors.proba_of_rows(list(batch), rows, sentiment.LABELS)
+        plain = vectors.proba_of_normalized([normalize(t) for t in batch], sentiment.LABELS)
+        assert stage is not None and np.array_equal(stage, plain)
+        seen.add(id(features.shared_words(list(batch))[0]))
+    assert len(seen) > 1, "the vocabulary never started afresh"
