@@ -24,3 +24,14 @@ def card_scores(task: str) -> dict[str, float]:
     found = re.search(r"<!-- scores: (\{.*\}) -->", text)
     assert found, f"docs/models/{task}.md has no scores line"
     return json.loads(found.group(1))
+
+
+def random_texts(pieces: list[str], count: int, longest: int, seed: int) -> list[str]:
+    """`count` texts of 0 to `longest` pieces drawn at random (fixed seed): the odd inputs that
+    batch code must treat exactly as the plain code it replaced."""
+    import random
+
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(pieces) for _ in range(rng.randint(0, longest))) for _ in range(count)
+    ]

@@ -4,6 +4,7 @@ import numpy as np
 
 from pouls.enrich.duplicates import DuplicateEnricher, DuplicateIndex, _bands, signatures
 from tests.conftest import make_signal
+from tests.enrich.conftest import random_texts
 
 CAMPAIGN = [
     "Boycott de la marque X ! Partagez ce message à tous vos contacts avant ce soir http://a.b",
@@ -78,7 +79,6 @@ def test_a_batch_gets_the_clusters_one_signal_at_a_time_would_get():
 
 
 def test_batch_canonical_texts_equal_the_plain_regexes_text_by_text():
-    import random
 
     from pouls.enrich.duplicates import _canonical, canonical
 
@@ -106,8 +106,7 @@ def test_batch_canonical_texts_equal_the_plain_regexes_text_by_text():
         "\t",
         "a",
     ]
-    rng = random.Random(11)
-    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 10))) for _ in range(2000)]
+    texts = random_texts(pieces, 2000, longest=10, seed=11)
     assert canonical(texts) == [_canonical(t) for t in texts]
     assert canonical([]) == [] and canonical([""]) == [""]
     with_nul = ["a\x00b  c", "ok ok"]

@@ -13,6 +13,7 @@ from pouls.enrich.entities import (
 )
 from pouls.signals.model import Entity
 from tests.conftest import make_signal
+from tests.enrich.conftest import random_texts
 
 BOOK = Gazetteer(
     [
@@ -147,7 +148,6 @@ def _token_by_token(book: list[GazetteerEntry], text: str) -> list[tuple[int, in
 
 
 def test_gazetteer_batch_matching_equals_token_by_token_matching():
-    import random
 
     from pouls.enrich.entities import _TOKEN
 
@@ -190,8 +190,7 @@ def test_gazetteer_batch_matching_equals_token_by_token_matching():
         "😀",
         "\x00",
     ]
-    rng = random.Random(5)
-    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts = random_texts(pieces, 3000, longest=12, seed=5)
     for batch in (texts, [t.replace("\x00", " ") for t in texts]):
         for text, found in zip(batch, book.find_many(batch), strict=True):
             expected = _token_by_token(entries, text)
