@@ -212,3 +212,18 @@ def test_series_fills_empty_buckets_and_counts_shares(store: SQLiteStore) -> Non
         "acme", "b", bucket=timedelta(hours=1), since=T0, until=T0 + timedelta(hours=1)
     )
     assert [b.volume for b in only_b] == [1]
+
+
+def test_sentiment_filters_and_counts_as_a_facet(store: SQLiteStore) -> None:
+    store.put(
+        [
+            make_signal(1, "a", sentiment=Sentiment(label="negative", score=0.9)),
+            make_signal(2, "b", sentiment=Sentiment(label="positive", score=0.7)),
+            make_signal(3, "c", sentiment=Sentiment(label="negative", score=0.6)),
+            make_signal(4, "d"),  # no text model ran: no sentiment, in no count
+        ]
+    )
+    got = store.search("acme", None, Filters(sentiment="negative")).signals
+    assert sorted(s.native_id for s in got) == ["1", "3"]
+    assert store.facets("acme")["sentiment"] == {"negative": 2, "positive": 1}
+    assert store.facets("acme", None, Filters(sentiment="positive"))["sentiment"] == {"positive": 1}

@@ -100,3 +100,25 @@ def test_topics_filter_the_wall_and_show_as_a_facet(client: TestClient, filled) 
     assert 'data-facet="topic" data-value="lumiere"' in html
     only = client.get("/", params={"topic": "lumiere"}).text
     assert "École Lumière" in only and "tourmente" in only and "message ordinaire" not in only
+
+
+def test_sentiment_is_a_facet_that_filters_the_wall(client: TestClient) -> None:
+    html = client.get("/").text
+    assert 'data-facet="sentiment" data-value="negative"' in html
+    html = client.get("/", params={"sentiment": "negative"}).text
+    assert "Service client injoignable" in html and "message ordinaire" not in html
+    assert 'aria-current="true"' in html.split('data-value="negative"')[0].rsplit("<a ", 1)[-1]
+    assert client.get("/", params={"sentiment": "furious"}).status_code == 422
+
+
+def test_the_live_stream_keeps_to_the_sentiment_filter() -> None:
+    from pouls.signals import Sentiment
+    from pouls.store import Filters
+    from pouls.web.params import Selection
+    from pouls.web.routes.stream import selected
+
+    sel = Selection(workspace="acme", filters=Filters(sentiment="negative"))
+    angry = make_signal(1, "x", sentiment=Sentiment(label="negative", score=0.9))
+    happy = make_signal(2, "y", sentiment=Sentiment(label="positive", score=0.9))
+    assert selected(angry, sel)
+    assert not selected(happy, sel) and not selected(make_signal(3, "z"), sel)

@@ -22,6 +22,7 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     kind: str | None = None
     visibility: str | None = None
     lang: str | None = None
+    sentiment: str | None = None  # negative, neutral or positive
     topic: str | None = None
     since: datetime | None = None
     until: datetime | None = None

@@ -25,6 +25,10 @@ class Selection:
     match: str | None = None  # the FTS5 expression inside `clause`, if any
 
 
+# The facets that are a column of the signals table (`topic` is a table of its own).
+COLUMN_FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment")
+
+
 def select(workspace: str, query: str | None, filters: Filters) -> Selection:
     """The selection shared by searches, counts, facets and series; scoped to one workspace.
 
@@ -32,7 +36,7 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
     """
     clauses: list[str] = ["signals.workspace = ?"]
     params: list[object] = [workspace]
-    for column in ("channel", "source", "kind", "visibility", "lang"):
+    for column in COLUMN_FACETS:
         value = getattr(filters, column)
         if value is not None:
             clauses.append(f"signals.{column} = ?")

@@ -21,6 +21,7 @@ from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDea
 from pouls.store.migrations import migrate
 from pouls.store.rows import from_us, signal_row, to_us, update_row
 from pouls.store.search import (
+    COLUMN_FACETS,
     FTS_HITS,
     Selection,
     count_sql,
@@ -199,10 +200,11 @@ class SQLiteStore:
     def facets(
         self, workspace: str, query: str | None = None, filters: Filters | None = None
     ) -> dict[str, dict[str, int]]:
-        """Counts per channel, source, kind, visibility, language and topic for the selection."""
+        """Counts per channel, source, kind, visibility, language, sentiment and topic for the
+        selection."""
         sel = self._exact(workspace, select(workspace, query, filters or Filters()))
         out: dict[str, dict[str, int]] = {}
-        for column in ("channel", "source", "kind", "visibility", "lang", "topic"):
+        for column in (*COLUMN_FACETS, "topic"):
             sql, params = facet_sql(sel, column)
             out[column] = {str(k): n for k, n in self._reader().execute(sql, params)}
         return out

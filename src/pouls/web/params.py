@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from fastapi import Depends, HTTPException, Query, Request
@@ -31,7 +31,7 @@ class Selection(msgspec.Struct, frozen=True, kw_only=True):
         return {k: v for k, v in values.items() if v}
 
 
-FACETS = ("channel", "source", "kind", "visibility", "lang", "topic")
+FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "topic")
 
 
 def selection(
@@ -44,6 +44,10 @@ def selection(
     kind: str | None = None,
     visibility: str | None = None,
     lang: str | None = None,
+    sentiment: Annotated[
+        Literal["negative", "neutral", "positive"] | None,
+        Query(description="Sentiment label."),
+    ] = None,
     topic: str | None = None,
     after: Annotated[str | None, Query(description="Cursor of the next page.")] = None,
 ) -> Selection:
@@ -65,6 +69,7 @@ def selection(
         kind=kind or None,
         visibility=visibility or None,
         lang=lang or None,
+        sentiment=sentiment,
         topic=topic or None,
     )
     return Selection(workspace=workspace, q=(q or "").strip() or None, filters=filters, after=after)

@@ -62,6 +62,9 @@ def selected(s: Signal, sel: Selection) -> bool:
         if facet == "topic":
             if wanted not in s.topics:
                 return False
+        elif facet == "sentiment":
+            if s.sentiment is None or s.sentiment.label != wanted:
+                return False
         elif getattr(s, facet) != wanted:
             return False
     return True
