@@ -62,6 +62,54 @@ def ordinary_fpr() -> dict[str, float]:
     return out
 
 
+def brand_messages(fills: int = 5) -> list[tuple[str, str, str]]:
+    """(text, lang, intended label) of the demo's brand posts and reviews, each template filled
+    `fills` times by the demo's own code: the posts by the mood they were written for, the
+    reviews by their stars (4-5 positive, 3 neutral, 1-2 negative).
+
+    Not a data set: some fifty hand-written templates. But they are messages about a brand and
+    its products, which the UMSAB tweets (mostly politics) are not, so they catch a model that
+    wins on val and misreads customers.
+    """
+    from pouls.demo_templates import POSTS, REVIEWS
+    from pouls.demo_world import World
+
+    world = World(random.Random(11))
+    moods = {"pos": "positive", "neu": "neutral", "neg": "negative"}
+    out: list[tuple[str, str, str]] = []
+    for lang in ("fr", "en"):
+        for mood, templates in POSTS[lang].items():
+            for template in templates:
+                for _ in range(fills):
+                    out.append((world.fill(template, lang, "instagram"), lang, moods[mood]))
+        for stars, templates in REVIEWS[lang].items():
+            label = "positive" if stars >= 4 else "negative" if stars <= 2 else "neutral"
+            for template in templates:
+                for _ in range(fills):
+                    out.append((world.fill(template, lang, "reviews"), lang, label))
+    return out
+
+
+def brand_sentiment() -> dict[str, dict[str, float]]:
+    """Per language: macro-F1 of the shipped sentiment on `brand_messages`, and the share of
+    the negative ones read as negative (a complaint read as praise hides a crisis)."""
+    from scripts.models.train import macro_f1
+
+    messages = brand_messages()
+    out: dict[str, dict[str, float]] = {}
+    for lang in ("fr", "en"):
+        texts = [t for t, code, _ in messages if code == lang]
+        truth = [y for _, code, y in messages if code == lang]
+        found = [s.label for s in sentiment.classify(texts, [lang] * len(texts))]
+        negatives = [f for f, y in zip(found, truth, strict=True) if y == "negative"]
+        out[lang] = {
+            "macro_f1": macro_f1(truth, found),
+            "negative_recall": negatives.count("negative") / len(negatives),
+            "n": len(texts),
+        }
+    return out
+
+
 def main() -> None:
     from scripts.models.toxicity import _split
 

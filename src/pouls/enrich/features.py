@@ -42,7 +42,6 @@ __all__ = [
     "shared_markers",
     "shared_normalized",
     "shared_parts",
-    "shared_words",
     "text_of",
     "texts_of",
     "words",
@@ -125,7 +124,6 @@ class _Vocabulary:
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
-        self.words: list[str] = []  # by index
         self.hash = np.zeros(0, np.uint64)
         self.hash_neg = np.zeros(0, np.uint64)
         self.negator = np.zeros(0, bool)
@@ -144,7 +142,6 @@ class _Vocabulary:
         start = len(self.index)
         for i, token in enumerate(tokens):
             self.index[token] = start + i
-        self.words.extend(tokens)
         lex = [_lex_code(token) for token in tokens]
         lex_neg = [_lex_code(token + "_neg") for token in tokens]
         self.hash = np.concatenate(
@@ -435,15 +432,6 @@ def shared_parts(
     batch = _shared(texts)
     base = replace(featurizer, markers=False)
     return batch.counts(base), batch._raw_counts(base), batch.marker_counts(featurizer)
-
-
-def shared_words(texts: list[str]) -> tuple[_Vocabulary, np.ndarray, np.ndarray]:
-    """The word tokens of the normalised texts (`words`) as the featurisation cut them: the
-    process's vocabulary (`.words[i]` is word i; a new vocabulary object starts afresh), the
-    index of each token in it, and the text each token is in."""
-    vocabulary, ids, doc, separators = _shared(texts)._tokens()
-    kept = ~separators
-    return vocabulary, ids[kept], doc[kept]
 
 
 def shared_markers(texts: list[str]) -> list[tuple[str, ...]]:

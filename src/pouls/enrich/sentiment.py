@@ -1,9 +1,7 @@
 """Sentiment: negative, neutral or positive, with the model's confidence.
 
 An ensemble per batch: a multilingual linear model averaged with the signal's language model
-where one ships (ar, de, en, es, fr, hi, it, pt); in French, that average is itself averaged
-with a word-vector model (`pouls.enrich.vectors`) when its vectors are installed. See
-docs/models/sentiment.md.
+where one ships (ar, de, en, es, fr, hi, it, pt). See docs/models/sentiment.md.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from collections.abc import Sequence
 import msgspec
 import numpy as np
 
-from pouls.enrich import vectors
 from pouls.enrich.features import MODELS_DIR, shared_counts, texts_of
 from pouls.enrich.linear import LinearModel, proba_of_rows
 from pouls.signals import Signal
@@ -52,11 +49,6 @@ def predict_proba(texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarr
             continue
         own = _aligned(model, proba_of_rows(model, counts, rows))
         proba[rows] = (proba[rows] + own) / 2
-    french = by_lang.get("fr")
-    if french and vectors.model() is not None:
-        found = vectors.proba_of_rows(list(texts), french, LABELS)
-        if found is not None:
-            proba[french] = (proba[french] + found) / 2
     return proba
 
 
