@@ -227,3 +227,26 @@ def test_sentiment_filters_and_counts_as_a_facet(store: SQLiteStore) -> None:
     assert sorted(s.native_id for s in got) == ["1", "3"]
     assert store.facets("acme")["sentiment"] == {"negative": 2, "positive": 1}
     assert store.facets("acme", None, Filters(sentiment="positive"))["sentiment"] == {"positive": 1}
+
+
+def test_flags_filter_and_count_toxic_and_scam_signals(store: SQLiteStore) -> None:
+    store.put(
+        [
+            make_signal(1, "a", toxicity={"toxic": 0.2, "insult": 0.7}),
+            make_signal(2, "b", toxicity={"toxic": 0.4}, scam=0.9),
+            make_signal(3, "c", scam=0.5),
+            make_signal(4, "d", toxicity={"toxic": 0.49}, scam=0.1),
+            make_signal(5, "e"),
+        ]
+    )
+
+    def ids(flag: str) -> list[str]:
+        found = store.search("acme", None, Filters(flag=flag)).signals
+        return sorted(s.native_id for s in found)
+
+    assert ids("toxic") == ["1"]  # the highest attribute counts
+    assert ids("scam") == ["2", "3"]
+    assert store.facets("acme")["flag"] == {"toxic": 1, "scam": 2}
+    assert store.facets("acme", None, Filters(flag="scam"))["flag"] == {"scam": 2}
+    with pytest.raises(ValueError, match="flag must be one of"):
+        store.search("acme", None, Filters(flag="rude"))

@@ -23,6 +23,7 @@ LABELS = {
     "visibility": ["public", "private", "press"],
     "kind": ["post", "comment", "reply", "message", "article", "review", "reading", "checkin"],
     "sentiment": ["negative", "neutral", "positive"],
+    "flag": ["toxic", "scam"],
     "alert status": ["open", "closed"],
     "alert change": ["opened", "updated", "closed"],
     "alert kind": [

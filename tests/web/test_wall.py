@@ -122,3 +122,27 @@ def test_the_live_stream_keeps_to_the_sentiment_filter() -> None:
     happy = make_signal(2, "y", sentiment=Sentiment(label="positive", score=0.9))
     assert selected(angry, sel)
     assert not selected(happy, sel) and not selected(make_signal(3, "z"), sel)
+
+
+def test_the_live_stream_keeps_to_the_risk_filter() -> None:
+    from pouls.store import Filters
+    from pouls.web.params import Selection
+    from pouls.web.routes.stream import selected
+
+    toxic = Selection(workspace="acme", filters=Filters(flag="toxic"))
+    scam = Selection(workspace="acme", filters=Filters(flag="scam"))
+    rude = make_signal(1, "x", toxicity={"toxic": 0.3, "insult": 0.8})
+    lure = make_signal(2, "y", scam=0.95, toxicity={"toxic": 0.1})
+    plain = make_signal(3, "z")
+    assert selected(rude, toxic) and not selected(lure, toxic) and not selected(plain, toxic)
+    assert selected(lure, scam) and not selected(rude, scam) and not selected(plain, scam)
+
+
+def test_risks_are_a_facet_that_filters_the_wall(client: TestClient, filled) -> None:  # type: ignore[no-untyped-def]
+    filled.put([make_signal(900, "Gagnez un iPhone, écrivez-moi sur WhatsApp", scam=0.97)])
+    html = client.get("/").text
+    assert 'data-facet="flag" data-value="scam"' in html
+    assert 'data-facet="flag" data-value="toxic"' not in html  # no toxic signal: no entry
+    html = client.get("/", params={"flag": "scam"}).text
+    assert "Gagnez un iPhone" in html and "message ordinaire" not in html
+    assert client.get("/", params={"flag": "rude"}).status_code == 422

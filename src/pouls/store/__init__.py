@@ -23,6 +23,7 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     visibility: str | None = None
     lang: str | None = None
     sentiment: str | None = None  # negative, neutral or positive
+    flag: str | None = None  # "toxic" or "scam": that score at or above 0.5
     topic: str | None = None
     since: datetime | None = None
     until: datetime | None = None

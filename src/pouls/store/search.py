@@ -27,6 +27,8 @@ class Selection:
 
 # The facets that are a column of the signals table (`topic` is a table of its own).
 COLUMN_FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment")
+# The `flag` facet: a score at or above 0.5, as the cards, alert rules and series count it.
+FLAGS = {"toxic": "signals.toxic >= 0.5", "scam": "signals.scam >= 0.5"}
 
 
 def select(workspace: str, query: str | None, filters: Filters) -> Selection:
@@ -41,6 +43,10 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
         if value is not None:
             clauses.append(f"signals.{column} = ?")
             params.append(value)
+    if filters.flag is not None:
+        if filters.flag not in FLAGS:
+            raise ValueError(f"flag must be one of {', '.join(FLAGS)}, not {filters.flag!r}")
+        clauses.append(FLAGS[filters.flag])
     if filters.topic is not None:
         clauses.append(
             "EXISTS (SELECT 1 FROM signal_topics t WHERE t.workspace = signals.workspace"
@@ -112,6 +118,12 @@ FTS_HITS = "SELECT count(*) FROM (SELECT rowid FROM signals_fts WHERE signals_ft
 
 def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
     """Counts of `column`'s values over the selection, largest first."""
+    if column == "flag":
+        counts = " UNION ALL ".join(
+            f"SELECT '{flag}', count(*) FROM signals WHERE {sel.clause} AND {test}"
+            for flag, test in FLAGS.items()
+        )
+        return counts, list(sel.params) * len(FLAGS)
     if column == "topic":
         return (
             "SELECT t.topic, count(*) AS n FROM signal_topics t JOIN signals"

@@ -200,13 +200,13 @@ class SQLiteStore:
     def facets(
         self, workspace: str, query: str | None = None, filters: Filters | None = None
     ) -> dict[str, dict[str, int]]:
-        """Counts per channel, source, kind, visibility, language, sentiment and topic for the
-        selection."""
+        """Counts per channel, source, kind, visibility, language, sentiment, flag (toxic, scam)
+        and topic for the selection; values with no signal are left out."""
         sel = self._exact(workspace, select(workspace, query, filters or Filters()))
         out: dict[str, dict[str, int]] = {}
-        for column in (*COLUMN_FACETS, "topic"):
+        for column in (*COLUMN_FACETS, "flag", "topic"):
             sql, params = facet_sql(sel, column)
-            out[column] = {str(k): n for k, n in self._reader().execute(sql, params)}
+            out[column] = {str(k): n for k, n in self._reader().execute(sql, params) if n}
         return out
 
     def series(

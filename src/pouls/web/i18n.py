@@ -247,6 +247,7 @@ FR: dict[str, str] = {
     "Author": "Auteur",
     "Source": "Source",
     "Sentiment": "Sentiment",
+    "Risks": "Risques",
     "Toxicity": "Toxicité",
     "Scam": "Arnaque",
     "Entities": "Entités",

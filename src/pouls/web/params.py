@@ -31,7 +31,7 @@ class Selection(msgspec.Struct, frozen=True, kw_only=True):
         return {k: v for k, v in values.items() if v}
 
 
-FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "topic")
+FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag", "topic")
 
 
 def selection(
@@ -47,6 +47,10 @@ def selection(
     sentiment: Annotated[
         Literal["negative", "neutral", "positive"] | None,
         Query(description="Sentiment label."),
+    ] = None,
+    flag: Annotated[
+        Literal["toxic", "scam"] | None,
+        Query(description="Only signals whose toxicity or scam score is at least 0.5."),
     ] = None,
     topic: str | None = None,
     after: Annotated[str | None, Query(description="Cursor of the next page.")] = None,
@@ -70,6 +74,7 @@ def selection(
         visibility=visibility or None,
         lang=lang or None,
         sentiment=sentiment,
+        flag=flag,
         topic=topic or None,
     )
     return Selection(workspace=workspace, q=(q or "").strip() or None, filters=filters, after=after)

@@ -10,6 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from pouls.query import Matcher, QueryError
 from pouls.signals import Signal
+from pouls.store.rows import toxic
 from pouls.web.i18n import language
 from pouls.web.params import FACETS, Selection, selection
 from pouls.web.routes.wall import pages
@@ -64,6 +65,10 @@ def selected(s: Signal, sel: Selection) -> bool:
                 return False
         elif facet == "sentiment":
             if s.sentiment is None or s.sentiment.label != wanted:
+                return False
+        elif facet == "flag":
+            score = toxic(s) if wanted == "toxic" else s.scam
+            if score is None or score < 0.5:
                 return False
         elif getattr(s, facet) != wanted:
             return False
