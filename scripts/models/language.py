@@ -215,7 +215,7 @@ def answered_fast() -> dict[str, float]:
     out: dict[str, float] = {}
     for name, texts in (("bench", bench_texts(4000)), ("demo", demo)):
         found: list[tuple[str, float]] = [(language.UNKNOWN, 0.0)] * len(texts)
-        left, _ = language._answer_fast(texts, list(range(len(texts))), found)
+        left = language._answer_fast(texts, list(range(len(texts))), found)
         out[name] = 1 - len(left) / len(texts)
     return out
 

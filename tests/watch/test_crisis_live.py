@@ -31,6 +31,22 @@ def receiver() -> Loopback:
     return hooks.start()
 
 
+def crisis_config(url: str, alerts: str = "") -> str:
+    """A pouls.toml for the demo workspace whose crisis notices go to the loopback webhook."""
+    return f"""
+[[workspaces]]
+id = "demo"
+
+[[sinks]]
+type = "webhook"
+name = "crisis"
+url = "{url}/crisis"
+
+[alerts]
+crisis_sinks = ["crisis"]
+{alerts}"""
+
+
 def watcher_for(store: SQLiteStore, url: str) -> Watcher:
     book = WatchStore(store)
     sink = WebhookSink("crisis", url, backoff=0.01, on_attempt=recorder(book))
@@ -93,21 +109,7 @@ async def test_escalations_are_told_live_once_per_story_and_level(tmp_path: Path
 
     # `pouls up` restarted just after the press article: the watcher it assembles finds the
     # same escalations while warming up, and tells nobody again.
-    (tmp_path / "pouls.toml").write_text(
-        f"""
-[[workspaces]]
-id = "demo"
-
-[[sinks]]
-type = "webhook"
-name = "crisis"
-url = "{hooks.url}/crisis"
-
-[alerts]
-crisis_sinks = ["crisis"]
-""",
-        encoding="utf-8",
-    )
+    (tmp_path / "pouls.toml").write_text(crisis_config(hooks.url), encoding="utf-8")
     press_at = max(raised[p["alert_id"]].started_at for p in lille)
     again = start(load(tmp_path, environ={}), store, clock=lambda: press_at + timedelta(hours=1))
     assert again.crisis is not None and again.crisis.sinks == ["crisis"]
@@ -146,21 +148,7 @@ async def test_an_escalation_open_at_a_restart_closes_when_its_story_went_quiet(
     rest = FileSource(name="demo", workspace=badbuzz.WORKSPACE, path=tmp_path / "demo.jsonl")
     await pipeline.run([rest], store)
     (tmp_path / "pouls.toml").write_text(
-        f"""
-[[workspaces]]
-id = "demo"
-
-[[sinks]]
-type = "webhook"
-name = "crisis"
-url = "{hooks.url}/crisis"
-
-[alerts]
-crisis_sinks = ["crisis"]
-lang = "fr"
-crisis_quiet = 12
-""",
-        encoding="utf-8",
+        crisis_config(hooks.url, 'lang = "fr"\ncrisis_quiet = 12\n'), encoding="utf-8"
     )
     again = start(load(tmp_path, environ={}), store, clock=lambda: badbuzz.END)
     await again.drain()

@@ -77,7 +77,8 @@ def detect(
     out: list[tuple[str, float]] = [(UNKNOWN, 0.0)] * len(texts)
     fast_hindi: dict[int, float] = {}
     if fast and todo:
-        todo, fast_hindi = _answer_fast(texts, todo, out)
+        fast_hindi = _answer_fast(texts, todo, out)
+        todo = list(fast_hindi)
     if not todo:
         return out
     detector = _detector(low_accuracy)
@@ -130,9 +131,9 @@ def fast_minimums() -> tuple[float, ...]:
 
 def _answer_fast(
     texts: list[str], todo: list[int], out: list[tuple[str, float]]
-) -> tuple[list[int], dict[int, float]]:
-    """Fill `out` where the fast model is sure; the rows of `todo` left for lingua, with the
-    fast model's probability of Hindi for each."""
+) -> dict[int, float]:
+    """Fill `out` where the fast model is sure; the rows of `todo` left for lingua, in order,
+    each with the fast model's probability of Hindi."""
     model = _fast()
     proba = proba_of_rows(model, shared_counts(model.featurizer, texts), todo)
     best = proba.argmax(axis=1)
@@ -145,7 +146,7 @@ def _answer_fast(
             out[i] = (model.classes[k], round(p, 4))
         else:
             left[i] = p_hi
-    return list(left), left
+    return left
 
 
 class LanguageEnricher:
