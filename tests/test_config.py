@@ -74,9 +74,9 @@ def test_every_setting_is_documented() -> None:
     assert undocumented == []
 
 
-@pytest.mark.parametrize("name", ["example.toml", "demo.toml"])
+@pytest.mark.parametrize("name", ["example.toml", "demo/demo.toml"])
 def test_shipped_example_files_load(tmp_path: Path, name: str) -> None:
-    write(tmp_path, resources.files("pouls").joinpath(name).read_text(encoding="utf-8"))
+    write(tmp_path, resources.files("pouls").joinpath(*name.split("/")).read_text(encoding="utf-8"))
     assert load(tmp_path, environ={}).workspaces
 
 

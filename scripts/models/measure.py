@@ -71,8 +71,8 @@ def brand_messages(fills: int = 5) -> list[tuple[str, str, str]]:
     its products, which the UMSAB tweets (mostly politics) are not, so they catch a model that
     wins on val and misreads customers.
     """
-    from pouls.demo_templates import POSTS, REVIEWS
-    from pouls.demo_world import World
+    from pouls.demo.templates import POSTS, REVIEWS
+    from pouls.demo.world import World
 
     world = World(random.Random(11))
     moods = {"pos": "positive", "neu": "neutral", "neg": "negative"}

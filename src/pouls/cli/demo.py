@@ -31,7 +31,7 @@ def demo(
     home.mkdir(parents=True, exist_ok=True)
     config = home / CONFIG_NAME
     if not config.exists():
-        text = resources.files("pouls").joinpath("demo.toml").read_text(encoding="utf-8")
+        text = resources.files("pouls.demo").joinpath("demo.toml").read_text(encoding="utf-8")
         config.write_text(text, encoding="utf-8")
         out.print(f"Wrote [bold]{config}[/] for the demo workspace.")
     _demo_account()

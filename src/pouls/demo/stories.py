@@ -1,6 +1,6 @@
 """The demo's stories and their timing: a product launch, a scam wave, the Lille bad buzz.
 
-All invented; slots as in `pouls.demo_templates`. Each story function returns (time, record)
+All invented; slots as in `pouls.demo.templates`. Each story function returns (time, record)
 items; `pouls.demo` merges them into the ordinary traffic.
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pouls import demo_story_texts as S
-from pouls import demo_templates as T
-from pouls.demo_world import BRAND, Item, Person, World, article, utc_offset
+from pouls.demo import story_texts as S
+from pouls.demo import templates as T
+from pouls.demo.world import BRAND, Item, Person, World, article, utc_offset
 
 BRAND_ACCOUNTS = [
     ("facebook", "fr"),

@@ -1,11 +1,11 @@
 """Texts of the demo's stories: the Lille food-poisoning bad buzz, the scam wave, a launch.
 
-All invented; slots as in `pouls.demo_templates`; timing in `pouls.demo_stories`.
+All invented; slots as in `pouls.demo.templates`; timing in `pouls.demo.stories`.
 """
 
 from __future__ import annotations
 
-from pouls.demo_templates import COMMENTS
+from pouls.demo.templates import COMMENTS
 
 # --- The bad buzz: suspected food poisoning at the Lille rue de Béthune shop -------------------
 CRISIS_PRIVATE = {

@@ -3,7 +3,7 @@
 Maison Lumière (about forty boulangeries in France and Belgium, a loyalty app Lumière+) is talked
 about on social networks, in private messages, in reviews, check-ins and the press, in French
 (about 70 %) and English, with a daily and weekly rhythm. Over the history three stories unfold
-(`pouls.demo_stories`): a product launch at 20 % of the period, a scam wave of fake giveaway
+(`pouls.demo.stories`): a product launch at 20 % of the period, a scam wave of fake giveaway
 accounts at 45 % and, two thirds through, a bad buzz (suspected food poisoning at the Lille shop)
 that starts in private messages, spills into public posts, reaches the press, then calms down.
 
@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pouls import demo_stories as stories
-from pouls import demo_templates as T
-from pouls.demo_world import (
+from pouls.demo import stories
+from pouls.demo import templates as T
+from pouls.demo.world import (
     DM_CHANNELS,
     LIVE_MIX,
     MIX,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from pouls import demo_templates as T
+from pouls.demo import templates as T
 
 FR_SHARE = 0.7
 # Relative activity by local hour (France/Belgium) and by weekday (Monday first).
@@ -141,7 +141,7 @@ class World:
     def fill(
         self, template: str, lang: str, channel: str, shop: Shop | None = None, **fixed: str
     ) -> str:
-        """`template` with its slots filled (see `pouls.demo_templates`), `fixed` ones as given."""
+        """`template` with its slots filled (see `pouls.demo.templates`), `fixed` ones as given."""
         shop = shop or self.shop()
         r, fr = self.rng, lang == "fr"
         price = r.uniform(1.3, 4.9)
