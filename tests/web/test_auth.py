@@ -15,6 +15,7 @@ from pouls.config import load
 from pouls.store.sqlite import SQLiteStore
 from pouls.web import auth
 from pouls.web.app import create_app
+from pouls.web.throttle import PAIR_FREE_TRIES
 from tests.web.conftest import LOGIN, PASSWORD, TOKEN
 
 PROTECTED = [
@@ -85,10 +86,11 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
 
 
 def test_repeated_wrong_passwords_pause_the_login(anonymous: TestClient) -> None:
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(PAIR_FREE_TRIES):
         assert anonymous.post("/login", data={"login": LOGIN, "password": "x"}).status_code == 401
     paused = anonymous.post("/login", data={"login": LOGIN, "password": PASSWORD})
     assert paused.status_code == 429 and "Trop d'essais" in html.unescape(paused.text)
+    assert int(paused.headers["retry-after"]) >= 1
     assert auth.COOKIE not in paused.cookies
 
 

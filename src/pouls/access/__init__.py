@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from typing import Literal, get_args
 
 Role = Literal["admin", "analyst", "community_manager", "moderator", "viewer"]
@@ -37,3 +38,9 @@ def digest(secret: str) -> str:
     """What the store keeps of a session or token: its SHA-256, so a leaked database lets no
     one in (the secrets are random and long, so no salt or slow hash is needed)."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalize_login(login: str) -> str:
+    """The one form of a login, used to create accounts, find them and throttle sign-ins, so
+    that `"Ana@x.fr "` and `"ana@x.fr"` are the same account everywhere."""
+    return unicodedata.normalize("NFKC", login).strip().casefold()

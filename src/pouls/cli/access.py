@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pouls.access import ROLES, digest, new_secret
+from pouls.access import ROLES, digest, new_secret, normalize_login
 from pouls.access.passwords import WeakPassword, check_strength, hash_password
 from pouls.cli import context
 from pouls.cli.context import UserError, out
@@ -62,8 +62,9 @@ def add(
     spaces = _workspaces(workspace, all_workspaces)
     password, generated = _password(password_stdin)
     users = context.store().users
+    login = normalize_login(login)  # the form sign-in and its throttle look up
     try:
-        user_id = users.add(login.strip(), hash_password(password), name)
+        user_id = users.add(login, hash_password(password), name)
     except UserExists as exc:
         raise UserError(f"{exc}; change its roles with `pouls user grant {login}`") from None
     for ws in spaces:

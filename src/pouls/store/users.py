@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from pouls.access import normalize_login
 from pouls.signals import utcnow
 from pouls.store.rows import from_us, to_us
 
@@ -60,7 +61,8 @@ class Users:
     # -- accounts -----------------------------------------------------------------------------
 
     def add(self, login: str, password_hash: str, name: str | None = None) -> int:
-        """A new account; `UserExists` when the login is taken (whatever its case)."""
+        """A new account under its normalised login; `UserExists` when that login is taken."""
+        login = normalize_login(login)
         try:
             with self.store._transaction() as conn:
                 cur = conn.execute(
@@ -73,9 +75,12 @@ class Users:
         return cur.lastrowid
 
     def get(self, login: str) -> User | None:
+        """The account of a login, however it was typed (case, spaces, Unicode forms)."""
         row = (
             self.store._reader()
-            .execute("SELECT id FROM users WHERE login = ? COLLATE NOCASE", (login,))
+            .execute(
+                "SELECT id FROM users WHERE login = ? COLLATE NOCASE", (normalize_login(login),)
+            )
             .fetchone()
         )
         return self.by_id(row[0]) if row else None
@@ -112,7 +117,9 @@ class Users:
     def remove(self, login: str) -> bool:
         """Delete an account with its roles, sessions and tokens; False when there was none."""
         with self.store._transaction() as conn:
-            cur = conn.execute("DELETE FROM users WHERE login = ? COLLATE NOCASE", (login,))
+            cur = conn.execute(
+                "DELETE FROM users WHERE login = ? COLLATE NOCASE", (normalize_login(login),)
+            )
             return cur.rowcount > 0
 
     def set_password(self, user_id: int, password_hash: str) -> None:
@@ -211,7 +218,7 @@ class Users:
             "SELECT t.id, u.login, t.name, t.workspace, t.created_at, t.last_used_at"
             " FROM api_tokens t JOIN users u ON u.id = t.user_id"
             " WHERE ?1 IS NULL OR u.login = ?1 COLLATE NOCASE ORDER BY u.login, t.name",
-            (login,),
+            (None if login is None else normalize_login(login),),
         )
         return [
             Token(

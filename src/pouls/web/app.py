@@ -30,6 +30,7 @@ from pouls.web.routes import (
     topics,
     wall,
 )
+from pouls.web.throttle import Throttle
 
 SignedIn = [Depends(auth.viewer)]
 
@@ -46,7 +47,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.state.settings = settings
     app.state.store = store
     app.state.live = live or Live()
-    app.state.throttle = auth.Throttle()
+    app.state.throttle = Throttle()
     # Topic backfills started from the web: running (workspace, name) pairs, their futures,
     # and the flag `pouls up` raises at shutdown so they stop between chunks.
     app.state.backfills = set()

@@ -7,8 +7,8 @@ carries a session cookie; a script sends `Authorization: Bearer <token>` (`pouls
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+import logging
+import math
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -16,21 +16,21 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from pouls.access import digest, new_secret
+from pouls.access import digest, new_secret, normalize_login
 from pouls.access.passwords import hash_password, verify
 from pouls.signals import utcnow
 from pouls.store.users import User
 from pouls.web.i18n import COOKIE as LANG_COOKIE
 from pouls.web.i18n import LANGS, language, translate
 from pouls.web.templating import templates
+from pouls.web.throttle import Throttle
 
 COOKIE = "pouls_session"
-MAX_FAILURES = 5  # wrong passwords for one login within FAILURE_WINDOW before a pause
-FAILURE_WINDOW = 15 * 60.0
 # Compared against when the login is unknown, so that a wrong login costs the same time as a
 # wrong password and does not tell which logins exist.
 _DECOY = hash_password("decoy password, never valid")
 
+log = logging.getLogger("pouls.web.auth")
 router = APIRouter(include_in_schema=False)
 pages = templates()
 
@@ -78,29 +78,6 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-class Throttle:
-    """Pauses a login after MAX_FAILURES wrong passwords within FAILURE_WINDOW seconds."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def wait(self, login: str) -> float:
-        """Seconds before `login` may try again (0 when it may now)."""
-        times = self._failures.get(login.lower())
-        if not times:
-            return 0.0
-        now = time.monotonic()
-        while times and now - times[0] > FAILURE_WINDOW:
-            times.popleft()
-        return FAILURE_WINDOW - (now - times[0]) if len(times) >= MAX_FAILURES else 0.0
-
-    def failed(self, login: str) -> None:
-        self._failures[login.lower()].append(time.monotonic())
-
-    def succeeded(self, login: str) -> None:
-        self._failures.pop(login.lower(), None)
-
-
 def same_origin(request: Request) -> bool:
     """Forms posted from another site are refused (the cookie is SameSite=Lax besides)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
@@ -136,16 +113,26 @@ def login(
     if not same_origin(request):
         raise HTTPException(403, "this form must be sent from pouls itself")
     throttle: Throttle = request.app.state.throttle
-    wait = throttle.wait(login)
+    account = normalize_login(login)
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.wait(account, address)
     if wait > 0:
-        paused = _say(request, "Too many tries: try again in %(minutes)s min.")
-        return _page(request, next, paused % {"minutes": int(wait // 60) + 1}, 429)
+        # Checked before the password: a right guess during a pause must not sign in either.
+        seconds = math.ceil(wait)
+        paused = _say(request, "Too many tries: try again in %(seconds)s s.")
+        page = _page(request, safe_next(next), paused % {"seconds": seconds}, 429)
+        page.headers["Retry-After"] = str(seconds)
+        return page
     users = request.app.state.store.users
-    user = users.get(login.strip())
+    user = users.get(account)
     if not verify(password, user.password if user else _DECOY) or user is None:
-        throttle.failed(login)
+        failures = throttle.failed(account, address)
+        # The login as typed may be a password typed in the wrong field: only a known
+        # account's login is written, any other as its digest. The password never is.
+        who = user.login if user else f"unknown login sha256:{digest(account)[:16]}"
+        log.warning("sign-in failed for %s from %s (%d in a row)", who, address, failures)
         return _page(request, safe_next(next), _say(request, "Wrong login or password."), 401)
-    throttle.succeeded(login)
+    throttle.succeeded(account, address)
     secret = new_secret()
     hours = request.app.state.settings.file.web.session_hours
     users.open_session(user.id, digest(secret), utcnow() + timedelta(hours=hours))

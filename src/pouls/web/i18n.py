@@ -113,7 +113,7 @@ FR: dict[str, str] = {
     "Login or e-mail": "Identifiant ou e-mail",
     "Password": "Mot de passe",
     "Wrong login or password.": "Identifiant ou mot de passe incorrect.",
-    "Too many tries: try again in %(minutes)s min.": "Trop d'essais : réessayez dans %(minutes)s min.",
+    "Too many tries: try again in %(seconds)s s.": "Trop d'essais : réessayez dans %(seconds)s s.",
     "You are signed out.": "Vous êtes déconnecté.",
     "No account yet? An admin makes one with %(command)s.": (
         "Pas encore de compte ? Un administrateur en crée un avec %(command)s."
