@@ -15,6 +15,7 @@ import pytest
 from pouls import pipeline
 from pouls.signals import signal_id
 from pouls.sources.files import FileSource
+from pouls.sources.fingerprint import Fingerprint, Position, Resume
 from pouls.store.sqlite import SQLiteStore
 
 WS, NAME = "acme", "upload"
@@ -47,6 +48,23 @@ def _stored_native_ids(store: SQLiteStore) -> set[str | None]:
     return {s.native_id for s in store.search(WS, limit=1000).signals}
 
 
+def _offset(store: SQLiteStore) -> int:
+    cursor = store.cursor(WS, NAME)
+    assert cursor is not None
+    position = Position.decode(cursor)
+    assert position is not None
+    return position.offset
+
+
+def _cursor_after(path: Path, lines: int) -> str:
+    """The cursor a run killed after the first `lines` lines of the file left."""
+    fp = Fingerprint()
+    with path.open("rb") as f:
+        for _ in range(lines):
+            fp.feed(f.readline())
+    return fp.position().encode()
+
+
 def _reasons(store: SQLiteStore) -> list[str]:
     return [d.reason for d in reversed(store.dead_letters(WS, limit=1000))]
 
@@ -67,7 +85,7 @@ async def test_jsonl_import_stores_every_line_with_its_fields(tmp_path: Path, st
         NAME,
     )
     assert first.created_at.isoformat() == "2026-10-01T08:01:00+00:00"
-    assert store.cursor(WS, NAME) == str(path.stat().st_size)
+    assert _offset(store) == path.stat().st_size
 
 
 async def test_jsonl_truncated_line_goes_to_dead_letters_and_neighbours_are_stored(
@@ -177,7 +195,7 @@ async def test_csv_import_stores_rows_and_treats_empty_cells_as_absent(
     assert (r1.text, r1.lang) == ("Service lent, pain excellent", "fr")
     assert r1.created_at.isoformat() == "2026-10-01T09:00:00+00:00"
     assert r2.created_at == r2.observed_at  # no date given: observed now
-    assert store.cursor(WS, NAME) == "2"
+    assert _offset(store) == path.stat().st_size
 
 
 async def test_csv_wrong_column_counts_go_to_dead_letters_and_neighbours_are_stored(
@@ -275,12 +293,11 @@ async def test_jsonl_resumes_from_saved_cursor_and_reads_only_the_rest(
 ):
     lines = [_line(n) for n in range(1, 11)]
     path = _jsonl(tmp_path / "big.jsonl", lines)
-    after_four = sum(len(line.encode()) + 1 for line in lines[:4])
-    store.put([], cursors={(WS, NAME): str(after_four)})  # as a run killed after 4 lines left it
+    store.put([], cursors={(WS, NAME): _cursor_after(path, 4)})  # a run killed after 4 lines
     totals = await _import(store, path)
     assert (totals.read, totals.stored) == (6, 6)
     assert _stored_native_ids(store) == {f"m{n}" for n in range(5, 11)}
-    assert store.cursor(WS, NAME) == str(path.stat().st_size)
+    assert _offset(store) == path.stat().st_size
 
 
 async def test_jsonl_dead_letter_after_resume_names_the_true_line(
@@ -288,7 +305,7 @@ async def test_jsonl_dead_letter_after_resume_names_the_true_line(
 ):
     lines = [_line(1), _line(2), "{oops", _line(4)]
     path = _jsonl(tmp_path / "r.jsonl", lines)
-    store.put([], cursors={(WS, NAME): str(len(lines[0].encode()) + 1)})
+    store.put([], cursors={(WS, NAME): _cursor_after(path, 1)})
     await _import(store, path)
     [dead] = store.dead_letters(WS)
     assert dead.position == "r.jsonl:3" and dead.reason.startswith("line 3:")
@@ -307,11 +324,11 @@ async def test_jsonl_appended_lines_are_read_by_the_next_run(tmp_path: Path, sto
 async def test_csv_resumes_from_saved_row_cursor(tmp_path: Path, store: SQLiteStore):
     rows = "".join(f"r{n},texte {n}\n" for n in range(1, 8))
     path = _csv(tmp_path / "rows.csv", "id,text\n" + rows)
-    store.put([], cursors={(WS, NAME): "5"})
+    store.put([], cursors={(WS, NAME): _cursor_after(path, 6)})  # the header and 5 rows
     totals = await _import(store, path)
     assert (totals.read, totals.stored) == (2, 2)
     assert _stored_native_ids(store) == {"r6", "r7"}
-    assert store.cursor(WS, NAME) == "7"
+    assert _offset(store) == path.stat().st_size
 
 
 async def test_file_read_to_its_end_reads_nothing_on_the_next_run(
@@ -368,3 +385,139 @@ def test_times_with_an_offset_are_stored_in_utc() -> None:
     )
     assert signal.created_at == datetime(2026, 5, 1, 7, 30, tzinfo=UTC)
     assert signal.created_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+async def test_csv_of_thousands_of_rows_with_progress_reports_is_read_whole(
+    tmp_path: Path, store: SQLiteStore
+):
+    rows = "".join(f'r{n},"texte {n}, avec virgule"\n' for n in range(1, 3001))
+    path = _csv(tmp_path / "big.csv", "id,text\n" + rows)
+    done: list[int] = []
+    source = FileSource(name=NAME, workspace=WS, path=path, on_progress=done.append)
+    totals = await pipeline.run([source], store)
+    assert (totals.read, totals.stored, totals.errors) == (3000, 3000, {})
+    assert done[0] == 0 and done[-1] == path.stat().st_size and done == sorted(done)
+    assert len(done) == 1 + 3000 // 500 + 1  # the start, every batch, then the end
+
+
+def _week(n: int, rows: range) -> str:
+    return "id,text\n" + "".join(f"w{n}-{r},semaine {n} message {r}\n" for r in rows)
+
+
+async def _import_as(store: SQLiteStore, path: Path) -> tuple[pipeline.Totals, Resume | None]:
+    source = _source(path)
+    totals = await pipeline.run([source], store)
+    return totals, source.resumed
+
+
+async def test_a_different_file_under_the_same_name_is_read_from_its_start(
+    tmp_path: Path, store: SQLiteStore
+):
+    path = _csv(tmp_path / "mentions.csv", _week(1, range(10)))
+    assert (await _import_as(store, path))[1] is Resume.FIRST
+    for week in (2, 3):  # each week's export is longer than the last: no size trick helps
+        _csv(path, _week(week, range(10 + week)))
+        totals, resumed = await _import_as(store, path)
+        assert resumed is Resume.DIFFERENT
+        assert (totals.read, totals.stored) == (10 + week, 10 + week)
+    assert store.count(WS) == 10 + 12 + 13
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_an_appended_file_continues_where_the_last_run_stopped(
+    tmp_path: Path, store: SQLiteStore, fmt: str
+):
+    if fmt == "csv":
+        path = _csv(tmp_path / "grow.csv", _week(1, range(6)))
+        more = "".join(f"w1-{r},semaine 1 message {r}\n" for r in range(6, 9))
+    else:
+        path = _jsonl(tmp_path / "grow.jsonl", [_line(n) for n in range(6)])
+        more = "".join(_line(n) + "\n" for n in range(6, 9))
+    await _import(store, path)
+    with path.open("a", encoding="utf-8", newline="") as f:
+        f.write(more)
+    totals, resumed = await _import_as(store, path)
+    assert resumed is Resume.APPENDED
+    assert (totals.read, totals.stored, totals.duplicates) == (3, 3, 0)
+    totals, resumed = await _import_as(store, path)
+    assert resumed is Resume.UNCHANGED and totals.read == 0
+    assert _offset(store) == path.stat().st_size
+
+
+@pytest.mark.parametrize("change", ["truncated", "rewritten"])
+async def test_a_file_changed_before_the_saved_position_starts_over(
+    tmp_path: Path, store: SQLiteStore, change: str
+):
+    lines = [_line(n, f"message {n} " + "x" * 300) for n in range(1, 41)]  # past HEAD bytes
+    path = _jsonl(tmp_path / "edit.jsonl", lines)
+    await _import(store, path)
+    if change == "truncated":
+        _jsonl(path, lines[:30])
+    else:  # same length and beginning, a line near the end corrected in place
+        _jsonl(path, [*lines[:35], lines[35].replace("message", "massage"), *lines[36:]])
+    totals, resumed = await _import_as(store, path)
+    assert resumed is Resume.CHANGED
+    expected = 30 if change == "truncated" else 40
+    assert totals.read == expected and totals.stored + totals.duplicates == expected
+    assert store.count(WS) == 40
+    assert _offset(store) == path.stat().st_size
+
+
+async def test_a_cursor_without_fingerprint_reads_the_file_again_and_stores_nothing_twice(
+    tmp_path: Path, store: SQLiteStore
+):
+    path = _jsonl(tmp_path / "old.jsonl", [_line(n) for n in range(1, 6)])
+    await _import(store, path)
+    store.put([], cursors={(WS, NAME): "120"})  # as pouls saved it before fingerprints
+    totals, resumed = await _import_as(store, path)
+    assert resumed is Resume.UNVERIFIED
+    assert (totals.read, totals.stored, totals.duplicates) == (5, 0, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("semi.csv", '\ufeffid;text;lang\nr1;Pain, beurre;fr\nr2;"Dit « oui; non »";fr\n'),
+        ("tabs.tsv", "id\ttext\tlang\nr1\tPain, beurre\tfr\nr2\tDit « oui; non »\tfr\n"),
+        ("bom.csv", '\ufeffid,text,lang\nr1,"Pain, beurre",fr\nr2,Dit « oui; non »,fr\n'),
+    ],
+)
+async def test_csv_delimiter_and_byte_order_mark_are_recognised(
+    tmp_path: Path, store: SQLiteStore, name: str, text: str
+):
+    path = _csv(tmp_path / name, text)
+    totals = await _import(store, path)
+    assert (totals.stored, totals.dead_letters) == (2, 0)
+    assert {s.native_id: s.text for s in store.search(WS).signals} == {
+        "r1": "Pain, beurre",
+        "r2": "Dit « oui; non »",
+    }
+
+
+async def test_jsonl_byte_order_mark_is_not_part_of_the_first_line(
+    tmp_path: Path, store: SQLiteStore
+):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (_line(1) + "\n" + _line(2) + "\n").encode())
+    totals = await _import(store, path)
+    assert (totals.stored, totals.dead_letters) == (2, 0)
+
+
+async def test_csv_row_the_csv_reader_refuses_is_a_dead_letter_with_its_lines(
+    tmp_path: Path, store: SQLiteStore
+):
+    huge = "x" * 200_000  # past the csv module's field size limit
+    path = _csv(
+        tmp_path / "odd.csv",
+        f'id,text\nr1,ok\nr2,"{huge}"\nr3,"deux\nlignes"\nr4,trop,de\nr5,fin\n',
+    )
+    totals = await _import(store, path)
+    assert (totals.read, totals.stored, totals.dead_letters) == (5, 3, 2)
+    assert {s.native_id for s in store.search(WS).signals} == {"r1", "r3", "r5"}
+    dead = list(reversed(store.dead_letters(WS)))
+    assert dead[0].reason.startswith("row at line 3: field larger than field limit")
+    assert dead[0].raw.startswith('r2,"xxx')
+    assert (dead[1].reason, dead[1].raw) == (
+        "row at line 6: 3 columns where the header has 2",
+        "r4,trop,de",
+    )

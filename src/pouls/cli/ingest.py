@@ -15,6 +15,7 @@ from pouls import pipeline
 from pouls.cli import context
 from pouls.cli.context import UserError, out
 from pouls.sources.files import FileSource, guess_format
+from pouls.sources.fingerprint import Resume
 
 
 def register(app: typer.Typer) -> None:
@@ -67,8 +68,6 @@ def import_file(
         transient=False,
     ) as progress:
         task = progress.add_task(f"Importing {file.name}", total=size)
-        start = int(store.cursor(ws, name) or 0) if fmt == "jsonl" else 0
-        progress.update(task, completed=min(start, size))
         src = FileSource(
             name=name,
             workspace=ws,
@@ -102,12 +101,34 @@ def import_file(
         *(f"{n:,}" for n in (totals.read, totals.stored, totals.duplicates, totals.dead_letters))
     )
     out.print(table)
-    if totals.read == 0:
-        out.print(
-            "Nothing new: this file was read to its end before. Use --restart to read it again."
-        )
+    out.print(resumed_message(src.resumed, src.start, name))
     if totals.dead_letters:
         out.print("See why with [cyan]pouls dead-letters[/].")
+
+
+def resumed_message(resumed: Resume | None, start: int, source: str) -> str:
+    """What the import found where the last one of this source stopped, in one sentence."""
+    again = " Signals stored before count as duplicates, not twice."
+    return {
+        None: "Nothing read.",
+        Resume.FIRST: "Read from the start.",
+        Resume.APPENDED: f"The file grew since the last import: read on after byte {start:,}.",
+        Resume.UNCHANGED: (
+            "Nothing new: this file was read to its end before. Use --restart to read it again."
+        ),
+        Resume.DIFFERENT: (
+            f"A different file from the one last imported as source {source}: read from its start."
+            + again
+        ),
+        Resume.CHANGED: (
+            "This file changed before where the last import stopped (replaced or truncated):"
+            " read again from its start." + again
+        ),
+        Resume.UNVERIFIED: (
+            "The saved position was written by an older pouls and cannot be checked:"
+            " read from the start." + again
+        ),
+    }[resumed]
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:

@@ -1,19 +1,28 @@
 """File import: JSONL or CSV read once, in batches, resumable where it stopped.
 
-The cursor is the byte offset after the last line of the batch (JSONL) or the number of rows
-read (CSV), so a killed import starts again at the first batch that was not committed.
+The cursor is the byte offset after the last record of a batch, with a fingerprint of the bytes
+before it (see fingerprint.py): a killed import starts again at the first batch that was not
+committed, a file that grew is continued, and a different or rewritten one is read from its start.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import msgspec
 
 from pouls.signals import Batch, DeadLetter, Signal, utcnow
+from pouls.sources.fingerprint import Fingerprint, Resume, resume
 from pouls.sources.records import Defaults, InvalidRecord, convert, decode_json, to_signal
+
+log = logging.getLogger(__name__)
+
+BOM = b"\xef\xbb\xbf"
+DELIMITERS = (",", ";", "\t")  # spreadsheets in French write `;`, .tsv files a tab
 
 
 class FileSource:
@@ -43,36 +52,39 @@ class FileSource:
         )
         self.batch_size = batch_size
         self.on_progress = on_progress
+        self.resumed: Resume | None = None  # what the last stream() found at the saved cursor
+        self.start = 0  # the byte it read from
 
     async def stream(self, cursor: str | None) -> AsyncIterator[Batch]:
         """Yield batches from the cursor on; the last one carries the cursor of the file's end."""
-        start = int(cursor or 0)
-        if self.format == "jsonl" and start > self.path.stat().st_size:
-            start = 0  # the file was replaced by a shorter one: read the new one whole
+        self.resumed, fingerprint = resume(self.path, cursor)
+        self.start = fingerprint.offset
+        if self.resumed is not Resume.UNCHANGED:
+            log.info("%s: %s, reading from byte %d", self.path.name, self.resumed, self.start)
+        if self.on_progress:
+            self.on_progress(self.start)
         read = self._jsonl if self.format == "jsonl" else self._csv
-        for batch in read(start):
+        for batch in read(fingerprint):
             yield batch
 
-    def _jsonl(self, start: int) -> Iterator[Batch]:
-        batch = Batch(cursor=str(start))
-        offset = start
+    def _jsonl(self, fp: Fingerprint) -> Iterator[Batch]:
+        batch = Batch(cursor=fp.position().encode())
         with self.path.open("rb") as f:
-            f.seek(start)
-            line_no = _count_lines(self.path, start)
+            f.seek(fp.offset)
             for line in f:
-                line_no += 1
-                offset += len(line)
-                self._add(batch, line_no, line)
+                first = fp.offset == 0
+                fp.feed(line)
+                self._add(batch, fp.line, line.removeprefix(BOM) if first else line)
                 if len(batch.signals) + len(batch.dead_letters) >= self.batch_size:
-                    batch.cursor = str(offset)
-                    yield batch
-                    if self.on_progress:
-                        self.on_progress(offset)
+                    yield from self._flush(batch, fp)
                     batch = Batch()
-        batch.cursor = str(offset)
+        yield from self._flush(batch, fp)
+
+    def _flush(self, batch: Batch, fp: Fingerprint) -> Iterator[Batch]:
+        batch.cursor = fp.position().encode()
         yield batch
         if self.on_progress:
-            self.on_progress(offset)
+            self.on_progress(fp.offset)
 
     def _add(self, batch: Batch, line_no: int, line: bytes) -> None:
         stripped = line.strip()
@@ -90,6 +102,11 @@ class FileSource:
         except InvalidRecord as exc:
             batch.dead_letters.append(self._dead(line_no, f"line {line_no}: {exc}", stripped))
             return
+        except Exception as exc:  # a record must not stop the file: kept with what went wrong
+            log.exception("%s line %d", self.path.name, line_no)
+            reason = f"line {line_no}: could not be read ({type(exc).__name__}: {exc})"
+            batch.dead_letters.append(self._dead(line_no, reason, stripped))
+            return
         batch.signals.append(signal)
 
     def _normalise_json(self, line: bytes) -> Signal:
@@ -105,35 +122,49 @@ class FileSource:
             record = decode_json(line)
         return to_signal(record, self.defaults, utcnow())
 
-    def _csv(self, start: int) -> Iterator[Batch]:
-        # surrogateescape keeps undecodable bytes visible per row instead of failing the file.
-        with self.path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
-                yield Batch(cursor=str(start))
-                return
-            header = [h.strip() for h in header]
-            check_csv_header(header, self.mapping, self.path)
-            batch, rows = Batch(), 0
-            for row in reader:
-                rows += 1
-                if rows <= start:
-                    continue
-                self._add_row(batch, header, row, reader.line_num)
-                if len(batch.signals) + len(batch.dead_letters) >= self.batch_size:
-                    batch.cursor = str(rows)
-                    yield batch
-                    if self.on_progress:
-                        self.on_progress(f.tell())
-                    batch = Batch()
-            batch.cursor = str(max(rows, start))
-            yield batch
-            if self.on_progress:
-                self.on_progress(self.path.stat().st_size)
+    def _csv(self, fp: Fingerprint) -> Iterator[Batch]:
+        found = read_csv_header(self.path)
+        if found is None:
+            yield from self._flush(Batch(), fp)
+            return
+        header, delimiter = found
+        check_csv_header(header, self.mapping, self.path)
+        record: list[str] = []  # the text lines of the record being read, for dead letters
 
-    def _add_row(self, batch: Batch, header: list[str], row: list[str], line_no: int) -> None:
-        raw = ",".join(row)
+        def lines(text: io.TextIOWrapper) -> Iterator[str]:
+            for line in text:
+                fp.feed(line.encode("utf-8", "surrogateescape"))
+                record.append(line)
+                yield line
+
+        batch = Batch()
+        with self.path.open("rb") as f:
+            f.seek(fp.offset)
+            # surrogateescape keeps undecodable bytes visible per row instead of failing the
+            # file, and gives back each line's exact bytes for the fingerprint.
+            text = io.TextIOWrapper(f, encoding="utf-8", errors="surrogateescape", newline="")
+            reader = csv.reader(lines(text), delimiter=delimiter)
+            if fp.offset == 0:
+                next(reader, None)  # the header, read above
+            while True:
+                record.clear()
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    self._add_bad_row(batch, fp.line, str(exc), "".join(record))
+                else:
+                    if row:  # a blank line is no record
+                        self._add_row(batch, header, row, fp.line, "".join(record))
+                if len(batch.signals) + len(batch.dead_letters) >= self.batch_size:
+                    yield from self._flush(batch, fp)
+                    batch = Batch()
+        yield from self._flush(batch, fp)
+
+    def _add_row(
+        self, batch: Batch, header: list[str], row: list[str], line_no: int, raw: str
+    ) -> None:
         try:
             if len(row) != len(header):
                 raise InvalidRecord(f"{len(row)} columns where the header has {len(header)}")
@@ -143,7 +174,16 @@ class FileSource:
             record = convert(dict(zip(header, row, strict=True)), self.mapping)
             batch.signals.append(to_signal(record, self.defaults, utcnow()))
         except InvalidRecord as exc:
-            batch.dead_letters.append(self._dead(line_no, f"row at line {line_no}: {exc}", raw))
+            self._add_bad_row(batch, line_no, str(exc), raw)
+        except Exception as exc:  # a row must not stop the file: kept with what went wrong
+            log.exception("%s line %d", self.path.name, line_no)
+            self._add_bad_row(
+                batch, line_no, f"could not be read ({type(exc).__name__}: {exc})", raw
+            )
+
+    def _add_bad_row(self, batch: Batch, line_no: int, why: str, raw: str) -> None:
+        raw = raw.removesuffix("\n").removesuffix("\r")
+        batch.dead_letters.append(self._dead(line_no, f"row at line {line_no}: {why}", raw))
 
     def _dead(self, line_no: int, reason: str, raw: bytes | str) -> DeadLetter:
         text = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else _visible(raw)
@@ -161,6 +201,23 @@ def guess_format(path: Path) -> str:
     return "csv" if path.suffix.lower() in {".csv", ".tsv"} else "jsonl"
 
 
+def read_csv_header(path: Path) -> tuple[list[str], str] | None:
+    """A CSV file's column names and its delimiter (the one its first line uses most)."""
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as f:
+        first = f.readline()
+        delimiter = max(DELIMITERS, key=first.count)  # ties keep the comma
+        f.seek(0)
+        try:
+            header = next(csv.reader(f, delimiter=delimiter), None)
+        except csv.Error as exc:
+            raise ValueError(f"{path.name}: its first line is not a CSV header ({exc})") from None
+    if not header:
+        return None
+    header = [_visible(h).strip() for h in header]
+    header[0] = header[0].removeprefix("\ufeff").strip()
+    return header, delimiter
+
+
 def check_csv_header(header: list[str], mapping: Mapping[str, str], path: Path) -> None:
     """A CSV without any text column cannot produce signals: say which columns it has."""
     text_keys = {
@@ -173,22 +230,6 @@ def check_csv_header(header: list[str], mapping: Mapping[str, str], path: Path) 
             f"{path.name}: no text column; its columns are {', '.join(header)}."
             ' Map one with --map text=COLUMN (or `mapping = {text = "COLUMN"}` in pouls.toml).'
         )
-
-
-def _count_lines(path: Path, upto: int) -> int:
-    """Lines before byte `upto`, so dead letters name the right line after a resume."""
-    if upto == 0:
-        return 0
-    count = 0
-    with path.open("rb") as f:
-        remaining = upto
-        while remaining > 0:
-            chunk = f.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            count += chunk.count(b"\n")
-            remaining -= len(chunk)
-    return count
 
 
 def _has_surrogates(value: str) -> bool:
