@@ -12,7 +12,7 @@ TOLERANCE = 0.5
 
 @pytest.mark.datasets
 @pytest.mark.skipif(not (DATA / "data").is_dir(), reason=f"NAB data absent: {DATA} not found")
-def test_volume_detector_keeps_its_recorded_nab_standard_score():
+def test_metric_detector_keeps_its_recorded_nab_standard_score():
     from scripts.nab_eval import score_corpus, table
 
     recorded = re.search(

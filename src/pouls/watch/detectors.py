@@ -16,7 +16,6 @@ from pouls.watch.detectors_baseline import Baseline, Rarity
 from pouls.watch.detectors_context import ContextDetector
 from pouls.watch.detectors_episode import Change, Cooldown, Episode
 from pouls.watch.detectors_metric import MetricDetector
-from pouls.watch.detectors_resonance import Resonance, ResonanceDetector
 from pouls.watch.detectors_score import Score, check_sensitivity, deviation, seconds
 from pouls.watch.detectors_shift import LevelShiftDetector, ShareDetector
 
@@ -27,8 +26,6 @@ __all__ = [
     "Episode",
     "LevelShiftDetector",
     "MetricDetector",
-    "Resonance",
-    "ResonanceDetector",
     "Score",
     "ShareDetector",
     "VolumeDetector",

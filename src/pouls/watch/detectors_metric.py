@@ -1,4 +1,4 @@
-"""The metric detector that `pouls detect` runs: deviation, novelty at three views, ARTime.
+"""The metric detector that `pouls detect` runs: deviation and novelty at three views.
 
 It is separate from `VolumeDetector` (alert rules) because it is shaped for generic metrics
 and for how NAB rewards detections: one early alert per event, then a rest.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from pouls.watch.detectors_context import ContextDetector
-from pouls.watch.detectors_resonance import Resonance
 from pouls.watch.detectors_score import Score, check_sensitivity
 
 NOVELTY_MEMORY = 0.001  # weight of a new novelty in its long-run mean (about 1,000 steps)
@@ -17,7 +16,6 @@ CONTEXT_WARMUP = 100  # steps before the novelty counts: every context is new at
 TAIL_DECAY = 4.0  # past the largest deviation seen, rarity keeps growing (16 times per octave)
 COARSE = 12  # the slow view reads the mean of each 12 values
 SIDE_WEIGHT = 0.8  # the novelty of steps and of the slow view counts a little less
-RESONANCE_BAR = 0.65  # ARTime's confidence that reaches the alert bar
 
 
 class Novelty:
@@ -55,12 +53,10 @@ class MetricDetector:
     from its forecast and from the long-run level, judged by rarity, without a ceiling on
     rarity), the sequence novelty of the values, and, weighted 0.8, the novelty of the steps
     between values (a change of shape at any level) and of the means of each `COARSE` values
-    (a slow pattern broken), and ARTime's anomaly (`detectors_resonance.Resonance`, a
-    confidence of `RESONANCE_BAR` reaching the bar). An alert fires when it reaches the
-    sensitivity's bar; the next `rest` steps then score 0, so one event is one alert, raised
-    early (what NAB rewards). ARTime's own alert (it masks its repeats its own way) and the
-    volume detector's (its score at 0.5, in a rest that the novelty started) may break into
-    a rest. The score is rescaled so that 0.5 is the bar at any sensitivity.
+    (a slow pattern broken). An alert fires when it reaches the sensitivity's bar; the next
+    `rest` steps then score 0, so one event is one alert, raised early (what NAB rewards).
+    Only the volume detector's own alert (its score at 0.5) may break into a rest that the
+    novelty alone started. The score is rescaled so that 0.5 is the bar at any sensitivity.
     """
 
     __slots__ = (
@@ -70,7 +66,6 @@ class MetricDetector:
         "_n",
         "_previous",
         "_quiet_until",
-        "_resonance",
         "_steps",
         "_sum",
         "_values",
@@ -88,7 +83,6 @@ class MetricDetector:
         self._values = Novelty()
         self._steps = Novelty()
         self._coarse = Novelty(warmup=CONTEXT_WARMUP // COARSE)
-        self._resonance = Resonance()
         self._previous: float | None = None
         self._sum = 0.0
         self._n = 0
@@ -111,16 +105,12 @@ class MetricDetector:
         n = self._n
         self._n += 1
         volume = base.anomaly_score
-        novelty = self._novelty(base.observed, n)
-        resonance = self._resonance.read(base.observed) * self._bar / RESONANCE_BAR
-        raw = max(volume, novelty, resonance)
+        raw = max(volume, self._novelty(base.observed, n))
         bar = self._bar
         if n <= self._quiet_until:
-            volume_breaks = not self._by_volume and volume >= 0.5
-            if resonance < bar and not volume_breaks:
+            if self._by_volume or volume < 0.5:
                 return Score(0.0, False, base.baseline, base.observed, base.deviation)
-            # ARTime masks its own repeats; the volume detector's alert also breaks in.
-            raw = max(raw, bar)
+            raw = max(raw, bar)  # the volume detector's own alert breaks into the rest
         alert = raw >= bar
         if alert:
             self._quiet_until = n + self.rest
