@@ -289,3 +289,17 @@ async def test_rss_429_through_the_pipeline_is_recorded_and_keeps_the_cursor(
     assert state.last_error == "RetryLater: server asked to retry in 90s"
     assert state.cursor == cursor
     assert store.count(WS) == 2
+
+
+async def test_rss_poison_entries_in_a_served_feed_do_not_stop_the_source(
+    server: FeedServer, store: SQLiteStore
+):
+    url = server.serve("/poison.xml", "poison.rss.xml")
+    totals = await _poll(store, url)
+    assert (totals.read, totals.stored, totals.dead_letters, totals.errors) == (3, 2, 1, {})
+    recall = store.get(WS, signal_id(WS, NAME, "jdf-2026-0600"))
+    assert recall is not None and recall.title is not None and "lot \ufffd de" in recall.title
+    assert store.get(WS, signal_id(WS, NAME, "jdf-2026-0602")) is not None
+    (letter,) = store.dead_letters(WS)
+    assert letter.position == "entry:jdf-2026-0601"
+    assert "url" in letter.reason and "IPv6" in letter.reason

@@ -10,7 +10,8 @@ import asyncio
 import calendar
 import hashlib
 import json
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -19,6 +20,7 @@ import feedparser
 import httpx
 
 from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.sources.entries import checked, writable
 from pouls.sources.retry import Backoff, RetryLater, retry_after
 
 SEEN_LIMIT = 2000  # entry ids kept in the cursor: more than any feed shows at once
@@ -103,44 +105,16 @@ class RssSource:
         if response.status_code == 429 or response.status_code == 503:
             raise RetryLater(retry_after(response.headers.get("Retry-After")))
         response.raise_for_status()
-        parsed = feedparser.parse(
-            response.content, response_headers={k.lower(): v for k, v in response.headers.items()}
+        batch, seen = read_feed(
+            response.content,
+            {k.lower(): v for k, v in response.headers.items()},
+            workspace=self.workspace,
+            source=self.name,
+            url=self.url,
+            kind=self.kind,
+            visibility=self.visibility,
+            seen=list(state.get("seen", [])),
         )
-        seen: list[str] = list(state.get("seen", []))
-        seen_set = set(seen)
-        batch = Batch()
-        if parsed.bozo and not parsed.entries:
-            digest = hashlib.blake2b(response.content, digest_size=8).hexdigest()
-            batch.dead_letters.append(
-                DeadLetter(
-                    workspace=self.workspace,
-                    source=self.name,
-                    reason=f"{self.url}: not a readable RSS/Atom feed ({parsed.bozo_exception});"
-                    " check the URL points at the feed, not at a web page",
-                    raw=response.text[:10_000],
-                    position=f"feed:{digest}",
-                )
-            )
-        now = utcnow()
-        for entry in parsed.entries:
-            native = entry.get("id") or entry.get("link") or _digest(entry)
-            if native in seen_set:
-                continue
-            signal = self._signal(entry, native, parsed.feed, now)
-            if signal is None:
-                batch.dead_letters.append(
-                    DeadLetter(
-                        workspace=self.workspace,
-                        source=self.name,
-                        reason=f"entry {native!r} has neither title nor text",
-                        raw=json.dumps(dict(entry), default=str)[:10_000],
-                        position=f"entry:{native}",
-                    )
-                )
-            else:
-                batch.signals.append(signal)
-            seen.append(native)
-            seen_set.add(native)
         new_state = {
             "etag": response.headers.get("ETag"),
             "modified": response.headers.get("Last-Modified"),
@@ -149,22 +123,122 @@ class RssSource:
         batch.cursor = json.dumps(new_state)
         return batch, new_state
 
-    def _signal(self, entry: Any, native: str, feed: Any, now: datetime) -> Signal | None:
-        title = html_to_text(entry.get("title", "")) or None
-        body = entry.get("content", [{}])[0].get("value") if entry.get("content") else None
-        text = html_to_text(body or entry.get("summary", ""))
-        if not title and not text:
-            return None
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        created = datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC) if stamp else now
-        author = entry.get("author") or feed.get("title")
-        return Signal(
-            id=signal_id(self.workspace, self.name, native),
-            workspace=self.workspace,
-            source=self.name,
+
+def read_feed(
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    workspace: str,
+    source: str,
+    url: str,
+    kind: str = "article",
+    visibility: str = "press",
+    seen: Sequence[str] = (),
+) -> tuple[Batch, list[str]]:
+    """A fetched feed as a batch of its unseen entries, and the entry ids seen after it.
+
+    Each entry is read on its own: one that cannot become a signal is a dead letter with its
+    reason, and the rest of the feed is stored.
+    """
+    ids = list(seen)
+    known = set(ids)
+    batch = Batch()
+    try:
+        parsed = parse_feed(content, headers)
+    except Exception as exc:  # feedparser's own failure: the feed is kept as a dead letter
+        parsed = feedparser.FeedParserDict(
+            bozo=True, bozo_exception=f"{type(exc).__name__}: {exc}", entries=[], feed={}
+        )
+    if parsed.bozo and not parsed.entries:
+        digest = hashlib.blake2b(content, digest_size=8).hexdigest()
+        batch.dead_letters.append(
+            DeadLetter(
+                workspace=workspace,
+                source=source,
+                reason=writable(
+                    f"{url}: not a readable RSS/Atom feed ({parsed.bozo_exception});"
+                    " check the URL points at the feed, not at a web page"
+                ),
+                raw=writable(content.decode("utf-8", "replace")),
+                position=f"feed:{digest}",
+            )
+        )
+    now = utcnow()
+    for entry in parsed.entries:
+        native = str(entry.get("id") or entry.get("link") or _digest(entry))
+        if native in known:
+            continue
+        try:
+            signal = _signal(entry, native, parsed.feed, now, workspace, source, kind, visibility)
+            reason = None if signal else f"entry {native!r} has neither title nor text"
+        except Exception as exc:  # whatever one entry holds, the rest of the feed is read
+            signal, reason = None, f"entry {native!r} unreadable ({type(exc).__name__}: {exc})"
+        if signal is not None:
+            batch.signals.append(signal)
+        else:
+            batch.dead_letters.append(
+                DeadLetter(
+                    workspace=workspace,
+                    source=source,
+                    reason=writable(reason or ""),
+                    raw=writable(json.dumps(dict(entry), default=str)),
+                    position=writable(f"entry:{native}", 2000),
+                )
+            )
+        ids.append(native)
+        known.add(native)
+    return batch, ids
+
+
+def parse_feed(content: bytes, headers: Mapping[str, str]) -> Any:
+    """feedparser's reading; references to characters that cannot exist are read as U+FFFD.
+
+    feedparser's fallback parser raises on `&#xD800;` (a lone surrogate) or `&#x110000;`
+    instead of flagging the feed as ill-formed.
+    """
+    try:
+        return feedparser.parse(content, response_headers=dict(headers))
+    except ValueError:
+        mended = _CHARREF.sub(_mend_charref, content)
+        return feedparser.parse(mended, response_headers=dict(headers))
+
+
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+
+
+def _mend_charref(found: re.Match[bytes]) -> bytes:
+    code = found.group(1)
+    number = int(code[1:], 16) if code[:1] in b"xX" else int(code)
+    return b"&#xFFFD;" if 0xD800 <= number <= 0xDFFF or number > 0x10FFFF else found.group(0)
+
+
+def _signal(
+    entry: Any,
+    native: str,
+    feed: Any,
+    now: datetime,
+    workspace: str,
+    source: str,
+    kind: str,
+    visibility: str,
+) -> Signal | None:
+    title = html_to_text(entry.get("title", "")) or None
+    body = entry.get("content", [{}])[0].get("value") if entry.get("content") else None
+    text = html_to_text(body or entry.get("summary", ""))
+    if not title and not text:
+        return None
+    # dict.get: FeedParserDict.get maps a missing key to the other with a DeprecationWarning.
+    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    created = datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC) if stamp else now
+    author = entry.get("author") or feed.get("title")
+    return checked(
+        Signal(
+            id=signal_id(workspace, source, native),
+            workspace=workspace,
+            source=source,
             channel="rss",
-            kind=self.kind,  # type: ignore[arg-type]
-            visibility=self.visibility,  # type: ignore[arg-type]
+            kind=kind,  # type: ignore[arg-type]
+            visibility=visibility,  # type: ignore[arg-type]
             native_id=native,
             url=entry.get("link"),
             title=title,
@@ -175,6 +249,7 @@ class RssSource:
             created_at=created,
             observed_at=now,
         )
+    )
 
 
 def _entry_language(entry: Any) -> str | None:

@@ -1,0 +1,101 @@
+"""Poisoned copies of recorded platform payloads, and the checks every polled decoder must pass.
+
+`poisoned(doc)` walks a recorded JSON document and, here and there, swaps a value for one a
+platform should never send (a lone surrogate, a dict where text is expected, 1e30, NaN, a
+missing key), so the decoders meet the shapes of real answers with bad values inside.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from pouls.signals import DeadLetter, Signal
+from pouls.store.sqlite import SQLiteStore
+
+# Bounded: each property runs in a few seconds; the function-scoped store is shared by examples.
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+ODD_TEXTS = [
+    "\ud800",
+    "a\udcffb",
+    "\udbff\udfff",
+    "\x00",
+    "",
+    " ",
+    "9999-99-99T99:99:99Z",
+    "0000-00-00",
+    "-1",
+    "NaN",
+    "<p>&#xD800;&#0;</p>",
+    "\u202e\ufeff",
+    "x" * 5000,
+]
+ODD_NUMBERS = [99999999999999999999, -99999999999999999999, 2**63, 1e30, -1e30, 0, -1, 1e-300]
+ODD_FLOATS = [float("nan"), float("inf"), float("-inf")]
+
+poison: st.SearchStrategy[Any] = st.one_of(
+    st.sampled_from(ODD_TEXTS),
+    st.sampled_from(ODD_NUMBERS),
+    st.sampled_from(ODD_FLOATS),
+    st.sampled_from([None, True, False, {}, [], {"a": 1}, [1, "x"], [None]]),
+    st.text(st.characters(codec=None, exclude_categories=()), max_size=20),
+    st.integers(),
+    st.floats(),
+)
+
+
+@st.composite
+def poisoned(draw: st.DrawFn, doc: Any, rate: int = 8) -> Any:
+    """`doc` with about one value in `rate` replaced by poison or (in an object) removed."""
+
+    def walk(value: Any) -> Any:
+        roll = draw(st.integers(0, rate - 1))
+        if roll == 0:
+            return draw(poison)
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                if draw(st.integers(0, rate * 2)) == 0:
+                    continue  # a missing key
+                out[key] = walk(item)
+            return out
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    return walk(doc)
+
+
+def dumps(doc: Any) -> str:
+    """JSON as a platform would send it: lone surrogates written as `\\ud800` escapes."""
+    return json.dumps(doc, allow_nan=True)
+
+
+def assert_accounted(
+    signals: Sequence[Signal], dead: Sequence[DeadLetter], expected: int, what: str = "entry"
+) -> None:
+    """Every entry became a signal or a dead letter that says why and where."""
+    assert len(signals) + len(dead) == expected, (
+        f"{expected} {what}(s) in, {len(signals)} signals + {len(dead)} dead letters out"
+    )
+    for letter in dead:
+        assert letter.reason.strip(), letter
+        assert letter.position, letter
+
+
+def assert_writable(
+    store: SQLiteStore, signals: Sequence[Signal], dead: Sequence[DeadLetter]
+) -> None:
+    """The real store takes the whole batch, and reads every signal back."""
+    store.put(signals, dead_letters=dead)
+    for signal in signals:
+        assert store.get(signal.workspace, signal.id) is not None, signal
