@@ -30,7 +30,8 @@ def test_scaled_sigmoid_matches_nab_values():
     assert nab.scaled_sigmoid(-0.5) == pytest.approx(0.84828, abs=1e-5)
     assert nab.scaled_sigmoid(0.0) == 0.0
     assert nab.scaled_sigmoid(1.0) == pytest.approx(-0.98661, abs=1e-5)
-    assert nab.scaled_sigmoid(3.0) == -1.0
+    assert nab.scaled_sigmoid(3.0) == pytest.approx(-1.0, abs=1e-6)
+    assert nab.scaled_sigmoid(200.0) == -1.0
 
 
 def test_probation_is_fifteen_percent_capped_at_750_rows():
@@ -91,8 +92,8 @@ def test_the_sweep_agrees_with_scoring_at_each_threshold():
         weighed([round(rng.random(), 2) for _ in range(300)], windows=((100, 129), (200, 229)))
         for _ in range(3)
     ]
-    files = [nab.File(f"f{i}", f.points, f.windows) for i, f in enumerate(files)]
-    for row in nab.sweep(files, STD)[::7]:
+    files = [nab.File(f"f{i}", f.score, f.gain, f.window, f.windows) for i, f in enumerate(files)]
+    for row in nab.raw_by_threshold(files, STD)[::7]:
         total = sum(nab.score_file(f, row.threshold, STD) for f in files)
         assert total == pytest.approx(row.score)
 
@@ -101,3 +102,26 @@ def test_the_low_fp_profile_punishes_false_positives_twice_as_much():
     low_fp = nab.PROFILES["reward_low_FP_rate"]
     scores = with_detections(100, {20: 1.0, 40: 1.0})
     assert nab.score_file(weighed(scores, profile=low_fp), 0.5, low_fp) == pytest.approx(1 - 0.22)
+
+
+def test_a_threshold_above_every_score_misses_every_window():
+    files = [weighed(with_detections(100, {40: 0.7, 20: 0.9}))]
+    curve = nab.raw_by_threshold(files, STD)
+    assert curve[0].threshold == math.inf
+    assert curve[0].score == -1.0
+    # Lowering the threshold to 0.9 adds a false positive, to 0.7 finds the window.
+    assert [round(c.score, 6) for c in curve[1:3]] == [-1.11, round(-0.11 + 1.0, 6)]
+
+
+def test_a_window_inside_the_probation_is_not_counted():
+    f = weighed(with_detections(100, {5: 1.0, 40: 1.0}), windows=((3, 8), (40, 49)))
+    assert f.windows == 1
+    assert nab.score_file(f, 0.5, STD) == pytest.approx(1.0)
+
+
+def test_windows_off_the_timestamps_or_overlapping_are_refused():
+    ts = stamps(100)
+    with pytest.raises(ValueError, match="not on the file's timestamps"):
+        nab.weigh(ts, [0.0] * 100, [(ts[10], T0 + timedelta(seconds=1))], STD, "f.csv")
+    with pytest.raises(ValueError, match="overlaps"):
+        nab.weigh(ts, [0.0] * 100, [(ts[10], ts[30]), (ts[20], ts[40])], STD, "f.csv")

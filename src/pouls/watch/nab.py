@@ -1,10 +1,19 @@
-"""Numenta Anomaly Benchmark (NAB v1.1) scoring: window weights, threshold sweep, normalisation.
+"""Numenta Anomaly Benchmark (NAB v1.1) scoring, so `pouls detect` compares with the scoreboard.
 
-Follows the upstream sweeper (numenta/NAB, nab/sweeper.py) so that scores compare with the
-published scoreboard: the first 15% of each file (at most 750 rows) is not scored; in each
-labelled window only the best (earliest) detection counts; detections outside every window
-cost `fp_weight`, less when they follow a window closely; one threshold for the whole corpus
-is chosen to maximise the raw score, then normalised between the null and perfect detectors.
+Written for pouls from NAB's published rules (Lavin and Ahmad, "Evaluating Real-time Anomaly
+Detection Algorithms", 2015, arXiv:1510.03336, section 4, and the summary kept with the data in
+`../shared/datasets/nab_other/SOURCE.md`):
+
+- the first 15% of each file (at most 750 rows) is a probation and is not scored;
+- a row inside a labelled window earns `tpWeight * s(-(right - i + 1) / width) / s(-1)` if it
+  is a detection, with `s(x) = 2 / (1 + exp(5x)) - 1`; a window counts only its best-earning
+  (earliest) detection, and a window without any costs `fnWeight`;
+- a detection outside every window costs `fpWeight`, or `fpWeight * s(distance)` when a window
+  ended before it, the distance counted in that window's widths (the cost grows from 0 right
+  after the window to `fpWeight` far from it);
+- one threshold on the anomaly score is chosen for the whole corpus, the one that maximises
+  the raw score; the raw score is normalised between the null detector (no detection, every
+  window missed) and the perfect one (every window found at its left edge).
 """
 
 from __future__ import annotations
@@ -16,8 +25,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-PROBATION_PERCENT = 0.15
-START_THRESHOLD = 1.1  # above every score in [0, 1]: nothing detected, every window missed
+import numpy as np
+import numpy.typing as npt
+
+PROBATION_SHARE = 0.15
+PROBATION_CAP = 750
+NOTHING = math.inf  # the threshold that detects nothing: every window missed
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,7 @@ PROFILES: dict[str, Profile] = {
 
 
 def load_profiles(path: Path) -> dict[str, Profile]:
-    """Profiles from NAB's config/profiles.json."""
+    """Profiles from NAB's config/profiles.json (its `CostMatrix` of each profile)."""
     raw = json.loads(path.read_text())
     return {
         name: Profile(
@@ -52,33 +68,50 @@ def load_profiles(path: Path) -> dict[str, Profile]:
 
 
 def scaled_sigmoid(position: float) -> float:
-    """NAB's s(x) = 2 / (1 + exp(5x)) - 1, and -1 from x >= 3 (far past a window)."""
-    if position >= 3.0:
-        return -1.0
-    return 2.0 / (1.0 + math.exp(5.0 * position)) - 1.0
+    """NAB's s(x) = 2 / (1 + exp(5x)) - 1: near 1 early in a window, near -1 far after it."""
+    return float(_sigmoid(np.array([position], dtype=np.float64))[0])
+
+
+def _sigmoid(x: Floats) -> Floats:
+    # exp overflows to inf past x ~ 140, where s is -1 anyway.
+    with np.errstate(over="ignore"):
+        return 2.0 / (1.0 + np.exp(5.0 * x)) - 1.0
 
 
 def probation_length(rows: int) -> int:
     """Rows at the start of a file that are not scored: 15%, at most 750."""
-    return int(min(math.floor(PROBATION_PERCENT * rows), PROBATION_PERCENT * 5000))
+    return min(math.floor(PROBATION_SHARE * rows), PROBATION_CAP)
 
 
 @dataclass(frozen=True)
-class Point:
-    """One scorable row: its anomaly score, its weight if detected, and its window (or None)."""
-
-    score: float
-    weight: float
-    window: int | None
-
-
-@dataclass
 class File:
-    """One scored data file: the scorable points and how many labelled windows it has."""
+    """One file ready to score: its scored rows' anomaly scores, what each earns, its windows.
+
+    `window[i]` is the index of the labelled window holding row i, or -1; `gain[i]` is what
+    row i adds if it is a detection (its true-positive weight inside a window, a negative cost
+    outside). `windows` counts the windows with at least one scored row.
+    """
 
     name: str
-    points: list[Point]
+    score: Floats
+    gain: Floats
+    window: Ints
     windows: int
+
+
+def _spans(
+    timestamps: Sequence[datetime], windows: Sequence[tuple[datetime, datetime]], name: str
+) -> list[tuple[int, int]]:
+    """The windows as (first row, last row), in order, checked to lie on the file's rows."""
+    row = {ts: i for i, ts in enumerate(timestamps)}
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if start not in row or end not in row or row[end] < row[start]:
+            raise ValueError(f"{name}: window {start}..{end} is not on the file's timestamps")
+        if spans and row[start] <= spans[-1][1]:
+            raise ValueError(f"{name}: window {start}..{end} overlaps the previous one")
+        spans.append((row[start], row[end]))
+    return spans
 
 
 def weigh(
@@ -88,42 +121,32 @@ def weigh(
     profile: Profile,
     name: str = "",
 ) -> File:
-    """Give each row the weight it earns if detected (NAB's `calcSweepScore`)."""
+    """What each row of a file earns if it is a detection, under one profile."""
     if len(timestamps) != len(scores):
         raise ValueError("timestamps and scores differ in length")
-    index = {ts: i for i, ts in enumerate(timestamps)}
-    spans = []
-    for start, end in sorted(windows):
-        if start not in index or end not in index:
-            raise ValueError(f"{name}: window {start}..{end} is not on the file's timestamps")
-        spans.append((index[start], index[end]))
-    max_tp = scaled_sigmoid(-1.0)
-    probation = probation_length(len(timestamps))
-    points: list[Point] = []
-    pending = 0
-    current: tuple[int, int] | None = None
-    previous: tuple[int, int] | None = None
-    seen_windows: set[int] = set()
-    for i, score in enumerate(scores):
-        if pending < len(spans) and i == spans[pending][0]:
-            current = spans[pending]
-            pending += 1
-        if current is not None:
-            width = current[1] - current[0] + 1
-            weight = scaled_sigmoid(-(current[1] - i + 1) / width) * profile.tp_weight / max_tp
-        elif previous is None:
-            weight = -profile.fp_weight
-        else:
-            past = abs(previous[1] - i) / max(previous[1] - previous[0], 1)
-            weight = scaled_sigmoid(past) * profile.fp_weight
-        if i >= probation:
-            window = pending - 1 if current is not None else None
-            if window is not None:
-                seen_windows.add(window)
-            points.append(Point(float(score), weight, window))
-        if current is not None and i == current[1]:
-            previous, current = current, None
-    return File(name, points, len(seen_windows))
+    rows = len(timestamps)
+    spans = _spans(timestamps, windows, name)
+    index = np.arange(rows, dtype=np.float64)
+    window = np.full(rows, -1, dtype=np.int64)
+    gain = np.full(rows, -profile.fp_weight, dtype=np.float64)
+    best = _sigmoid(np.array([-1.0]))[0]
+    for k, (left, right) in enumerate(spans):
+        width = right - left + 1
+        inside = slice(left, right + 1)
+        window[inside] = k
+        gain[inside] = profile.tp_weight * _sigmoid(-(right - index[inside] + 1) / width) / best
+        after = slice(right + 1, spans[k + 1][0] if k + 1 < len(spans) else rows)
+        distance = (index[after] - right) / max(right - left, 1)
+        gain[after] = profile.fp_weight * _sigmoid(distance)
+    keep = slice(probation_length(rows), rows)
+    scored = window[keep]
+    return File(
+        name,
+        np.asarray(scores, dtype=np.float64)[keep],
+        gain[keep],
+        scored,
+        len(np.unique(scored[scored >= 0])),
+    )
 
 
 @dataclass(frozen=True)
@@ -132,54 +155,48 @@ class ThresholdScore:
 
     threshold: float
     score: float
-    tp: int
-    fp: int
 
 
-def sweep(files: Iterable[File], profile: Profile) -> list[ThresholdScore]:
-    """Raw score at every distinct threshold, highest threshold first (`calcScoreByThreshold`)."""
-    flat: list[tuple[float, float, tuple[str, int] | None]] = []
-    best: dict[tuple[str, int], float] = {}
-    for f in files:
-        for p in f.points:
-            key = None if p.window is None else (f.name, p.window)
-            if key is not None:
-                best[key] = -profile.fn_weight
-            flat.append((p.score, p.weight, key))
-    flat.sort(key=lambda item: item[0], reverse=True)
-    windows_part = sum(best.values())
-    fp_part = 0.0
-    tp = fp = 0
-    out: list[ThresholdScore] = []
-    threshold = START_THRESHOLD
-    for score, weight, key in flat:
-        if score != threshold:
-            out.append(ThresholdScore(threshold, fp_part + windows_part, tp, fp))
-            threshold = score
-        if key is None:
-            fp += 1
-            fp_part += weight
-        else:
-            tp += 1
-            if weight > best[key]:
-                windows_part += weight - best[key]
-                best[key] = weight
-    out.append(ThresholdScore(threshold, fp_part + windows_part, tp, fp))
+def _steps(f: File, profile: Profile) -> tuple[Floats, Floats]:
+    """(threshold, change of the raw score) as the threshold falls to each row's score.
+
+    Outside windows each detection adds its cost. Inside a window, lowering the threshold
+    past a row's score helps only when that row earns more than the window's best so far.
+    """
+    outside = f.window < 0
+    values = [f.score[outside]]
+    deltas = [f.gain[outside]]
+    for k in np.unique(f.window[~outside]):
+        rows = np.flatnonzero(f.window == k)
+        order = rows[np.argsort(-f.score[rows], kind="stable")]
+        best = np.maximum.accumulate(np.concatenate(([-profile.fn_weight], f.gain[order])))
+        values.append(f.score[order])
+        deltas.append(np.diff(best))
+    return np.concatenate(values), np.concatenate(deltas)
+
+
+def raw_by_threshold(files: Iterable[File], profile: Profile) -> list[ThresholdScore]:
+    """The raw score at every threshold that changes it, highest threshold first."""
+    chosen = list(files)
+    null = -profile.fn_weight * sum(f.windows for f in chosen)
+    parts = [_steps(f, profile) for f in chosen]
+    values = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
+    deltas = np.concatenate([p[1] for p in parts]) if parts else np.empty(0)
+    thresholds, group = np.unique(-values, return_inverse=True)
+    raw = null + np.cumsum(np.bincount(group, weights=deltas, minlength=len(thresholds)))
+    out = [ThresholdScore(NOTHING, null)]
+    out += [ThresholdScore(float(-t), float(r)) for t, r in zip(thresholds, raw, strict=True)]
     return out
 
 
 def score_file(f: File, threshold: float, profile: Profile) -> float:
     """Raw score of one file when every score >= threshold is a detection."""
-    best: dict[int, float] = {}
-    fp_part = 0.0
-    for p in f.points:
-        if p.window is not None:
-            best.setdefault(p.window, -profile.fn_weight)
-            if p.score >= threshold and p.weight > best[p.window]:
-                best[p.window] = p.weight
-        elif p.score >= threshold:
-            fp_part += p.weight
-    return fp_part + sum(best.values())
+    detected = f.score >= threshold
+    total = float(f.gain[detected & (f.window < 0)].sum())
+    for k in np.unique(f.window[f.window >= 0]):
+        hits = detected & (f.window == k)
+        total += float(f.gain[hits].max()) if hits.any() else -profile.fn_weight
+    return total
 
 
 def normalize(raw: float, windows: int, profile: Profile) -> float:
@@ -211,11 +228,12 @@ class Result:
 
 
 def evaluate(files: Sequence[File], profile: Profile) -> Result:
-    """Choose the threshold maximising the corpus' raw score, then score every file at it."""
-    scores = sweep(files, profile)
-    top = max(scores, key=lambda s: s.score)
-    # Like NAB, ties keep the first (highest) threshold met in the sweep.
-    top = next(s for s in scores if s.score == top.score)
+    """Choose the threshold maximising the corpus' raw score, then score every file at it.
+
+    Among equal raw scores the highest threshold wins (the fewest detections).
+    """
+    curve = raw_by_threshold(files, profile)
+    top = max(curve, key=lambda s: s.score)  # max keeps the first, i.e. highest, of ties
     per_file = {f.name: score_file(f, top.threshold, profile) for f in files}
     windows = sum(f.windows for f in files)
     return Result(
