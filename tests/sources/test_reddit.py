@@ -196,3 +196,20 @@ async def test_reddit_failures_reach_the_store_through_sources_from(
     await run_until([src], store, lambda: store.count(WS) == 1)
     [state] = store.sources(WS)
     assert "retry in 0s" in (state.last_error or "")
+
+
+async def test_reddit_poison_things_in_a_served_listing_are_dead_letters_neighbours_stored(
+    reddit: FakeReddit, store: SQLiteStore
+):
+    comment = payload("comments.json")["data"]["children"][0]
+    comment["data"]["parent_id"] = {"t1": 1}  # a dict where a fullname is expected
+    reddit.posts[0]["data"]["created_utc"] = 1e30  # past year 9999: OverflowError once
+    reddit.posts.insert(1, comment)
+    reddit.page_size = 100
+    src = source(reddit)
+    totals = await run_until([src], store, lambda: len(store.dead_letters(WS)) == 3)
+    assert totals.errors == {}
+    assert {s.native_id for s in store.search(WS).signals} == {"t3_1fq0a02", "t3_1fq0a01"}
+    reasons = {d.position: d.reason for d in store.dead_letters(WS)}
+    assert "OverflowError" in reasons["thing:t3_1fq0a04"]
+    assert "AttributeError" in reasons["thing:t1_lq0c002"]

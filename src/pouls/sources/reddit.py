@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from pouls.signals import Batch, DeadLetter, Metrics, Signal, signal_id, utcnow
+from pouls.sources.entries import checked, writable
 from pouls.sources.merge import Step, load, merge
 from pouls.sources.retry import Backoff, RetryLater, rate_limit_wait, retry_after
 
@@ -96,7 +97,7 @@ class RedditSource:
         while True:
             children, dead = await self._read_new(client, path, query, set(known))
             fresh = [_fullname(c) or "" for c in children]
-            signals, bad = self._signals(children)
+            signals, bad = self.read(children)
             if fresh or dead or bad:
                 known = (known + list(reversed(fresh)))[-SEEN:]
                 yield Step(signals, dead + bad, known)
@@ -116,18 +117,30 @@ class RedditSource:
             listing = await self._get(client, path, params)
             if isinstance(listing, DeadLetter):
                 return found, [*dead, listing]
-            for child in listing["children"]:
-                name = _fullname(child)
-                if name is None:
-                    dead.append(self._dead("a thing without a fullname", json.dumps(child)))
-                    continue
-                if name in known:
-                    return found, dead
-                found.append(child)
+            fresh, unnamed, reached = self.children(listing, known)
+            found.extend(fresh)
+            dead.extend(unnamed)
             after = listing.get("after")
-            if not after:
+            if reached or not after or not isinstance(after, str):
                 break
         return found, dead
+
+    def children(
+        self, listing: dict[str, Any], known: set[str]
+    ) -> tuple[list[Any], list[DeadLetter], bool]:
+        """A listing's things not seen before, those without a fullname, and whether a seen one
+        ended the page."""
+        found: list[Any] = []
+        dead: list[DeadLetter] = []
+        for child in listing["children"]:
+            name = _fullname(child)
+            if name is None:
+                dead.append(self._dead("a thing without a fullname", json.dumps(child)))
+                continue
+            if name in known:
+                return found, dead, True
+            found.append(child)
+        return found, dead, False
 
     async def _get(
         self, client: httpx.AsyncClient, path: str, params: dict[str, str]
@@ -160,37 +173,39 @@ class RedditSource:
             spent = rate_limit_wait(response.headers)
             if spent:
                 self._pause_until = asyncio.get_running_loop().time() + spent
-            return self._listing(response, url)
+            return self.listing(response, url)
 
-    def _listing(self, response: httpx.Response, url: str) -> dict[str, Any] | DeadLetter:
+    def listing(self, response: httpx.Response, url: str) -> dict[str, Any] | DeadLetter:
+        """An answer as its Listing data, or a dead letter saying why it is not one."""
         try:
             body = response.json()
             data = body["data"]
             if body.get("kind") != "Listing" or not isinstance(data["children"], list):
                 raise ValueError(f"kind {body.get('kind')!r}, not Listing")
             return data
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             self._report(f"{url}: unreadable listing ({type(exc).__name__}: {exc})")
             reason = f"{url}: not a Reddit listing ({type(exc).__name__}: {exc})"
             return self._dead(reason, response.text)
 
     def _dead(self, reason: str, raw: str, position: str | None = None) -> DeadLetter:
-        digest = hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+        digest = hashlib.blake2b(raw.encode("utf-8", "replace"), digest_size=8).hexdigest()
         return DeadLetter(
             workspace=self.workspace,
             source=self.name,
-            reason=reason,
-            raw=raw[:10_000],
-            position=position or f"sha:{digest}",
+            reason=writable(reason),
+            raw=writable(raw),
+            position=writable(position or f"sha:{digest}", 2000),
         )
 
-    def _signals(self, children: list[Any]) -> tuple[list[Signal], list[DeadLetter]]:
+    def read(self, children: list[Any]) -> tuple[list[Signal], list[DeadLetter]]:
+        """Things as signals, oldest first; one that cannot be read is a dead letter."""
         signals, dead = [], []
         now = utcnow()
         for child in reversed(children):  # oldest first
             try:
-                signals.append(self.signal(child, now))
-            except (KeyError, TypeError, ValueError) as exc:
+                signals.append(checked(self.signal(child, now)))
+            except Exception as exc:  # whatever one thing holds, the rest of the page is read
                 reason = f"not a readable Reddit post or comment ({type(exc).__name__}: {exc})"
                 dead.append(self._dead(reason, json.dumps(child), f"thing:{_fullname(child)}"))
         return signals, dead
