@@ -210,3 +210,22 @@ async def test_sink_publishes_what_a_subscriber_receives(prefix) -> None:
     assert message.topic.value == topic
     assert json.loads(message.payload) == {"state": "ON"}
     assert message.qos == 1
+
+
+async def test_poison_payloads_become_dead_letters_and_the_source_reads_on(store, prefix) -> None:
+    async def publish() -> None:
+        await sink.publish(f"{prefix}/zigbee/grenier", json.dumps({"temperature": 3, "ts": 1e30}))
+        await sink.publish(f"{prefix}/zigbee/cave", '{"temperature": ' + "9" * 400 + "}")
+        await sink.publish(f"{prefix}/salon/temperature", "NaN")
+        await sink.publish(f"{prefix}/salon/temperature", "21.5")
+
+    await run_until(
+        source(prefix),
+        store,
+        lambda: store.count("acme") >= 1 and len(store.dead_letters("acme")) >= 3,
+        publish,
+    )
+    assert store.sources("acme")[0].last_error is None  # the source never stopped
+    reasons = {d.reason.split(":")[0].rsplit("/", 1)[1] for d in store.dead_letters("acme")}
+    assert reasons == {"grenier", "cave", "temperature"}
+    assert {s.value for s in store.search("acme", limit=50).signals} == {21.5}

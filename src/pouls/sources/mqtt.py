@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import math
 import ssl
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any, Literal
 import aiomqtt
 
 from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.sources.entries import checked, writable
 from pouls.sources.retry import Backoff
 
 RAW_LIMIT = 10_000
@@ -134,26 +136,29 @@ class MqttSource:
                     acks.append((message.mid, message.qos))
                 if message.retain and self.retained == "skip":
                     continue
-                self._add(batch, message, now)
+                self.read(batch, message, now)
             yield batch, acks
 
-    def _add(self, batch: Batch, message: aiomqtt.Message, now: datetime) -> None:
+    def read(self, batch: Batch, message: aiomqtt.Message, now: datetime) -> None:
+        """One message into the batch: its signal, or a dead letter saying why not."""
         topic = message.topic.value
         payload = message.payload if isinstance(message.payload, bytes) else b""  # bytes from paho
         mapping = next((t for t in self.topics if message.topic.matches(t.filter)), None)
         try:
             if mapping is None:
                 raise Unreadable(f"no topic filter matches {topic}")
-            batch.signals.append(self._signal(mapping, topic, payload, message.retain, now))
-        except Unreadable as exc:
+            signal = self._signal(mapping, topic, payload, message.retain, now)
+            batch.signals.append(checked(signal))
+        except Exception as exc:  # whatever one payload holds, the other messages are read
+            why = str(exc) if isinstance(exc, Unreadable) else f"{type(exc).__name__}: {exc}"
             digest = hashlib.blake2b(payload, digest_size=8).hexdigest()
             batch.dead_letters.append(
                 DeadLetter(
                     workspace=self.workspace,
                     source=self.name,
-                    reason=f"{topic}: {exc}",
-                    raw=payload.decode("utf-8", errors="replace")[:RAW_LIMIT],
-                    position=f"{topic}@{now.timestamp():.6f}:{digest}",
+                    reason=writable(f"{topic}: {why}"),
+                    raw=writable(payload.decode("utf-8", errors="replace"), RAW_LIMIT),
+                    position=writable(f"{topic}@{now.timestamp():.6f}:{digest}", 2000),
                 )
             )
 
@@ -214,6 +219,8 @@ def _json(text: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise Unreadable(f"payload is not JSON ({exc.args[0]})") from None
+    except RecursionError:
+        raise Unreadable("payload is JSON nested too deep to read") from None
 
 
 def _path(data: Any, path: str | None) -> Any:
@@ -228,17 +235,23 @@ def _number(raw: Any, where: str) -> float:
     if isinstance(raw, bool) or raw is None:
         raise Unreadable(f"{where}: expected a number, got {json.dumps(raw)}")
     try:
-        return float(raw)
-    except (TypeError, ValueError):
+        number = float(raw)
+    except (TypeError, ValueError, OverflowError):
         raise Unreadable(f"{where}: expected a number, got {str(raw)[:40]!r}") from None
+    if not math.isfinite(number):  # stored as JSON, NaN and infinities would become null
+        raise Unreadable(f"{where}: expected a finite number, got {str(raw)[:40]!r}")
+    return number
 
 
 def _time(raw: Any) -> datetime | None:
     if raw is None:
         return None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        seconds = raw / 1000 if raw > 1e11 else raw  # milliseconds, as many devices send
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        try:
+            seconds = raw / 1000 if raw > 1e11 else raw  # milliseconds, as many devices send
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            raise Unreadable(f"time: {str(raw)[:40]} is not a time in years 1 to 9999") from None
     try:
         stamp = datetime.fromisoformat(str(raw))
     except ValueError:
