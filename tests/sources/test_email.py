@@ -182,3 +182,25 @@ async def test_server_restart_is_survived_with_backoff(server, user, store) -> N
         store.search("acme", filters=Filters(channel="email")).signals[0].native_id
         == "cmd4521.3@example.fr"
     )
+
+
+async def test_poison_messages_are_stored_or_dead_letters_and_the_rest_stored(
+    server, user, store
+) -> None:
+    past_9999 = (
+        b"From: =?utf-8?Q?In=C3=A8s?= <ines@example.fr>\r\nSubject: Commande 4530\r\n"
+        b"Date: Fri, 31 Dec 9999 23:59:59 -1400\r\nMessage-ID: <cmd4530@example.fr>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nToujours rien.\r\n"
+    )
+    raw_bytes = (  # 8-bit bytes in headers, not encoded: the parser keeps them as surrogates
+        b"From: Ren\xe9 <ren\xe9@example.fr>\r\nSubject: Re\xe7u ab\xeem\xe9\r\n"
+        b"Message-ID: <cmd4531@example.fr>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nLe pain est ab\xeem\xe9.\r\n"
+    )
+    server.deliver(user, past_9999, raw_bytes, eml("question.eml"))
+    totals = await sync(source(server, user), store)
+    assert (totals.stored, totals.dead_letters, totals.errors) == (3, 0, {})
+    got = {s.native_id: s for s in store.search("acme").signals}
+    late = got["cmd4530@example.fr"]
+    assert late.created_at == late.observed_at  # its date was unreadable: the time it was read
+    assert got["cmd4531@example.fr"].title == "Re\ufffdu ab\ufffdm\ufffd"

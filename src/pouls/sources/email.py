@@ -28,6 +28,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any, Literal
 
 from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.sources.entries import checked, writable
 from pouls.sources.retry import Backoff
 from pouls.sources.rss import html_to_text
 
@@ -158,23 +159,25 @@ class EmailSource:
                 continue
             found = _UID.search(part[0])
             if found:
-                self._read(batch, validity, int(found.group(1)), part[1], now)
+                self.read(batch, validity, int(found.group(1)), part[1], now)
         new_state = {"uidvalidity": validity, "uid": chunk[-1]}
         batch.cursor = json.dumps(new_state)
         return batch, new_state, len(uids) > len(chunk)
 
-    def _read(self, batch: Batch, validity: int, uid: int, raw: bytes, now: datetime) -> None:
+    def read(self, batch: Batch, validity: int, uid: int, raw: bytes, now: datetime) -> None:
+        """One fetched message into the batch: its signal, or a dead letter saying why not."""
         try:
-            batch.signals.append(
-                to_signal(raw, workspace=self.workspace, source=self.name, uid=uid, observed_at=now)
+            signal = to_signal(
+                raw, workspace=self.workspace, source=self.name, uid=uid, observed_at=now
             )
-        except (ValueError, LookupError, TypeError, AttributeError) as exc:
+            batch.signals.append(checked(signal))
+        except Exception as exc:  # whatever one message holds, the next ones are read
             batch.dead_letters.append(
                 DeadLetter(
                     workspace=self.workspace,
                     source=self.name,
-                    reason=f"message UID {uid}: unreadable ({type(exc).__name__}: {exc})",
-                    raw=raw.decode("utf-8", "replace")[:RAW_LIMIT],
+                    reason=writable(f"message UID {uid}: unreadable ({type(exc).__name__}: {exc})"),
+                    raw=writable(raw.decode("utf-8", "replace"), RAW_LIMIT),
                     position=f"{validity}:{uid}",
                 )
             )
@@ -260,7 +263,10 @@ def _date(header: Any) -> datetime | None:
             stamp = parsedate_to_datetime(str(header))
         except (TypeError, ValueError):
             return None
-    return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    try:
+        return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    except OverflowError:  # `31 Dec 9999 23:59:59 -1400` is past year 9999 in UTC
+        return None
 
 
 def _mask(text: str, secret: str) -> str:
