@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pouls.query import And, Near, Not, Or, Phrase, Prefix, QueryError, Word, parse, render
 
@@ -102,6 +104,9 @@ def test_not_binds_tighter_than_and_or() -> None:
         ("channel:mastodn", "bad_value", 1),
         ("sentiment:bad", "bad_value", 1),
         ("a NEAR b", "bad_near", 3),
+        ("croissant NEAR/x pain", "bad_near", 16),
+        ("a NEAR/5x b", "bad_near", 8),
+        ("a NEAR/-3 b", "bad_near", 8),
         ("a NEAR/5 b NEAR/5 c", "near_chain", 12),
         ("a NEAR/5 (b c)", "near_operand", 10),
         ("#nike NEAR/5 b", "near_operand", 1),
@@ -131,3 +136,24 @@ def test_too_long_query_is_an_error() -> None:
     with pytest.raises(QueryError) as caught:
         parse("a " * 20_000)
     assert caught.value.code == "too_long"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="x5f/-é ", min_size=1, max_size=4))
+def test_near_slash_is_an_operator_or_an_error_never_words(after: str) -> None:
+    """`a NEAR/…` is a NEAR with its distance, or a bad_near error: never the word "near"."""
+    query = f"croissant NEAR/{after} pain"
+    try:
+        node = parse(query)
+    except QueryError as exc:
+        assert exc.code in ("bad_near", "near_operand", "dangling_minus", "empty_term")
+        return
+    assert "near" not in render(node).lower().replace("near/", "")
+
+
+def test_near_error_reads_in_french_on_the_web() -> None:
+    from pouls.web.i18n import translate
+
+    with pytest.raises(QueryError) as caught:
+        parse("croissant NEAR/x pain")
+    assert translate("fr", caught.value.message).startswith("NEAR demande une distance")

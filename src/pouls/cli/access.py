@@ -30,7 +30,11 @@ PasswordStdin = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    users = typer.Typer(help="Accounts and their role in each workspace.", no_args_is_help=True)
+    users = typer.Typer(
+        rich_markup_mode=None,
+        help="Accounts and their role in each workspace.",
+        no_args_is_help=True,
+    )
     users.command("add")(add)
     users.command("list")(list_users)
     users.command("rm")(remove)
@@ -39,7 +43,9 @@ def register(app: typer.Typer) -> None:
     users.command("revoke")(revoke)
     app.add_typer(users, name="user")
     tokens = typer.Typer(
-        help="API tokens for scripts: `Authorization: Bearer <token>`.", no_args_is_help=True
+        rich_markup_mode=None,
+        help="API tokens for scripts: `Authorization: Bearer <token>`.",
+        no_args_is_help=True,
     )
     tokens.command("add")(add_token)
     tokens.command("list")(list_tokens)

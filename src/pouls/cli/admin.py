@@ -1,22 +1,20 @@
-"""`pouls init`, `pouls status`, `pouls dead-letters` and `pouls search`: set up and look."""
+"""`pouls init`, `pouls status`, `pouls sources` and `pouls dead-letters`: set up and look."""
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-import msgspec
 import typer
 from rich.table import Table
 
 from pouls.cli import context
-from pouls.cli.context import UserError, err, out
+from pouls.cli.context import UserError, out
 from pouls.config import CONFIG_NAME
 from pouls.signals import utcnow
-from pouls.store import Filters, SourceState
+from pouls.store import SourceState
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +22,6 @@ def register(app: typer.Typer) -> None:
     app.command("status")(status)
     app.command("sources")(sources)
     app.command("dead-letters")(dead_letters)
-    app.command("search")(search)
 
 
 def init(
@@ -159,46 +156,4 @@ def dead_letters(
     for d in rows:
         raw = d.raw if len(d.raw) <= 120 else d.raw[:117] + "..."
         table.add_row(d.at.strftime("%Y-%m-%d %H:%M"), d.source, d.position or "", d.reason, raw)
-    out.print(table)
-
-
-def search(
-    query: Annotated[
-        str, typer.Argument(help="A query (see docs/query-language.md); '' for everything.")
-    ],
-    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Most results.")] = 20,
-    format: Annotated[str, typer.Option(help="table or jsonl.")] = "table",
-    workspace: WorkspaceOption = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-    topic: Annotated[str | None, typer.Option(help="Only signals of this topic.")] = None,
-) -> None:
-    """Search stored signals, newest first."""
-    if format not in ("table", "jsonl"):
-        raise UserError("--format must be table or jsonl")
-    ws = context.workspace_id(workspace)
-    from pouls.cli.query import parse_or_explain
-
-    if query.strip():
-        parse_or_explain(query)  # a wrong query is shown with a caret under the column
-    page = context.store().search(
-        ws, query, Filters(channel=channel, topic=topic), limit=limit, count=format == "table"
-    )
-    if format == "jsonl":
-        for s in page.signals:
-            sys.stdout.write(msgspec.json.encode(s).decode() + "\n")
-        return
-    if not page.signals:
-        err.print(f"Nothing found for {query!r} in workspace {ws}.")
-        return
-    table = Table(title=f"{page.total:,} signals match {query!r}", title_justify="left")
-    for column in ("when", "channel", "author", "text"):
-        table.add_column(column, overflow="fold")
-    for s in page.signals:
-        text = " ".join((f"{s.title} — {s.text}" if s.title else s.text).split())
-        table.add_row(
-            s.created_at.strftime("%Y-%m-%d %H:%M"),
-            s.channel,
-            s.author_handle or s.author or "",
-            text[:200],
-        )
     out.print(table)

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from pouls.config import Settings
     from pouls.store.sqlite import SQLiteStore
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a message is one line whatever the width; the terminal folds it, rich does not
+# cut it mid-phrase (tables are still laid out to the width).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 _home: Path = Path(".pouls")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,13 @@ from pouls.sources.files import FileSource, guess_format
 from pouls.sources.fingerprint import Resume
 
 
+class FileFormat(StrEnum):
+    """The formats `pouls import` reads."""
+
+    jsonl = "jsonl"
+    csv = "csv"
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_file)
 
@@ -28,7 +36,7 @@ def import_file(
         str | None, typer.Option(help="Source name to record (default: from the file name).")
     ] = None,
     format: Annotated[
-        str | None, typer.Option(help="jsonl or csv (default: from the extension).")
+        FileFormat | None, typer.Option(help="jsonl or csv (default: from the extension).")
     ] = None,
     workspace: Annotated[
         str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first one).")
@@ -47,9 +55,7 @@ def import_file(
     """Import a file of signals; resumes where a previous run stopped."""
     if not file.is_file():
         raise UserError(f"{file}: no such file")
-    fmt = format or guess_format(file)
-    if fmt not in ("jsonl", "csv"):
-        raise UserError("--format must be jsonl or csv")
+    fmt = format.value if format else guess_format(file)
     mapping = _mapping(map_ or [])
     settings = context.settings()
     ws = context.workspace_id(workspace)

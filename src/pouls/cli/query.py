@@ -10,15 +10,18 @@ import typer
 from rich.markup import escape
 
 from pouls.cli.context import UserError, err
+from pouls.cli.usage import QueryCommand
 from pouls.query import Matcher, QueryError, parse, render
 
 _WINDOW = 60  # characters of a long query shown around an error
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Check queries and try them on signals.", no_args_is_help=True)
-    group.command("check")(check)
-    group.command("test")(test)
+    group = typer.Typer(
+        rich_markup_mode=None, help="Check queries and try them on signals.", no_args_is_help=True
+    )
+    group.command("check", cls=QueryCommand)(check)
+    group.command("test", cls=QueryCommand)(test)
     app.add_typer(group, name="query")
 
 

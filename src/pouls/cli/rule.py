@@ -10,7 +10,9 @@ import typer
 from pouls.cli import context
 from pouls.cli.context import UserError, out
 
-rule_app = typer.Typer(help="Alert rules: add, list, remove, and test them on history.")
+rule_app = typer.Typer(
+    rich_markup_mode=None, help="Alert rules: add, list, remove, and test them on history."
+)
 
 
 def register(app: typer.Typer) -> None:

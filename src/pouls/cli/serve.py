@@ -37,9 +37,17 @@ def register(app: typer.Typer) -> None:
 
 
 def up(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default from [web]).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from [web]).")] = None,
-    no_sources: Annotated[bool, typer.Option(help="Serve the web app only.")] = False,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to bind (default: web.host of pouls.toml, else 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port (default: web.port of pouls.toml, else 8000)."),
+    ] = None,
+    no_sources: Annotated[
+        bool, typer.Option("--no-sources", help="Serve the web app only.")
+    ] = False,
 ) -> None:
     """Run pouls: sources, enrichment, store and the web app on http://127.0.0.1:8000."""
     logging.basicConfig(

@@ -11,6 +11,7 @@ from rich.table import Table
 from pouls.cli import context
 from pouls.cli.context import UserError, out
 from pouls.cli.query import parse_or_explain
+from pouls.cli.usage import QueryCommand
 from pouls.query import render
 from pouls.store.topics import Topic
 
@@ -21,11 +22,12 @@ Workspace = Annotated[
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
+        rich_markup_mode=None,
         help="Saved searches: every new signal is matched, history is backfilled.",
         no_args_is_help=True,
     )
-    group.command("add")(add)
-    group.command("edit")(edit)
+    group.command("add", cls=QueryCommand)(add)
+    group.command("edit", cls=QueryCommand)(edit)
     group.command("list")(list_topics)
     group.command("rm")(remove)
     app.add_typer(group, name="topic")

@@ -163,6 +163,12 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
             raise QueryError(f"NEAR distance is at most {MAX_DISTANCE} words.", col, "bad_near")
         out.append(Lexeme("near", text, col, number=distance, flag=bool(near.group(2))))
         return end
+    if text.startswith("NEAR/"):  # NEAR/x, NEAR/5x: a NEAR written wrongly, not three words
+        raise QueryError(
+            "NEAR needs a distance in words, like NEAR/5 (or NEAR/5f to keep the order).",
+            col + len("NEAR/"),
+            "bad_near",
+        )
     out.append(Lexeme("term", text, col, text))
     return end
 
