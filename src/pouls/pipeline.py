@@ -299,11 +299,17 @@ def limits_from(settings: Settings) -> Limits:
 def stages_for(
     settings: Settings, store: Store | None = None, *, enrich: bool = True
 ) -> list[Enricher]:
-    """The stages every batch goes through, in order: privacy, the enrichers, topic matching."""
+    """The stages every batch goes through, in order: own accounts, privacy, the enrichers,
+    topic matching."""
+    from pouls.enrich.accounts import OwnAccounts
     from pouls.privacy.pseudonyms import Pseudonymiser, secret
 
     named = [w.id for w in settings.workspaces if w.identities == "named"]
-    stages: list[Enricher] = [Pseudonymiser(secret(settings.home), named)]
+    stages: list[Enricher] = []
+    declared = {w.id: w.own_accounts for w in settings.workspaces if w.own_accounts}
+    if declared:  # before privacy: it drops the handles the accounts are known by
+        stages.append(OwnAccounts(declared, own_authors(settings)))
+    stages.append(Pseudonymiser(secret(settings.home), named))
     if enrich:
         stages += enrichers_for(settings)
     topics = getattr(store, "topics", None)
@@ -353,6 +359,34 @@ class Only:
         for i, signal in zip(picked, done, strict=True):
             out[i] = signal
         return out
+
+
+def own_authors(settings: Settings) -> dict[str, set[str]]:
+    """The author pseudonyms of each workspace's own accounts, as the privacy stage makes them."""
+    from pouls.enrich.accounts import spellings
+    from pouls.privacy.pseudonyms import pseudonym, secret
+
+    key = secret(settings.home)
+    return {
+        w.id: {
+            pseudonym(key, w.id, channel, spelling)
+            for channel, handles in w.own_accounts.items()
+            for handle in handles
+            for spelling in spellings(channel, handle)
+        }
+        for w in settings.workspaces
+    }
+
+
+def sync_own(settings: Settings, store: Store) -> int:
+    """Re-mark the stored signals of the workspaces' own accounts after `own_accounts` changed
+    (an account declared after its signals were stored); returns the signals changed."""
+    from pouls.store.own import mark
+    from pouls.store.sqlite import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):
+        return 0
+    return sum(mark(store, ws, authors) for ws, authors in own_authors(settings).items())
 
 
 def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:

@@ -44,12 +44,16 @@ def settings() -> Settings:
 
 
 def store() -> SQLiteStore:
-    """The store named by the settings, created on first use."""
+    """The store named by the settings, created on first use; its signals of the workspaces'
+    own accounts marked as the settings declare them (once per change)."""
+    from pouls import pipeline
     from pouls.store.sqlite import SQLiteStore
 
     s = settings()
-    s.data_dir.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(s.database_path)
+    s.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds pouls.db: owner only
+    opened = SQLiteStore(s.database_path)
+    pipeline.sync_own(s, opened)
+    return opened
 
 
 def workspace_id(name: str | None) -> str:

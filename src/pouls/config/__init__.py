@@ -41,6 +41,7 @@ from pouls.config.watch import (
 )
 from pouls.query import QueryError
 from pouls.query import parse as parse_query
+from pouls.signals import CHANNELS
 
 __all__ = [
     "CONFIG_NAME",
@@ -102,6 +103,17 @@ class Workspace(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         dict[str, list[str]],
         doc(
             "Names always recognised as entities, by type: {brand = [...], product = [...], place = [...]}."
+        ),
+    ] = msgspec.field(default_factory=dict)
+    own_accounts: Annotated[
+        dict[str, list[str]],
+        doc(
+            'The brand\'s own accounts, by channel: {instagram = ["maisonlumiere"], mastodon ='
+            ' ["maisonlumiere@piaille.fr"], whatsapp = ["+33 1 99 00 42 42"]}. Their signals'
+            " are marked own, shown as such, and left out of alert volumes and shares, crisis"
+            " stories, campaigns, emerging terms and digest rankings (a rule counts them with"
+            " `include_own`). Handles match without case or a leading @ (u/ on reddit); phone"
+            " numbers by their digits; a platform's account id works too."
         ),
     ] = msgspec.field(default_factory=dict)
 
@@ -298,6 +310,16 @@ def locate(text: str, steps: list[str | int]) -> int | None:
 
 def _check_references(path: Path, text: str, file: File) -> None:
     known = {w.id for w in file.workspaces} or {"default"}
+    for i, workspace in enumerate(file.workspaces):
+        for channel, handles in workspace.own_accounts.items():
+            if channel not in CHANNELS or not all(h.strip().lstrip("@") for h in handles):
+                line = locate(text, ["workspaces", i, "own_accounts"])
+                what = (
+                    f"no channel {channel!r}; channels: {', '.join(CHANNELS)}"
+                    if channel not in CHANNELS
+                    else f"an empty handle for {channel}"
+                )
+                raise ConfigError(f"{path}:{line}: `workspaces[{i}].own_accounts`: {what}")
     seen: set[tuple[str, str]] = set()
     for i, source in enumerate(file.sources):
         if source.workspace not in known:

@@ -103,6 +103,13 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     lang: Annotated[
         Literal["fr", "en"] | None, doc("Language of its messages; default from [alerts].")
     ] = None
+    include_own: Annotated[
+        bool,
+        doc(
+            "Count the signals of the workspace's own accounts (`own_accounts`) too; by default"
+            " the brand's posts and answers are left out of what a rule measures and shows."
+        ),
+    ] = False
 
 
 class WebhookSink(

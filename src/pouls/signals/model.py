@@ -100,6 +100,7 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     value: float | None = None
     unit: str | None = None
     raw: dict[str, Any] | None = None
+    own: bool = False  # from one of the workspace's own accounts (`own_accounts`)
     # Enrichments: filled by the enrich and match stages.
     sentiment: Sentiment | None = None
     toxicity: dict[str, float] | None = None

@@ -25,6 +25,7 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     sentiment: str | None = None  # negative, neutral or positive
     flag: str | None = None  # "toxic" or "scam": that score at or above 0.5
     topic: str | None = None
+    own: bool | None = None  # True: only the workspace's own accounts; False: only the others
     since: datetime | None = None
     until: datetime | None = None
 

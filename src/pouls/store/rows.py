@@ -76,6 +76,7 @@ def signal_row(s: Signal) -> Row:
         s.scam,
         reach(s),
         s.dup_cluster,
+        s.own,
     )
 
 
@@ -94,5 +95,6 @@ def update_row(s: Signal) -> tuple[object, ...]:
         s.scam,
         reach(s),
         s.dup_cluster,
+        s.own,
         s.id,
     )

@@ -53,6 +53,8 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
             " AND t.topic = ? AND t.seq = signals.seq)"
         )
         params.append(filters.topic)
+    if filters.own is not None:  # a literal, so that SQLite can use the partial index
+        clauses.append("signals.own = 1" if filters.own else "signals.own = 0")
     if filters.since is not None:
         clauses.append("signals.created_at >= ?")
         params.append(to_us(filters.since))
@@ -124,6 +126,12 @@ def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
             for flag, test in FLAGS.items()
         )
         return counts, list(sel.params) * len(FLAGS)
+    if column == "own":  # "true": the workspace's own accounts, "false": everyone else
+        return (
+            "SELECT CASE signals.own WHEN 1 THEN 'true' ELSE 'false' END AS v, count(*) AS n"
+            f" FROM signals WHERE {sel.clause} GROUP BY v ORDER BY n DESC",
+            list(sel.params),
+        )
     if column == "topic":
         return (
             "SELECT t.topic, count(*) AS n FROM signal_topics t JOIN signals"

@@ -200,11 +200,11 @@ class SQLiteStore:
     def facets(
         self, workspace: str, query: str | None = None, filters: Filters | None = None
     ) -> dict[str, dict[str, int]]:
-        """Counts per channel, source, kind, visibility, language, sentiment, flag (toxic, scam)
-        and topic for the selection; values with no signal are left out."""
+        """Counts per channel, source, kind, visibility, language, sentiment, flag (toxic, scam),
+        own (true, false) and topic for the selection; values with no signal are left out."""
         sel = self._exact(workspace, select(workspace, query, filters or Filters()))
         out: dict[str, dict[str, int]] = {}
-        for column in (*COLUMN_FACETS, "flag", "topic"):
+        for column in (*COLUMN_FACETS, "flag", "own", "topic"):
             sql, params = facet_sql(sel, column)
             out[column] = {str(k): n for k, n in self._reader().execute(sql, params) if n}
         return out
@@ -356,12 +356,13 @@ class SQLiteStore:
 _INSERT = (
     "INSERT INTO signals (id, workspace, source, channel, kind, visibility, author, lang,"
     " sentiment, site, country, created_at, observed_at, title, text, doc, toxic, scam, reach,"
-    " dup_cluster) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " dup_cluster, own) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INDEX_NEW = "INSERT INTO signals_fts (rowid, title, text) SELECT seq, title, text FROM signals WHERE seq > ?"
 _UPDATE = (
     "UPDATE signals SET visibility = ?, author = ?, lang = ?, sentiment = ?, site = ?, country = ?,"
-    " observed_at = ?, doc = ?, toxic = ?, scam = ?, reach = ?, dup_cluster = ? WHERE id = ?"
+    " observed_at = ?, doc = ?, toxic = ?, scam = ?, reach = ?, dup_cluster = ?, own = ?"
+    " WHERE id = ?"
 )
 _TAG = (
     "INSERT OR IGNORE INTO signal_topics (workspace, topic, seq)"

@@ -25,7 +25,7 @@ from pouls.watch.explain import (
     terms_of,
     who,
 )
-from pouls.watch.rules import Change, Firing, thresholds
+from pouls.watch.rules import Change, Firing, counts, scope, thresholds
 
 HORIZON = timedelta(days=7)  # a cluster with copies is remembered this long after its last one
 SINGLE = timedelta(days=1)  # a text seen once is remembered this long (most never get a copy)
@@ -178,9 +178,9 @@ def explain(
     """The cluster up to the firing: its text, copies, authors, channels, copies per step."""
     assert firing.key is not None
     ws, end = rule.workspace, firing.at + timedelta(microseconds=1)
-    copies = book.copies(ws, firing.key, until=end, limit=SAMPLE)
+    copies = [s for s in book.copies(ws, firing.key, until=end, limit=SAMPLE) if counts(rule, s)]
     first = book.store.get(ws, firing.key)  # a cluster is named after its first copy
-    if first is not None and (not copies or copies[0].id != first.id):
+    if first is not None and counts(rule, first) and (not copies or copies[0].id != first.id):
         copies.insert(0, first)
     step = timedelta(minutes=rule.bucket)
     series = [0.0] * CHART_STEPS
@@ -189,9 +189,8 @@ def explain(
         if 0 <= i < CHART_STEPS:
             series[i] += 1
     start = copies[0].created_at if copies else firing.started
-    before = book.store.search(
-        ws, None, Filters(since=start - history, until=start), limit=2000
-    ).signals
+    usual = Filters(own=scope(rule).own, since=start - history, until=start)
+    before = book.store.search(ws, None, usual, limit=2000).signals
     terms = rising((terms_of(s) for s in copies), (terms_of(s) for s in before))
     return Explanation(
         workspace=ws,

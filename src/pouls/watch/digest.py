@@ -46,7 +46,11 @@ class DigestAlert(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Digest(msgspec.Struct, kw_only=True):
-    """What happened in a workspace over one period, against the period before."""
+    """What happened in a workspace over one period, against the period before.
+
+    Every figure and ranking is of what others said: the signals of the workspace's own
+    accounts are only counted, in `own`.
+    """
 
     workspace: str
     period: Period
@@ -64,6 +68,7 @@ class Digest(msgspec.Struct, kw_only=True):
     representative: list[Example]
     series: list[float]
     link: str
+    own: int = 0  # signals of the workspace's own accounts in the period
 
     @property
     def change(self) -> float | None:
@@ -83,9 +88,10 @@ def gather(
     end = end.astimezone(UTC)
     start = end - length
     base = base_url.rstrip("/")
-    buckets = store.series(workspace, None, Filters(), bucket=step, since=start, until=end)
-    within = Filters(since=start, until=end)
-    earlier = Filters(since=start - length, until=start)
+    others = Filters(own=False)  # the brand's own posts are neither its buzz nor its best
+    buckets = store.series(workspace, None, others, bucket=step, since=start, until=end)
+    within = Filters(own=False, since=start, until=end)
+    earlier = Filters(own=False, since=start - length, until=start)
 
     def count(query: str | None, filters: Filters) -> int:
         return store.search(workspace, query, filters, limit=1, count=True).total or 0
@@ -128,6 +134,7 @@ def gather(
         representative=representative(window, window_terms, terms, base),
         series=[float(b.volume) for b in buckets],
         link=f"{base}/?ws={workspace}",
+        own=count(None, Filters(own=True, since=start, until=end)),
     )
 
 

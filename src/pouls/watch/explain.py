@@ -19,7 +19,7 @@ from pouls.query import words
 from pouls.signals import Signal
 from pouls.store import Filters, Store
 from pouls.watch import chart
-from pouls.watch.rules import metric_of, value_of
+from pouls.watch.rules import metric_of, scope, value_of
 
 HISTORY = timedelta(days=7)  # the baseline period the terms are compared with
 SAMPLE = 400  # signals read from the alert's window
@@ -140,23 +140,18 @@ def explain(
 ) -> Explanation:
     """Explain what `rule` saw in [start, end) against the `history` before it."""
     ws, query = rule.workspace, rule.query
-    window = store.search(
-        ws, query, Filters(topic=rule.topic, since=start, until=end), limit=SAMPLE
-    ).signals
-    before = store.search(
-        ws, query, Filters(topic=rule.topic, since=start - history, until=start), limit=BASE_SAMPLE
-    ).signals
+    window = store.search(ws, query, scope(rule, start, end), limit=SAMPLE).signals
+    before = store.search(ws, query, scope(rule, start - history, start), limit=BASE_SAMPLE).signals
     if len(before) < MIN_BASE:  # a new or rare subject: compare with the workspace's usual talk
-        before = store.search(
-            ws, None, Filters(since=start - history, until=start), limit=BASE_SAMPLE
-        ).signals
+        usual = Filters(own=scope(rule).own, since=start - history, until=start)
+        before = store.search(ws, None, usual, limit=BASE_SAMPLE).signals
     window_terms = [terms_of(s) for s in window]
     terms = rising(window_terms, (terms_of(s) for s in before))
     step = timedelta(minutes=rule.bucket)
     buckets = store.series(
         ws,
         query,
-        Filters(topic=rule.topic),
+        scope(rule),
         bucket=step,
         since=end - CHART_STEPS * step,
         until=end,

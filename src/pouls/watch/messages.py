@@ -133,6 +133,7 @@ DIGEST: dict[str, dict[str, Any]] = {
         "day": "Résumé du jour",
         "week": "Résumé de la semaine",
         "volume": "Volume",
+        "own": "Vos comptes (non comptés ci-dessus)",
         "previous": "période précédente",
         "sentiment": "Tonalité",
         "topics": "Sujets",
@@ -150,6 +151,7 @@ DIGEST: dict[str, dict[str, Any]] = {
         "day": "Daily digest",
         "week": "Weekly digest",
         "volume": "Volume",
+        "own": "Your accounts (not counted above)",
         "previous": "previous period",
         "sentiment": "Sentiment",
         "topics": "Topics",
@@ -176,6 +178,7 @@ def digest_notice(d: Digest, lang: str) -> Notice:
         (L["topics"], ", ".join(f"{k} ({n})" for k, n in d.topics)),
         (L["channels"], ", ".join(f"{k} ({n})" for k, n in d.channels)),
         (L["terms"], ", ".join(f"{t.term} ×{t.lift:g}" for t in d.terms)),
+        (L["own"], f"{d.own}" if d.own else ""),
     ]
     lists = [
         (

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from pouls.config import Rule
 from pouls.signals import utcnow
-from pouls.store import Filters, Store
+from pouls.store import Store
 from pouls.store.sqlite import SQLiteStore
 from pouls.watch import streams
 from pouls.watch.explain import Explanation, explain
-from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, matching
+from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, matching, scope
 from pouls.watch.streams import trigger_for, watched_since
 
 WARMUP = timedelta(days=7)
@@ -110,7 +110,7 @@ def firings(
     buckets = store.series(
         rule.workspace,
         rule.query,
-        Filters(topic=rule.topic),
+        scope(rule),
         bucket=trigger.step,
         since=since - warmup,
         until=until,

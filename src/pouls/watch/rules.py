@@ -77,9 +77,21 @@ def value_of(bucket: Bucket, metric: str) -> float:
     return float(getattr(bucket, metric))
 
 
+def scope(rule: Rule, since: datetime | None = None, until: datetime | None = None) -> Filters:
+    """The stored signals a rule counts: its topic's, in [since, until), the workspace's own
+    accounts left out unless the rule includes them (the brand's answers are not a buzz)."""
+    own = None if rule.include_own else False
+    return Filters(topic=rule.topic, own=own, since=since, until=until)
+
+
+def counts(rule: Rule, s: Signal) -> bool:
+    """Whether a new signal may count for `rule` at all: not the brand's own, unless included."""
+    return rule.include_own or not s.own
+
+
 def matching(store: Store, rule: Rule, since: datetime, until: datetime) -> list[Signal]:
     """Signals matching a rule's query or topic in [since, until), oldest first."""
-    filters = Filters(topic=rule.topic, since=since, until=until)
+    filters = scope(rule, since, until)
     found: list[Signal] = []
     after = None
     while len(found) < MAX_SIGNALS:

@@ -23,7 +23,7 @@ from pouls.query import Matcher
 from pouls.signals import Signal, utcnow
 from pouls.sinks import Sink
 from pouls.sinks.notice import Notice
-from pouls.store import Bucket, Filters
+from pouls.store import Bucket
 from pouls.store.rows import reach, toxic
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import AlertExists, WatchStore
@@ -34,7 +34,16 @@ from pouls.watch.escalation import CrisisWatch, Ended
 from pouls.watch.explain import Explanation, explain
 from pouls.watch.messages import alert_notice, digest_notice
 from pouls.watch.restart import close_orphans, resume
-from pouls.watch.rules import INSTANT, STREAM, Firing, Trigger, in_quiet_hours, title
+from pouls.watch.rules import (
+    INSTANT,
+    STREAM,
+    Firing,
+    Trigger,
+    counts,
+    in_quiet_hours,
+    scope,
+    title,
+)
 from pouls.watch.streams import explain as explain_stream
 from pouls.watch.streams import resume as resume_stream
 from pouls.watch.streams import trigger_for
@@ -188,7 +197,7 @@ class Watcher:
             buckets = self.store.series(
                 rule.workspace,
                 rule.query,
-                Filters(topic=rule.topic),
+                scope(rule),
                 bucket=live.step,
                 since=end - history,
                 until=end,
@@ -258,7 +267,7 @@ class Watcher:
         matcher = self._matchers.get(s.workspace)
         if matcher is not None and len(matcher):
             out += [self._rules[(s.workspace, name)] for name in matcher.match(s)]
-        return out
+        return [live for live in out if counts(live.rule, s)] if s.own else out
 
     def advance(self, watermark: datetime) -> list[Firing]:
         """Close every bucket that ends before `watermark`; the firings this brings."""

@@ -26,12 +26,19 @@ class Selection(msgspec.Struct, frozen=True, kw_only=True):
     def params(self, **changes: str | None) -> dict[str, str]:
         """Query-string values for a link to this selection with some values changed."""
         values: dict[str, str | None] = {"ws": self.workspace, "q": self.q}
-        values.update({k: getattr(self.filters, k) for k in FACETS})
+        values.update({k: self.chosen(k) for k in FACETS})
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
+    def chosen(self, facet: str) -> str | None:
+        """A facet's filter as the query string writes it (`own` as true or false)."""
+        value = getattr(self.filters, facet)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return value  # type: ignore[no-any-return]
 
-FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag", "topic")
+
+FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag", "own", "topic")
 
 
 def selection(
@@ -53,6 +60,10 @@ def selection(
         Query(description="Only signals whose toxicity or scam score is at least 0.5."),
     ] = None,
     topic: str | None = None,
+    own: Annotated[
+        bool | None,
+        Query(description="true: only the workspace's own accounts' signals; false: the others'."),
+    ] = None,
     after: Annotated[str | None, Query(description="Cursor of the next page.")] = None,
 ) -> Selection:
     """FastAPI dependency: the selection, in a workspace where the signed-in account has a role."""
@@ -76,6 +87,7 @@ def selection(
         sentiment=sentiment,
         flag=flag,
         topic=topic or None,
+        own=own,
     )
     return Selection(workspace=workspace, q=(q or "").strip() or None, filters=filters, after=after)
 
