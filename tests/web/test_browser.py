@@ -107,3 +107,37 @@ def test_the_api_reference_renders_with_no_network_beyond_pouls(
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("pouls")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     assert outside == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_pages_work_under_the_content_security_policy(
+    page,
+    server: tuple[str, Live, asyncio.AbstractEventLoop],
+    filled: SQLiteStore,
+    width: int,
+) -> None:
+    """No inline script is left for the CSP to block: no console error, the live wall works."""
+    from playwright.sync_api import expect
+
+    base, live, loop = server
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, base, "/")
+    expect(page.locator("#live-state")).to_have_text("live")  # pouls.js ran and streams
+    fresh = [make_signal(901, "Arrivé sous la politique de sécurité")]
+    filled.put(fresh)
+    loop.call_soon_threadsafe(live.publish, fresh)
+    cards = page.locator("#cards > li.card")
+    expect(cards.first).to_contain_text("Arrivé sous la politique")
+    page.get_by_role("button", name="Older signals").click()  # htmx under the CSP
+    expect(cards).to_have_count(64)
+    page.goto(base + "/signals/" + make_signal(3).id)
+    expect(page.locator("h1")).to_contain_text("Maison Lumière")
+    page.goto(base + "/help/query")
+    expect(page.locator("h1")).to_contain_text("query language")
+    page.goto(base + "/topics")
+    page.goto(base + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("pouls")
+    assert problems == []

@@ -173,6 +173,14 @@ class Web(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         int,
         msgspec.Meta(ge=1, le=24 * 90, description="How long a browser stays signed in, in hours."),
     ] = 24 * 14
+    max_body_bytes: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1024,
+            description="Largest request body, in bytes, on every route (413 above); a webhook"
+            " source's own `max_bytes` wins on its route.",
+        ),
+    ] = 1_048_576
 
 
 class Store(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from importlib import resources
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pouls import __version__
-from pouls.config import Settings
+from pouls.config import Settings, WebhookSource
 from pouls.store import Store
 from pouls.store.users import User
 from pouls.web import auth, errors
+from pouls.web.headers import SecurityHeaders
+from pouls.web.limits import BodyLimit
 from pouls.web.live import Live
 from pouls.web.routes import (
     alerts,
     api,
     checkins,
+    help,
     ingest,
     meta,
     rules,
@@ -30,9 +34,28 @@ from pouls.web.routes import (
     topics,
     wall,
 )
+from pouls.web.templating import templates
 from pouls.web.throttle import Throttle
 
 SignedIn = [Depends(auth.viewer)]
+docs_page = templates()
+
+
+def body_limits(settings: Settings) -> Callable[[str], int]:
+    """The largest body of each path: a webhook source's `max_bytes` on `/ingest/{its name}`,
+    `[web] max_body_bytes` everywhere else."""
+    default = settings.file.web.max_body_bytes
+    webhooks: dict[str, int] = {}
+    for s in settings.file.sources:
+        if isinstance(s, WebhookSource):
+            webhooks[s.name] = max(s.max_bytes, webhooks.get(s.name, 0))
+
+    def limit_for(path: str) -> int:
+        if path.startswith("/ingest/"):
+            return webhooks.get(path[len("/ingest/") :].split("/", 1)[0], default)
+        return default
+
+    return limit_for
 
 
 def create_app(settings: Settings, store: Store, live: Live | None = None) -> FastAPI:
@@ -55,6 +78,10 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.state.halt = threading.Event()
     app.add_exception_handler(auth.LoginRequired, auth.login_required)
     app.add_exception_handler(StarletteHTTPException, errors.page_or_json)
+    app.add_exception_handler(RequestValidationError, errors.invalid_request)
+    app.add_middleware(BodyLimit, limit_for=body_limits(settings))
+    # Added last, so outermost: the 413 of BodyLimit gets the headers too.
+    app.add_middleware(SecurityHeaders)
     # Swagger UI's own files, from the fastapi-offline package: FastAPI's default page loads
     # them from a CDN, which a self-hosted instance offline (or a strict CSP) cannot reach.
     # Mounted before /static, which would otherwise answer for them.
@@ -69,19 +96,19 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
         store.count(settings.workspaces[0].id)
         return {"status": "ok", "version": __version__}
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """Browsers ask for it whatever the pages link to."""
+        return FileResponse(str(static.joinpath("favicon.ico")), media_type="image/x-icon")
+
     @app.get("/api/openapi.json", include_in_schema=False)
     def openapi(_: Annotated[User, Depends(auth.viewer)]) -> JSONResponse:
         return JSONResponse(app.openapi())
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs(request: Request, _: Annotated[User, Depends(auth.viewer)]) -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/openapi.json",
-            title="pouls API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon.png",
-        )
+        # pouls' own page rather than FastAPI's, whose inline script the CSP forbids.
+        return docs_page.TemplateResponse(request, "api_docs.html", {})
 
     app.include_router(auth.router)
     app.include_router(wall.router, dependencies=SignedIn)
@@ -90,6 +117,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(alerts.router, dependencies=SignedIn)
     app.include_router(topics.router, dependencies=SignedIn)
     app.include_router(rules.router, dependencies=SignedIn)
+    app.include_router(help.router, dependencies=SignedIn)
     # Webhooks prove themselves with their platform's signature or their source's token.
     app.include_router(ingest.router)
     app.include_router(checkins.router)

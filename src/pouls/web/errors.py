@@ -7,8 +7,14 @@ no role in gets a page that says what happened and where to go.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
@@ -24,20 +30,44 @@ TITLES = {
     404: "Not found",
     405: "Not allowed",
     422: "This request cannot be read",
+    413: "Request too large",
     429: "Too many tries",
 }
 MACHINE_PATHS = ("/api/", "/ingest/", "/hooks/", "/stream")
 
 
-async def page_or_json(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    wants_page = "text/html" in request.headers.get("accept", "") or request.method == "POST"
-    if request.url.path.startswith(MACHINE_PATHS) or not wants_page or exc.status_code < 400:
-        return await http_exception_handler(request, exc)
+def _wants_page(request: Request) -> bool:
+    if request.url.path.startswith(MACHINE_PATHS):
+        return False
+    return "text/html" in request.headers.get("accept", "") or request.method == "POST"
+
+
+def _page(
+    request: Request, status: int, detail: str, headers: Mapping[str, str] | None
+) -> Response:
     lang = language(request)
-    title = translate(lang, TITLES.get(exc.status_code, "Something went wrong"))
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    title = translate(lang, TITLES.get(status, "Something went wrong"))
     context = {"title": title, "detail": translate(lang, detail)}
     return pages.TemplateResponse(
-        request, "error.html", context, status_code=exc.status_code, headers=exc.headers
+        request, "error.html", context, status_code=status, headers=headers
     )
+
+
+async def page_or_json(request: Request, exc: Exception) -> Response:
+    """An HTTP error: the translated error page for a person, FastAPI's JSON for a script."""
+    assert isinstance(exc, HTTPException)
+    if not _wants_page(request) or exc.status_code < 400:
+        return await http_exception_handler(request, exc)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return _page(request, exc.status_code, detail, exc.headers)
+
+
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """A query or form value of the wrong type or out of range (`/?flag=rude`): a page that
+    names the parameters for a person, FastAPI's 422 JSON with every detail for a script."""
+    assert isinstance(exc, RequestValidationError)
+    if not _wants_page(request):
+        return await request_validation_exception_handler(request, exc)
+    names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+    detail = translate(language(request), "Unexpected value for: %(names)s.")
+    return _page(request, 422, detail % {"names": ", ".join(names)}, None)

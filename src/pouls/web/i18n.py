@@ -232,6 +232,71 @@ FR: dict[str, str] = {
     "column": "colonne",
     "Examples:": "Exemples :",
     "See the query language reference.": "Voir la référence du langage de requête.",
+    # the query language page (/help/query)
+    "Query language": "Langage de requête",
+    "The query language": "Le langage de requête",
+    "A topic is a saved query; the search box of the wall takes the same language. Case and accents do not matter; words are cut at spaces and punctuation.": (
+        "Un sujet est une requête enregistrée ; la recherche du mur prend le même langage. La"
+        " casse et les accents ne comptent pas ; les mots sont coupés aux espaces et à la"
+        " ponctuation."
+    ),
+    "You write": "Vous écrivez",
+    "It finds": "Cela trouve",
+    "the whole word, in the title or the text: école, École, l'école": (
+        "le mot entier, dans le titre ou le texte : école, École, l'école"
+    ),
+    "the words next to each other, in this order": "les mots côte à côte, dans cet ordre",
+    "the words that start with ecol (3 letters at least before the *)": (
+        "les mots qui commencent par ecol (3 lettres au moins avant l'*)"
+    ),
+    "one letter or digit in place of each ?": "une lettre ou un chiffre à la place de chaque ?",
+    "the hashtag only; mentions of the account": "le hashtag seulement ; les mentions du compte",
+    "both words": "les deux mots",
+    "at least one of them": "au moins l'un des deux",
+    "nike, and not job": "nike, et pas job",
+    "parentheses group; AND and OR are never mixed without them": (
+        "les parenthèses groupent ; AND et OR ne se mélangent jamais sans elles"
+    ),
+    "both, in any order, with at most 5 words between them": (
+        "les deux, dans n'importe quel ordre, avec au plus 5 mots entre eux"
+    ),
+    "the same, in the written order": "de même, dans l'ordre écrit",
+    "this exact text, case, accents and punctuation included": (
+        "ce texte exact, casse, accents et ponctuation compris"
+    ),
+    "Fields": "Champs",
+    "Field": "Champ",
+    "Compares with": "Compare avec",
+    "Example": "Exemple",
+    "language code; lang:fr also finds fr-CA": "code de langue ; lang:fr trouve aussi fr-CA",
+    "mastodon, bluesky, rss, telegram…": "mastodon, bluesky, rss, telegram…",
+    "the configured source's name": "le nom de la source configurée",
+    "post, comment, reply, message, article, review, reading, checkin": (
+        "post, comment, reply, message, article, review, reading, checkin"
+    ),
+    "public, private, press": "public, private, press",
+    "author id or handle (a leading @ is ignored)": (
+        "id ou pseudo de l'auteur (un @ initial est ignoré)"
+    ),
+    "negative, neutral, positive": "negative, neutral, positive",
+    "the link's domain; subdomains match, www. is ignored": (
+        "le domaine du lien ; les sous-domaines comptent, www. est ignoré"
+    ),
+    "two-letter country code": "code de pays à deux lettres",
+    "A field takes several values in parentheses, separated by OR, and can be negated:": (
+        "Un champ prend plusieurs valeurs entre parenthèses, séparées par OR, et se nie :"
+    ),
+    "On the command line, pouls query check QUERY shows a query in its normalised form or where it is wrong.": (
+        "En ligne de commande, pouls query check REQUÊTE montre une requête sous sa forme"
+        " normalisée, ou où elle est fausse."
+    ),
+    "pouls API": "API de pouls",
+    "Query language reference": "Référence du langage de requête",
+    "Address (not a web link, not opened):": "Adresse (pas un lien web, non ouverte) :",
+    "Unexpected value for: %(names)s.": "Valeur inattendue pour : %(names)s.",
+    "Request too large": "Demande trop grande",
+    "since: a duration such as 12h, 30d or 2w": "since : une durée comme 12h, 30d ou 2w",
+    "since: ten years at most": "since : dix ans au plus",
     "Nothing here yet.": "Rien pour l'instant.",
     "Try fewer words or clear a filter.": "Essayez moins de mots ou retirez un filtre.",
     "New signals appear at the top as soon as they are stored.": (

@@ -12,7 +12,9 @@ from pouls.store import Filters
 from pouls.store.users import User
 from pouls.web.auth import viewer
 
-_AFTER = re.compile(r"^\d+:\d+$")
+# A page cursor is `created_us:seq`, two integers SQLite holds in 64 bits: 18 digits at most
+# keeps a forged one from overflowing there (a 500) instead of being refused (a 400).
+_AFTER = re.compile(r"^\d{1,18}:\d{1,18}$")
 
 
 class Selection(msgspec.Struct, frozen=True, kw_only=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -38,9 +39,25 @@ def templates() -> Jinja2Templates:
     t.env.filters["number"] = i18n.number
     t.env.filters["label"] = _label
     t.env.filters["channel_label"] = _channel_label
+    t.env.tests["web_url"] = web_url
     t.env.globals["_"] = i18n.gettext
     t.env.globals["page_lang"] = i18n.current
     return t
+
+
+def web_url(value: object) -> bool:
+    """Whether a URL may be a link: http(s) only, so that a signal's `javascript:` or `data:`
+    URL (which its sender chooses) is shown as text and never runs in the page.
+
+    >>> [web_url(u) for u in ["https://a.fr/x", "HTTP://a", "javascript:alert(1)", " http://a"]]
+    [True, True, False, False]
+    """
+    if not isinstance(value, str) or not value[:8].lower().startswith(("http://", "https://")):
+        return False
+    try:
+        return bool(urlsplit(value).netloc)
+    except ValueError:  # a malformed host, e.g. "http://[::1"
+        return False
 
 
 @pass_context

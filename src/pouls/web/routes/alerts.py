@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from pouls.store.watch import WatchStore
@@ -39,7 +39,9 @@ def alert_list(
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
 def alert_detail(
-    request: Request, alert_id: int, sel: Annotated[Selection, Depends(selection)]
+    request: Request,
+    alert_id: Annotated[int, Path(ge=0, le=2**63 - 1)],  # what SQLite holds, never a 500
+    sel: Annotated[Selection, Depends(selection)],
 ) -> HTMLResponse:
     """One alert explained: chart, terms, channels, authors, examples, history, deliveries."""
     book = WatchStore(request.app.state.store)
@@ -71,8 +73,10 @@ def crisis(
     """Stories that escalated, with their timeline across private, public and press."""
     try:
         span = parse_duration(since)
-    except ValueError as exc:
-        raise HTTPException(400, str(exc)) from None
+    except (ValueError, OverflowError):
+        raise HTTPException(400, "since: a duration such as 12h, 30d or 2w") from None
+    if span > CRISIS_LONGEST:
+        raise HTTPException(400, "since: ten years at most")
     found = _recent(request.app, sel.workspace, span)
     stories = list({id(e.story): e.story for e in found}.values())
     steps = {s.number: [e for e in found if e.story is s] for s in stories}
@@ -80,6 +84,7 @@ def crisis(
     return pages.TemplateResponse(request, "crisis.html", context)
 
 
+CRISIS_LONGEST = timedelta(days=3653)  # further back, dates leave what datetime holds
 CRISIS_FRESH = 30.0  # seconds a linking of stories serves while new signals keep arriving
 
 
