@@ -1,14 +1,15 @@
 """Poisoned copies of recorded platform payloads, and the checks every polled decoder must pass.
 
-`poisoned(doc)` walks a recorded JSON document and, here and there, swaps a value for one a
+`poisoned(doc)` picks a few places in a recorded JSON document and swaps each value for one a
 platform should never send (a lone surrogate, a dict where text is expected, 1e30, NaN, a
 missing key), so the decoders meet the shapes of real answers with bad values inside.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -54,25 +55,39 @@ poison: st.SearchStrategy[Any] = st.one_of(
 
 
 @st.composite
-def poisoned(draw: st.DrawFn, doc: Any, rate: int = 8) -> Any:
-    """`doc` with about one value in `rate` replaced by poison or (in an object) removed."""
+def poisoned(draw: st.DrawFn, doc: Any, most: int = 4) -> Any:
+    """`doc` with up to `most` of its values replaced by poison or (in an object) removed."""
+    out = copy.deepcopy(doc)
+    paths = list(_paths(out))
+    for _ in range(draw(st.integers(0, most))):
+        path = draw(st.sampled_from(paths)) if paths else ()
+        if not path:
+            return draw(poison)  # the whole document
+        parent = out
+        for step in path[:-1]:
+            if not isinstance(parent, dict | list):
+                break
+            try:
+                parent = parent[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            last = path[-1]
+            if isinstance(parent, dict) and last in parent and draw(st.integers(0, 3)) == 0:
+                del parent[last]  # a missing key
+            elif isinstance(parent, dict) or (isinstance(parent, list) and last < len(parent)):
+                parent[last] = draw(poison)
+    return out
 
-    def walk(value: Any) -> Any:
-        roll = draw(st.integers(0, rate - 1))
-        if roll == 0:
-            return draw(poison)
-        if isinstance(value, dict):
-            out: dict[str, Any] = {}
-            for key, item in value.items():
-                if draw(st.integers(0, rate * 2)) == 0:
-                    continue  # a missing key
-                out[key] = walk(item)
-            return out
-        if isinstance(value, list):
-            return [walk(item) for item in value]
-        return value
 
-    return walk(doc)
+def _paths(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield at
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*at, index))
 
 
 def dumps(doc: Any) -> str:

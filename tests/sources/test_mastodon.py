@@ -260,3 +260,23 @@ def test_mastodon_source_is_built_from_settings_with_the_token_from_the_environm
     [src] = pipeline.sources_from(config.load(tmp_path))
     assert isinstance(src, MastodonSource)
     assert (src.token, src.hashtags, src.mentions) == (TOKEN, ["fournil"], True)
+
+
+async def test_mastodon_poison_statuses_in_a_served_page_are_dead_letters_neighbours_stored(
+    mastodon: FakeMastodon, store: SQLiteStore
+):
+    mastodon.timeline[1]["language"] = {"fr": 1}  # a dict where a language code is expected
+    mastodon.timeline[2]["account"]["followers_count"] = 99999999999999999999  # past SQLite's
+    mastodon.timeline[0]["reblog"]["content"] = "<p>Grève \ud800</p>"  # a lone surrogate
+    src = source(mastodon, streaming=False, interval=30)
+    totals = await run_until(
+        [src], store, lambda: store.count(WS) == 1 and len(store.dead_letters(WS)) == 2
+    )
+    assert totals.errors == {}
+    reasons = {d.position: d.reason for d in store.dead_letters(WS)}
+    assert "lang:" in reasons["id:113500000000000002"]
+    assert "metrics.followers" in reasons["id:113500000000000001"]
+    boosted = store.get(WS, sid("113499999999999990"))
+    assert boosted is not None and boosted.text == "Grève \ufffd"
+    cursor = json.loads(store.cursor(WS, NAME) or "")
+    assert cursor == {"tag:fournil": "113500000000000003"}  # past the poison: not read again

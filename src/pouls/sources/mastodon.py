@@ -28,6 +28,7 @@ from mastodon.errors import (
 )
 
 from pouls.signals import Batch, DeadLetter, Metrics, Signal, signal_id, utcnow
+from pouls.sources.entries import checked, writable
 from pouls.sources.merge import Step, load, merge
 from pouls.sources.retry import Backoff, RetryLater, retry_after
 from pouls.sources.rss import html_to_text
@@ -164,7 +165,7 @@ class MastodonSource:
             if not page:
                 return
             ids = [i for i in (_position(item, unwrap) for item in page) if i is not None]
-            signals, dead = self._read(page, unwrap)
+            signals, dead = self.read(page, unwrap)
             if ids:
                 position = max(ids, key=_order)
             yield Step(signals, dead, position)
@@ -242,21 +243,23 @@ class MastodonSource:
         try:
             status = json.loads(data)
             native = str(status["id"])
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             dead = self._dead(f"unreadable {event} event: {exc}", data, f"{event}:{_digest(data)}")
             return Step([], [dead], position)
         if event == "update" and position is not None and _order(native) <= _order(position):
             return None  # already read by the catch-up
-        signals, dead_letters = self._read([status], _same)
+        signals, dead_letters = self.read([status], _same)
         if event == "update":
             position = native
         return Step(signals, dead_letters, position)
 
     # -- mapping ------------------------------------------------------------------------------
 
-    def _read(
+    def read(
         self, items: list[Any], unwrap: Callable[[Any], Any]
     ) -> tuple[list[Signal], list[DeadLetter]]:
+        """A page of statuses (or of what `unwrap` takes a status from) as signals; one that
+        cannot be read is a dead letter, its neighbours are read."""
         signals: list[Signal] = []
         dead: list[DeadLetter] = []
         now = utcnow()
@@ -264,8 +267,8 @@ class MastodonSource:
             try:
                 status = unwrap(item)
                 if status is not None:
-                    signals.append(self.signal(status, now))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    signals.append(checked(self.signal(status, now)))
+            except Exception as exc:  # whatever one status holds, the rest of the page is read
                 reason = f"not a Mastodon status ({type(exc).__name__}: {exc})"
                 raw = json.dumps(item, default=str)
                 dead.append(self._dead(reason, raw, f"id:{_position(item, _same) or _digest(raw)}"))
@@ -275,9 +278,9 @@ class MastodonSource:
         return DeadLetter(
             workspace=self.workspace,
             source=self.name,
-            reason=reason,
-            raw=raw[:10_000],
-            position=position,
+            reason=writable(reason),
+            raw=writable(raw),
+            position=writable(position, 2000),
         )
 
     def signal(self, status: Any, now: datetime) -> Signal:
@@ -357,10 +360,14 @@ def _same(item: Any) -> Any:
 def _notification_status(notification: Any) -> Any:
     if notification["type"] != "mention":
         return None
+    if notification.get("status") is None:
+        raise ValueError("a mention without its status")
     return notification["status"]
 
 
 def _conversation_status(conversation: Any) -> Any:
+    if conversation.get("last_status") is None:
+        raise ValueError("a conversation without its last status")
     return conversation["last_status"]
 
 
@@ -377,7 +384,10 @@ def _position(item: Any, unwrap: Callable[[Any], Any]) -> str | None:
 def _order(native: Any) -> tuple[int, str]:
     """Mastodon ids are numbers in strings (ordered by time); compare them as such."""
     text = str(native)
-    return (int(text), "") if text.isdigit() else (-1, text)
+    # isascii: "²" is a digit to isdigit but not to int; 4,300 digits is int()'s own limit.
+    if text.isascii() and text.isdigit() and len(text) < 4300:
+        return int(text), ""
+    return -1, text
 
 
 def _time(value: Any) -> datetime:
@@ -387,7 +397,7 @@ def _time(value: Any) -> datetime:
 
 
 def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
 def _now() -> float:
