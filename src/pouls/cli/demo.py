@@ -28,7 +28,7 @@ def demo(
     from pouls import demo as generator
 
     home = context.home()
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds pouls.db: owner only
     config = home / CONFIG_NAME
     if not config.exists():
         text = resources.files("pouls.demo").joinpath("demo.toml").read_text(encoding="utf-8")

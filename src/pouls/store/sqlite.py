@@ -7,6 +7,7 @@ so readers never block the writer (WAL) and the writer never blocks readers.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,6 +43,17 @@ _CHUNK = 900
 WRITER_CACHE_KIB = 64 * 1024
 
 
+def _create_private(path: str) -> None:
+    """Create a new database file readable by its owner only (0600): it holds private messages.
+    SQLite gives its -wal and -shm files the mode of the database file."""
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+
+
 class SQLiteStore:
     """`Store` on one SQLite file."""
 
@@ -50,6 +62,7 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        _create_private(self.path)
         self._writer = self._connect()
         # Inserts touch the id index at random places: a larger cache than the 2 MB default
         # keeps its pages in memory as the store grows (one writer, so the memory is bounded).
