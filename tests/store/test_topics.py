@@ -209,3 +209,18 @@ def test_a_topic_is_backfilled_by_one_thread_at_a_time(store: SQLiteStore) -> No
     assert first == 3 and inner == [0]
     assert ids(store, "r") == {"0", "1", "2"}
     assert store.topics.backfill("acme", "r") == 0 and store.topics.unfinished() == []
+
+
+def test_pouls_up_logs_how_many_signals_a_topic_matches_not_only_its_last_run(
+    store: SQLiteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A topic already backfilled (by `topic add`, or before a restart) matches 0 new."""
+    from pouls.cli.serve import _backfill_pass
+
+    store.put([make_signal(i, "retard") for i in range(7)])
+    store.topics.save(Topic(workspace="acme", name="r", query="retard"))
+    assert store.topics.backfill("acme", "r") == 7
+    with caplog.at_level("INFO", logger="pouls.topics"):
+        _backfill_pass(store, [("acme", "r")], lambda: False)
+    assert "topic acme/r backfilled: 7 stored signals match (0 new)" in caplog.text
+    assert store.topics.matches("acme", "r") == 7

@@ -191,5 +191,12 @@ def _backfill_pass(
     for workspace, name in todo:
         if stop():
             return
-        matched = store.topics.backfill(workspace, name, stop=stop)
-        log.info("topic %s/%s backfilled: %d stored signals match", workspace, name, matched)
+        found = store.topics.backfill(workspace, name, stop=stop)  # this run's new matches only
+        matched = store.topics.matches(workspace, name)
+        log.info(
+            "topic %s/%s backfilled: %d stored signals match (%d new)",
+            workspace,
+            name,
+            matched,
+            found,
+        )

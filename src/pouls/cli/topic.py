@@ -84,9 +84,10 @@ def _save(ws: str, name: str, query: str, tags: list[str], color: str | None) ->
         console=context.err,
     ) as progress:
         task = progress.add_task(name, total=None)
-        matched = store.topics.backfill(
+        store.topics.backfill(
             ws, name, lambda done, total: progress.update(task, completed=done, total=total)
         )
+    matched = store.topics.matches(ws, name)
     out.print(f"Topic [bold]{name}[/] = {render(node)}: {matched:,} stored signals match.")
     out.print(
         f"See them with [cyan]pouls search --topic {name} ''[/] or on the wall (?topic={name})."

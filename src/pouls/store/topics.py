@@ -12,6 +12,7 @@ import msgspec
 
 from pouls.query import Matcher, compile_sqlite, parse
 from pouls.signals import decode, utcnow
+from pouls.store import Filters
 from pouls.store.rows import to_us
 
 if TYPE_CHECKING:
@@ -147,6 +148,13 @@ class Topics:
                 "DELETE FROM topics WHERE workspace = ? AND name = ?", (workspace, name)
             )
             return gone.rowcount > 0
+
+    def matches(self, workspace: str, name: str) -> int:
+        """How many stored signals the topic matches now, backfill and live stage together:
+        what its page counts, where a backfill's return value counts only its own run."""
+        return (
+            self.store.search(workspace, None, Filters(topic=name), limit=1, count=True).total or 0
+        )
 
     def backfill(
         self,
