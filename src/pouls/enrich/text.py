@@ -175,11 +175,18 @@ def words(text: str, negation: bool = False) -> list[str]:
 
 def text_of(signal: Signal) -> str:
     """What the models read: the text, or the title where a signal has no text."""
-    return (signal.text or signal.title or "").strip()
+    return _readable(signal)
 
 
 def texts_of(batch: Sequence[Signal]) -> tuple[list[int], list[str]]:
     """The rows of `batch` that have a `text_of`, and those texts (each read once)."""
-    found = [(s.text or s.title or "").strip() for s in batch]
+    found = [_readable(s) for s in batch]
     rows = [i for i, text in enumerate(found) if text]
     return rows, found if len(rows) == len(found) else [found[i] for i in rows]
+
+
+def _readable(signal: Signal) -> str:
+    # A text that is not text (a parser's bug) is read as none, so the rest of its batch is
+    # still enriched rather than the whole batch skipped.
+    found = signal.text or signal.title or ""
+    return found.strip() if isinstance(found, str) else ""

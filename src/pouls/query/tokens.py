@@ -127,7 +127,10 @@ def pieces(text: str) -> list[bytes]:
     """The text cut at ASCII separators, ASCII lower-cased, in UTF-8: each piece is whole words.
 
     A piece of ASCII letters and digits is one folded word; `piece_words` reads any piece.
+    Anything but text (a parser's bug) has no words, rather than failing its whole batch.
     """
+    if not isinstance(text, str):
+        return []
     return text.encode("utf-8", "surrogatepass").translate(_CUT).split()
 
 
@@ -157,7 +160,7 @@ def words(text: str) -> list[str]:
 
 def emoji(text: str) -> set[str]:
     """The emoji of a text (skin tones and other modifiers dropped)."""
-    if text.isascii() or not _HIGH.search(text):
+    if not isinstance(text, str) or text.isascii() or not _HIGH.search(text):
         return set()
     return {c for c in _EMOJI_CANDIDATE.findall(text) if c in _EMOJI_SET}
 
@@ -167,7 +170,7 @@ def tags(text: str) -> tuple[set[str], set[str], set[str]]:
     hashtags: set[str] = set()
     mentions: set[str] = set()
     emoji_found = emoji(text)
-    if "#" in text or "@" in text:
+    if isinstance(text, str) and ("#" in text or "@" in text):
         if "://" in text or "www." in text or "WWW." in text:
             text = _URL.sub(" ", text)
         patterns = _pick(text)

@@ -84,6 +84,8 @@ class Signal(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     kind: Kind
     created_at: datetime
     observed_at: datetime
+    # When the platform says the content was last edited: a replay never replaces a newer edit.
+    edited_at: datetime | None = None
     visibility: Visibility = "public"
     native_id: str | None = None
     url: str | None = None

@@ -6,13 +6,14 @@ Written by `pouls checkin` and `POST /api/v1/checkins`; both build a `Checkin` a
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
-from pouls.signals import Geo, Signal, signal_id
+from pouls.signals import Geo, Signal, inputs, signal_id
 
 MOOD_UNIT = "mood"
 
@@ -38,25 +39,50 @@ class InvalidCheckin(ValueError):
     """A check-in that cannot be stored; the message says why."""
 
 
+def decode(body: bytes) -> Checkin:
+    """A posted JSON check-in, or InvalidCheckin saying what is wrong with it.
+
+    Python's JSON reader first, since msgspec's refuses a lone surrogate (`"\\ud800"`) with a
+    misleading "truncated"; `to_signal` then makes such text valid Unicode.
+    """
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise InvalidCheckin("not readable JSON (nested too deeply)") from None
+    except ValueError as exc:
+        raise InvalidCheckin(f"not valid JSON ({exc.args[0] if exc.args else exc})") from None
+    if not isinstance(data, dict):
+        raise InvalidCheckin(f"expected a JSON object, got {inputs.kind(data)}")
+    try:
+        return msgspec.convert(data, Checkin)
+    except msgspec.ValidationError as exc:
+        raise InvalidCheckin(str(exc)) from None
+
+
 def to_signal(checkin: Checkin, *, workspace: str, source: str, observed_at: datetime) -> Signal:
     """The check-in as a private signal of channel and kind `checkin`."""
     if checkin.mood is not None and checkin.value is not None:
         raise InvalidCheckin("give a mood or a value, not both")
     if checkin.value is not None and not checkin.unit:
         raise InvalidCheckin("a value needs its unit, e.g. hours, kg, steps")
+    if checkin.value is not None and inputs.finite(checkin.value) is None:
+        raise InvalidCheckin(f"value: {checkin.value} is not a finite number")
     value = float(checkin.mood) if checkin.mood is not None else checkin.value
-    unit = MOOD_UNIT if checkin.mood is not None else checkin.unit
-    tags = [t.strip().lstrip("#") for t in checkin.tags if t.strip().lstrip("#")]
-    text = " ".join([checkin.note.strip(), *(f"#{t}" for t in tags)]).strip()
+    unit = MOOD_UNIT if checkin.mood is not None else _text(checkin.unit)
+    tags = [inputs.text(t.strip().lstrip("#")) for t in checkin.tags if t.strip().lstrip("#")]
+    text = inputs.text(" ".join([checkin.note.strip(), *(f"#{t}" for t in tags)]).strip())
     if value is None and not text:
         raise InvalidCheckin("nothing to record: give a mood, a value or a note")
-    created = checkin.created_at or observed_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
+    try:
+        created = inputs.utc(checkin.created_at or observed_at, "created_at")
+    except ValueError as exc:
+        raise InvalidCheckin(str(exc)) from None
     geo = None
-    if checkin.place or checkin.lat is not None:
-        geo = Geo(lat=checkin.lat, lon=checkin.lon, place=checkin.place)
-    native = checkin.id or f"checkin:{uuid.uuid4().hex}"
+    place = _text(checkin.place)
+    lat, lon = inputs.finite(checkin.lat), inputs.finite(checkin.lon)
+    if place or lat is not None:
+        geo = Geo(lat=lat, lon=lon, place=place)
+    native = _text(checkin.id) or f"checkin:{uuid.uuid4().hex}"
     return Signal(
         id=signal_id(workspace, source, native),
         workspace=workspace,
@@ -73,3 +99,7 @@ def to_signal(checkin: Checkin, *, workspace: str, source: str, observed_at: dat
         geo=geo,
         raw={"tags": tags} if tags else None,
     )
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else inputs.text(value)

@@ -7,12 +7,22 @@ then msgspec checks types and values and says which field is wrong, for the dead
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from pouls.signals import Channel, Geo, Kind, Metrics, Signal, Visibility, content_id, signal_id
+from pouls.signals import (
+    Channel,
+    Geo,
+    Kind,
+    Metrics,
+    Signal,
+    Visibility,
+    content_id,
+    inputs,
+    signal_id,
+)
 
 
 class Record(msgspec.Struct, kw_only=True):
@@ -24,6 +34,8 @@ class Record(msgspec.Struct, kw_only=True):
     kind: Kind | None = None
     visibility: Visibility | None = None
     created_at: datetime | None = None
+    edited_at: datetime | None = None
+    updated_at: datetime | None = None  # another name for edited_at
     text: str = ""
     title: str | None = None
     url: str | None = None
@@ -127,23 +139,28 @@ def _friendly(message: str) -> str:
 
 
 def to_signal(record: Record, defaults: Defaults, observed_at: datetime) -> Signal:
-    """Build the Signal, deriving its stable id; raises InvalidRecord for what cannot be stored."""
+    """Build the Signal, deriving its stable id; raises InvalidRecord for what cannot be stored.
+
+    Text is made valid Unicode (a lone surrogate becomes U+FFFD); a created_at out of range is
+    an error, while optional parts that cannot be stored (a count past 64 bits, a NaN value or
+    coordinate, an edit time out of range) are dropped.
+    """
     native = record.native_id if record.native_id is not None else record.id
-    created = record.created_at or observed_at
-    # Every stored time is UTC; a naive time is taken as UTC, an offset is converted.
-    created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
-    if not record.text and not record.title and record.value is None:
+    try:
+        # Every stored time is UTC; a naive time is taken as UTC, an offset is converted.
+        created = inputs.utc(record.created_at or observed_at, "created_at")
+    except ValueError as exc:
+        raise InvalidRecord(str(exc)) from None
+    value = inputs.finite(record.value)
+    text, title = inputs.text(record.text), _text(record.title)
+    if not text and not title and value is None:
         raise InvalidRecord("no text, title or value: nothing to store")
+    url, handle = _text(record.url), _text(record.author_handle)
     native_id = (
-        str(native)
+        inputs.text(str(native))
         if native is not None
-        else content_id(
-            record.text, record.title, created.isoformat(), record.author_handle, record.url
-        )
+        else content_id(text, title, created.isoformat(), handle, url)
     )
-    geo = record.geo
-    if geo is None and (record.lat is not None or record.place or record.country):
-        geo = Geo(lat=record.lat, lon=record.lon, place=record.place, country=record.country)
     return Signal(
         id=signal_id(defaults.workspace, defaults.source, native_id),
         workspace=defaults.workspace,
@@ -154,21 +171,57 @@ def to_signal(record: Record, defaults: Defaults, observed_at: datetime) -> Sign
         native_id=native_id,
         created_at=created,
         observed_at=observed_at,
-        text=record.text,
-        title=record.title,
-        url=record.url,
-        author=record.author,
-        author_handle=record.author_handle,
-        author_name=record.author_name,
-        lang=record.lang,
-        conversation_id=_str(record.conversation_id),
-        parent_id=_str(record.parent_id),
-        geo=geo,
-        metrics=record.metrics,
-        value=record.value,
-        unit=record.unit,
+        edited_at=_edited(record.edited_at or record.updated_at),
+        text=text,
+        title=title,
+        url=url,
+        author=_text(record.author),
+        author_handle=handle,
+        author_name=_text(record.author_name),
+        lang=_text(record.lang),
+        conversation_id=_text(_str(record.conversation_id)),
+        parent_id=_text(_str(record.parent_id)),
+        geo=_geo(record),
+        metrics=_metrics(record.metrics),
+        value=value,
+        unit=_text(record.unit),
     )
 
 
 def _str(value: str | int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else inputs.text(value)
+
+
+def _edited(value: datetime | None) -> datetime | None:
+    try:
+        return None if value is None else inputs.utc(value, "edited_at")
+    except ValueError:
+        return None  # an edit time only orders versions: without it, the delivery time does
+
+
+def _geo(record: Record) -> Geo | None:
+    given = record.geo or Geo(
+        lat=record.lat, lon=record.lon, place=record.place, country=record.country
+    )
+    lat, lon = inputs.finite(given.lat, -90, 90), inputs.finite(given.lon, -180, 180)
+    if lat is None or lon is None:
+        lat = lon = None  # half a position is no position
+    place, country = _text(given.place), _text(given.country)
+    if lat is None and not place and not country:
+        return None
+    return Geo(lat=lat, lon=lon, place=place, country=country)
+
+
+def _metrics(metrics: Metrics | None) -> Metrics | None:
+    if metrics is None:
+        return None
+    return Metrics(
+        likes=inputs.count(metrics.likes),
+        shares=inputs.count(metrics.shares),
+        replies=inputs.count(metrics.replies),
+        followers=inputs.count(metrics.followers),
+    )

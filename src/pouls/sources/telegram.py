@@ -9,14 +9,15 @@ The bot token sits in every URL (`/bot<token>/method`), so it is scrubbed from e
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from pouls.signals import Batch, DeadLetter, Signal, signal_id, utcnow
+from pouls.signals import Batch, DeadLetter, Signal, inputs, signal_id, utcnow
 from pouls.sources.retry import Backoff, RetryLater, retry_after
 
 UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post")
@@ -132,24 +133,33 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 
 def read_updates(updates: Sequence[Any], workspace: str, source: str) -> Batch:
-    """Updates as a batch; the cursor is the highest update_id + 1 (the next `offset`)."""
+    """Updates as a batch; the cursor is the highest update_id + 1 (the next `offset`).
+
+    An update that cannot be read (no chat or message id, a date out of range, text that is
+    not text) becomes a dead letter with the reason; the others are stored.
+    """
     batch = Batch()
     now = utcnow()
     last: int | None = None
     for update in updates:
         update_id = update.get("update_id") if isinstance(update, dict) else None
-        if isinstance(update_id, int):
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            update_id = None
+        elif abs(update_id) <= inputs.INT_MAX:
             last = update_id if last is None else max(last, update_id)
         try:
             signal = read_update(update, workspace, source, now)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            raw = _dump(update)
+            # Telegram numbers its updates; without a number, the content tells two apart.
+            where = update_id if update_id is not None else "?:" + _digest(raw)
             batch.dead_letters.append(
                 DeadLetter(
                     workspace=workspace,
                     source=source,
                     reason=f"not a Telegram update with a message ({type(exc).__name__}: {exc})",
-                    raw=json.dumps(update, default=str)[:10_000],
-                    position=f"update:{update_id}",
+                    raw=raw[:10_000],
+                    position=f"update:{where}",
                 )
             )
             continue
@@ -157,6 +167,17 @@ def read_updates(updates: Sequence[Any], workspace: str, source: str) -> Batch:
             batch.signals.append(signal)
     batch.cursor = str(last + 1) if last is not None else None
     return batch
+
+
+def _dump(update: Any) -> str:
+    try:
+        return json.dumps(update, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        return repr(type(update))
+
+
+def _digest(raw: str) -> str:
+    return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def read_update(
@@ -170,17 +191,32 @@ def read_update(
         return None
     message = update[key]
     chat = message["chat"]
-    chat_type = chat["type"]
-    native = f"{chat['id']}:{message['message_id']}"  # message ids are unique per chat only
-    text = message.get("text") or message.get("caption") or ""
+    chat_type = inputs.required_text(chat["type"], "chat.type")
+    chat_id = inputs.identifier(chat["id"], "chat.id")
+    message_id = inputs.identifier(message["message_id"], "message_id")
+    native = f"{chat_id}:{message_id}"  # message ids are unique per chat only
+    text = inputs.required_text(message.get("text"), "text") or inputs.required_text(
+        message.get("caption"), "caption"
+    )
     sender = message.get("from") or {}
-    handle = f"@{sender['username']}" if sender.get("username") else None
-    name = " ".join(p for p in (sender.get("first_name"), sender.get("last_name")) if p) or None
+    username = inputs.optional_text(sender.get("username"))
+    handle = f"@{username}" if username else None
+    names = (inputs.optional_text(sender.get(k)) for k in ("first_name", "last_name"))
+    name = " ".join(p for p in names if p) or None
+    chat_name = inputs.optional_text(chat.get("username"))
     if chat_type == "channel":
-        handle = f"@{chat['username']}" if chat.get("username") else None
-        name = message.get("author_signature") or chat.get("title")
+        handle = f"@{chat_name}" if chat_name else None
+        name = inputs.optional_text(message.get("author_signature")) or inputs.optional_text(
+            chat.get("title")
+        )
     parent = message.get("reply_to_message")
-    public = chat_type in ("channel", "supergroup") and bool(chat.get("username"))
+    parent_id = (
+        f"{chat_id}:{inputs.identifier(parent['message_id'], 'reply_to_message.message_id')}"
+        if parent
+        else None
+    )
+    public = chat_type in ("channel", "supergroup") and bool(chat_name)
+    author = sender.get("id")
     return Signal(
         id=signal_id(workspace, source, native),
         workspace=workspace,
@@ -189,13 +225,17 @@ def read_update(
         kind="post" if chat_type == "channel" else "message",
         visibility="public" if public else "private",
         native_id=native,
-        url=f"https://t.me/{chat['username']}/{message['message_id']}" if public else None,
-        conversation_id=str(chat["id"]),
-        parent_id=f"{chat['id']}:{parent['message_id']}" if parent else None,
-        author=str(sender["id"]) if sender.get("id") else None,
+        url=f"https://t.me/{chat_name}/{message_id}" if public else None,
+        conversation_id=chat_id,
+        parent_id=parent_id,
+        author=inputs.identifier(author, "from.id") if author else None,
         author_handle=handle,
         author_name=name,
         text=text,
-        created_at=datetime.fromtimestamp(int(message["date"]), tz=UTC),
+        created_at=inputs.timestamp(message["date"], "date"),
+        # An edited message carries its edit time: a late redelivery of the original loses.
+        edited_at=(
+            inputs.timestamp(message["edit_date"], "edit_date") if "edit_date" in message else None
+        ),
         observed_at=now,
     )

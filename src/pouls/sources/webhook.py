@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from pouls.signals import Batch, DeadLetter, content_id
+from pouls.signals import Batch, DeadLetter, content_id, inputs
 from pouls.sources.records import Defaults, InvalidRecord, convert, to_signal
 
 RAW_LIMIT = 10_000  # characters of an unreadable entry kept in its dead letter
@@ -66,24 +66,26 @@ def parse(
                 raise InvalidRecord(entry.reason)
             if not isinstance(entry, dict):
                 raise InvalidRecord(f"expected a JSON object, got {_json_type(entry)}")
-            record = convert(entry, mapping)
+            readable = inputs.payload(entry)  # valid Unicode throughout, as it will be stored
+            record = convert(readable, mapping)
             if record.native_id is None and record.id is None:
                 # No id given: the entry's content is its identity, so a retry is stored once.
-                record.native_id = content_id(json.dumps(entry, sort_keys=True, default=str))
+                record.native_id = content_id(json.dumps(readable, sort_keys=True, default=str))
             signal = to_signal(record, defaults, observed_at)
-        except InvalidRecord as exc:
+        except (InvalidRecord, RecursionError) as exc:
+            reason = str(exc) if isinstance(exc, InvalidRecord) else "nested too deeply"
             raw = entry.text if isinstance(entry, _Unreadable) else _dump(entry)
             batch.dead_letters.append(
                 DeadLetter(
                     workspace=defaults.workspace,
                     source=defaults.source,
-                    reason=f"entry {index}: {exc}",
+                    reason=f"entry {index}: {reason}",
                     raw=raw[:RAW_LIMIT],
                     position=position,
                 )
             )
             continue
-        batch.signals.append(msgspec.structs.replace(signal, raw=entry))
+        batch.signals.append(msgspec.structs.replace(signal, raw=readable))
     return batch
 
 
@@ -99,6 +101,8 @@ def _entries(body: bytes) -> list[Any]:
     text = body.decode("utf-8", errors="replace")
     try:
         whole = json.loads(text)
+    except RecursionError:
+        return [_Unreadable(text, "not readable JSON (nested too deeply)")]
     except ValueError as exc:
         lines = [line for line in text.splitlines() if line.strip()]
         if len(lines) <= 1:
@@ -110,6 +114,8 @@ def _entries(body: bytes) -> list[Any]:
 def _line(line: str) -> Any:
     try:
         return json.loads(line)
+    except RecursionError:
+        return _Unreadable(line, "not readable JSON (nested too deeply)")
     except ValueError as exc:
         return _Unreadable(line, f"not valid JSON ({exc.args[0]})")
 
@@ -121,4 +127,7 @@ def _json_type(value: Any) -> str:
 
 
 def _dump(entry: Any) -> str:
-    return json.dumps(entry, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(entry, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        return repr(type(entry))  # too deep to write back; the reason says so

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from pouls.signals import Signal, encode
+from pouls.signals.inputs import INT_MAX, INT_MIN
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -47,14 +48,16 @@ def reach(s: Signal) -> int | None:
     if m is None:
         return None
     if m.followers is not None:
-        return m.followers
-    if m.likes is None and m.shares is None:
+        found = m.followers
+    elif m.likes is None and m.shares is None:
         return None
-    return (m.likes or 0) + (m.shares or 0)
+    else:
+        found = (m.likes or 0) + (m.shares or 0)
+    return min(max(found, INT_MIN), INT_MAX)  # SQLite's INTEGER holds 64 bits
 
 
-def signal_row(s: Signal) -> Row:
-    """Values for INSERT, in the column order of `signals` (after `seq`)."""
+def signal_row(s: Signal, doc: bytes | None = None) -> Row:
+    """Values for INSERT, in the column order of `signals` (after `seq`); `doc` if encoded."""
     return (
         s.id,
         s.workspace,
@@ -71,7 +74,7 @@ def signal_row(s: Signal) -> Row:
         to_us(s.observed_at),
         s.title,
         s.text,
-        encode(s),
+        encode(s) if doc is None else doc,
         toxic(s),
         s.scam,
         reach(s),
@@ -80,7 +83,7 @@ def signal_row(s: Signal) -> Row:
     )
 
 
-def update_row(s: Signal) -> tuple[object, ...]:
+def update_row(s: Signal, doc: bytes | None = None) -> tuple[object, ...]:
     """Values for the UPDATE of a signal stored before: what enrichment or a re-fetch can change."""
     return (
         s.visibility,
@@ -90,7 +93,7 @@ def update_row(s: Signal) -> tuple[object, ...]:
         site(s.url),
         s.geo.country if s.geo else None,
         to_us(s.observed_at),
-        encode(s),
+        encode(s) if doc is None else doc,
         toxic(s),
         s.scam,
         reach(s),

@@ -14,13 +14,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 
 from pouls.signals import DeadLetter, Signal, decode, utcnow
+from pouls.signals.inputs import escaped
 from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter
 from pouls.store.migrations import migrate
-from pouls.store.rows import from_us, signal_row, to_us, update_row
+from pouls.store.rows import from_us, to_us, update_row
 from pouls.store.search import (
     COLUMN_FACETS,
     FTS_HITS,
@@ -31,8 +33,10 @@ from pouls.store.search import (
     select,
     series_sql,
 )
+from pouls.store.storable import Prepared, dead_row, prepare
 from pouls.store.topics import Topics
 from pouls.store.users import Users
+from pouls.store.versions import Version, replaces, stored_version, version
 
 # Below this many full-text hits, a search looks its hits up and sorts them; above, it walks the
 # workspace newest first and stops at the page's end (measured on 1M signals: bench/store.py).
@@ -110,57 +114,70 @@ class SQLiteStore:
         dead_letters: Sequence[DeadLetter] = (),
         cursors: Mapping[tuple[str, str], str | None] | None = None,
     ) -> PutResult:
-        """Store signals, dead letters and cursors atomically; a signal id seen before is updated."""
-        latest = {s.id: s for s in batch}  # a batch may carry the same signal twice: last wins
+        """Store signals, dead letters and cursors atomically; a signal id seen before is updated
+        by a newer version of itself only (`pouls.store.versions`).
+
+        Bad data never fails the batch: a signal that cannot be written becomes a dead letter
+        (`pouls.store.storable`), and a dead letter is always writable.
+        """
+        latest, unwritable = _newest(batch)
+        dead = [*dead_letters, *unwritable]
         result = PutResult()
         with self._transaction() as conn:
             known = self._existing(conn, list(latest))
-            fresh = [signal_row(s) for i, s in latest.items() if i not in known]
+            fresh = [p.row for i, p in latest.items() if i not in known]
             before = conn.execute("SELECT coalesce(max(seq), 0) FROM signals").fetchone()[0]
             conn.executemany(_INSERT, fresh)
             if fresh:  # the writer lock holds: every row past `before` is from this batch
                 conn.execute(_INDEX_NEW, (before,))
-            stale = [s for i, s in latest.items() if i in known]
-            self._update(conn, stale, known)
-            tagged = [(s.workspace, t, s.id) for s in latest.values() for t in s.topics]
+            newer = [
+                p
+                for i, p in latest.items()
+                if i in known and replaces(version(p.signal), known[i].version)
+            ]
+            self._update(conn, newer, known)
+            written = [p.signal for i, p in latest.items() if i not in known] + [
+                p.signal for p in newer
+            ]
+            tagged = [(s.workspace, t, s.id) for s in written for t in s.topics]
             conn.executemany(_TAG, tagged)
-            # A signal repeated within the batch is a duplicate too, so the counts add up.
+            # A signal repeated within the batch, or older than the one stored, is a duplicate
+            # too, so the counts add up.
             result.inserted = len(fresh)
-            result.existing = len(stale) + len(batch) - len(latest)
+            result.existing = len(batch) - len(unwritable) - len(fresh)
             changes = conn.total_changes
-            conn.executemany(_DEAD, [_dead_row(d) for d in dead_letters])
+            conn.executemany(_DEAD, [dead_row(d) for d in dead])
             result.dead_letters = conn.total_changes - changes
             now = to_us(utcnow())
             for (workspace, source), cursor in (cursors or {}).items():
                 conn.execute(_CURSOR, (workspace, source, cursor, now))
         return result
 
-    def _existing(
-        self, conn: sqlite3.Connection, ids: list[str]
-    ) -> dict[str, tuple[str | None, str]]:
-        found: dict[str, tuple[str | None, str]] = {}
+    def _existing(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, _Stored]:
+        found: dict[str, _Stored] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for id_, title, text in conn.execute(
-                f"SELECT id, title, text FROM signals WHERE id IN ({marks})", chunk
+            for id_, title, text, observed, edited in conn.execute(
+                "SELECT id, title, text, observed_at, json_extract(doc, '$.edited_at')"
+                f" FROM signals WHERE id IN ({marks})",
+                chunk,
             ):
-                found[id_] = (title, text)
+                found[id_] = _Stored(title, text, stored_version(edited, observed))
         return found
 
     def _update(
-        self,
-        conn: sqlite3.Connection,
-        stale: list[Signal],
-        known: dict[str, tuple[str | None, str]],
+        self, conn: sqlite3.Connection, newer: list[Prepared], known: dict[str, _Stored]
     ) -> None:
         # Only rewrite title/text (and so the FTS index) when they changed, e.g. an edited post.
-        edited = [s for s in stale if known[s.id] != (s.title, s.text)]
+        edited = [
+            p.signal for p in newer if known[p.signal.id][:2] != (p.signal.title, p.signal.text)
+        ]
         conn.executemany(
             "UPDATE signals SET title = ?, text = ? WHERE id = ?",
             [(s.title, s.text, s.id) for s in edited],
         )
-        conn.executemany(_UPDATE, [update_row(s) for s in stale])
+        conn.executemany(_UPDATE, [update_row(p.signal, p.doc) for p in newer])
 
     def record_error(self, workspace: str, source: str, error: str) -> None:
         """Remember a source's last failure for `pouls status`; its cursor is left alone."""
@@ -169,7 +186,7 @@ class SQLiteStore:
                 "INSERT INTO cursors (workspace, source, last_error, last_error_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (workspace, source) DO UPDATE SET"
                 " last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-                (workspace, source, error[:2000], to_us(utcnow())),
+                (workspace, source, escaped(error[:2000]), to_us(utcnow())),
             )
 
     # -- reading ------------------------------------------------------------------------------
@@ -398,5 +415,23 @@ def _with_topics(signal: Signal, topics: str | None) -> Signal:
     return signal if found == signal.topics else msgspec.structs.replace(signal, topics=found)
 
 
-def _dead_row(d: DeadLetter) -> tuple[str, str, str | None, str, str, int]:
-    return (d.workspace, d.source, d.position, d.reason, d.raw, to_us(d.at))
+class _Stored(NamedTuple):
+    title: str | None
+    text: str
+    version: Version
+
+
+def _newest(batch: Sequence[Signal]) -> tuple[dict[str, Prepared], list[DeadLetter]]:
+    """Each signal of the batch ready to write, the newest version where one comes twice, and
+    dead letters for those that cannot be written."""
+    latest: dict[str, Prepared] = {}
+    unwritable: list[DeadLetter] = []
+    for signal in batch:
+        found = prepare(signal)
+        if isinstance(found, DeadLetter):
+            unwritable.append(found)
+            continue
+        seen = latest.get(found.signal.id)
+        if seen is None or replaces(version(found.signal), version(seen.signal)):
+            latest[found.signal.id] = found
+    return latest, unwritable

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pouls.config import CheckinSource, Settings, read_secret
 from pouls.signals import Batch, utcnow
 from pouls.sources import webhook
-from pouls.sources.checkin import Checkin, InvalidCheckin, to_signal
+from pouls.sources.checkin import InvalidCheckin, decode, to_signal
 from pouls.web.auth import viewer
 from pouls.web.intake import store_batch
 
@@ -44,8 +44,8 @@ def target(settings: Settings, workspace: str | None, source: str | None) -> Che
 async def create_checkin(request: Request) -> Response:
     """Store one check-in; 201 with its id."""
     try:
-        checkin = msgspec.json.decode(await request.body(), type=Checkin)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        checkin = decode(await request.body())
+    except InvalidCheckin as exc:
         raise HTTPException(422, str(exc)) from None
     try:
         s = target(request.app.state.settings, checkin.workspace, checkin.source)
