@@ -202,27 +202,25 @@ def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
     store.close()
 
 
-def test_the_crisis_page_relinks_stories_at_most_every_half_minute_under_a_live_stream(
+def test_the_crisis_page_links_the_history_once_then_only_what_is_stored_since(
     client: TestClient, filled: SQLiteStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pouls.web.routes import alerts as route
+    from pouls.watch.crisis import CrisisTracker
 
-    calls: list[str] = []
+    linked: list[int] = []
+    add_all = CrisisTracker.add_all
 
-    def counted(store, workspace, span):  # type: ignore[no-untyped-def]
-        calls.append(workspace)
-        return recent(store, workspace, span)
+    def counted(self, signals):  # type: ignore[no-untyped-def]
+        signals = list(signals)
+        linked.append(len(signals))
+        return add_all(self, signals)
 
-    clock = [1000.0]
-    monkeypatch.setattr(route, "recent", counted)
-    monkeypatch.setattr(route.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(CrisisTracker, "add_all", counted)
     client.get("/crisis?ws=acme")
+    assert linked == [filled.count("acme")]
     filled.put([make_signal(900, "nouveau signal")])
-    client.get("/crisis?ws=acme")  # something new, but linked 0 s ago: the same answer
-    assert calls == ["acme"]
-    clock[0] += route.CRISIS_FRESH
-    client.get("/crisis?ws=acme")
-    assert calls == ["acme", "acme"]
-    clock[0] += 3600
-    client.get("/crisis?ws=acme")  # nothing new since: still no relinking
-    assert calls == ["acme", "acme"]
+    client.get("/crisis?ws=acme")  # the new signal only
+    client.get("/crisis?ws=acme")  # nothing new
+    assert linked == [filled.count("acme") - 1, 1, 0]
+    client.get("/crisis?ws=acme&since=12h")  # another span: linked on its own
+    assert len(linked) == 4

@@ -312,6 +312,33 @@ class WatchStore:
         )
         return [decode(doc) for (doc,) in rows]
 
+    def stored_since(
+        self, workspace: str, seq: int, *, since: datetime
+    ) -> tuple[list[Signal], int, int, int]:
+        """The signals stored after row `seq` and created from `since`, but the workspace's
+        own accounts', in storage order; then, from the same snapshot, the workspace's last
+        row, how many rows came after `seq`, and how many it holds (a total that did not grow
+        by those rows: some were removed)."""
+        conn = self.store._reader()
+        conn.execute("BEGIN")
+        try:
+            top, total = conn.execute(
+                "SELECT coalesce(max(seq), 0), count(*) FROM signals WHERE workspace = ?",
+                (workspace,),
+            ).fetchone()
+            added = conn.execute(
+                "SELECT count(*) FROM signals WHERE workspace = ? AND seq > ? AND seq <= ?",
+                (workspace, seq, top),
+            ).fetchone()[0]
+            rows = conn.execute(
+                "SELECT doc FROM signals WHERE workspace = ? AND seq > ? AND seq <= ?"
+                " AND created_at >= ? AND own = 0 ORDER BY seq",
+                (workspace, seq, top, to_us(since)),
+            ).fetchall()
+        finally:
+            conn.execute("COMMIT")
+        return [decode(doc) for (doc,) in rows], top, added, total
+
     def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
         """An alert's opened, updated and closed lines, oldest first."""
         rows = self.store._reader().execute(

@@ -13,6 +13,7 @@ signals are read in time order, each decision uses only what came before.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from datetime import datetime, timedelta
 from pouls.query import words
 from pouls.signals import Signal, utcnow
 from pouls.store import Filters, Store
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import WatchStore
 from pouls.watch.explain import terms_of
 
 LEVELS = ("private", "public", "press")
@@ -278,6 +281,77 @@ def escalations(
     tracker = CrisisTracker()
     found = tracker.add_all(history(store, workspace, since, until))
     return found, tracker
+
+
+LATE = timedelta(minutes=5)  # a signal this much older than the newest linked is still in order
+
+
+class Stories:
+    """The escalations of a workspace over the last `span` (after `learn` of warm-up), kept
+    between calls: each call links only the signals stored since the one before.
+
+    What the crisis page shows: replaying the whole span on every visit took seconds on the
+    demo. The result is `recent`'s, except that a story seeded before the span's start when
+    the first call was made is still followed. A signal older than those already linked (by
+    more than LATE), or a signal removed, makes the next call link the span again.
+    """
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        workspace: str,
+        span: timedelta,
+        *,
+        learn: timedelta = timedelta(days=7),
+    ) -> None:
+        self.book = WatchStore(store)
+        self.workspace = workspace
+        self.span = span
+        self.learn = learn
+        self._lock = threading.Lock()
+        self._tracker: CrisisTracker | None = None
+        self._found: list[Escalation] = []
+        self._start = utcnow()  # signals created before are left out of the span
+        self._seq = 0  # the workspace's last row when last read
+        self._count = 0  # the workspace's signals then
+        self._newest: datetime | None = None  # the newest signal linked
+
+    def current(self) -> tuple[list[Escalation], datetime]:
+        """The escalations of the span up to the newest signal, and the end of the span."""
+        with self._lock:
+            if self._tracker is None or not self._follow():
+                self._replay()
+            until = self._newest + timedelta(seconds=1) if self._newest else utcnow()
+            self._found = [e for e in self._found if e.at >= until - self.span]
+            return list(self._found), until
+
+    def _replay(self) -> None:
+        newest = self.book.store.search(self.workspace, None, None, limit=1).signals
+        self._start = (newest[0].created_at if newest else utcnow()) - self.span - self.learn
+        signals, self._seq, _, self._count = self.book.stored_since(
+            self.workspace, 0, since=self._start
+        )
+        signals.sort(key=lambda s: s.created_at)
+        self._tracker = CrisisTracker()
+        self._found = self._tracker.add_all(signals)
+        self._newest = signals[-1].created_at if signals else None
+
+    def _follow(self) -> bool:
+        """Link what was stored since; False when the span must be linked again."""
+        assert self._tracker is not None
+        new, top, added, total = self.book.stored_since(
+            self.workspace, self._seq, since=self._start
+        )
+        if total != self._count + added:  # signals were removed (retention, erasure)
+            return False
+        new.sort(key=lambda s: s.created_at)
+        if new and self._newest is not None and new[0].created_at < self._newest - LATE:
+            return False  # history imported after the fact: link it in time order
+        self._seq, self._count = top, total
+        self._found += self._tracker.add_all(new)
+        if new:
+            self._newest = max(new[-1].created_at, self._newest or new[-1].created_at)
+        return True
 
 
 def recent(

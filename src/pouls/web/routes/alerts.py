@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -12,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from pouls.store.watch import WatchStore
-from pouls.watch.crisis import LEVELS, Escalation, recent
+from pouls.watch.crisis import LEVELS, Escalation, Stories
 from pouls.watch.escalation import story_chart
 from pouls.watch.explain import Explanation
 from pouls.watch.rules import parse_duration
@@ -85,26 +84,18 @@ def crisis(
 
 
 CRISIS_LONGEST = timedelta(days=3653)  # further back, dates leave what datetime holds
-CRISIS_FRESH = 30.0  # seconds a linking of stories serves while new signals keep arriving
+CRISIS_SPANS = 8  # spans of stories kept per process (each follows its workspace's new signals)
 
 
 def _recent(app: Any, workspace: str, span: timedelta) -> list[Escalation]:
-    """`recent` escalations, recomputed when the workspace stored something new, at most every
-    CRISIS_FRESH seconds.
-
-    Linking stories replays the history of the span (seconds on a busy workspace); under a
-    live stream every page would otherwise pay it, for stories that move in hours.
-    """
-    store = app.state.store
-    version = store.count(workspace)
-    cache: dict[tuple[str, timedelta], tuple[int, float, list[Escalation]]] | None
-    cache = getattr(app.state, "crisis_cache", None)
-    if cache is None:
-        cache = app.state.crisis_cache = {}
-    hit = cache.get((workspace, span))
-    now = time.monotonic()
-    if hit is not None and (hit[0] == version or now - hit[1] < CRISIS_FRESH):
-        return hit[2]
-    found, _ = recent(store, workspace, span)
-    cache[(workspace, span)] = (version, now, found)
+    """The escalations of the span, linked once per process and then followed: each visit
+    links only the signals stored since the last one (a full linking took seconds)."""
+    kept: dict[tuple[str, timedelta], Stories] | None = getattr(app.state, "crisis_stories", None)
+    if kept is None:
+        kept = app.state.crisis_stories = {}
+    stories = kept.pop((workspace, span), None) or Stories(app.state.store, workspace, span)
+    kept[(workspace, span)] = stories  # the most recently used last
+    while len(kept) > CRISIS_SPANS:
+        del kept[next(iter(kept))]
+    found, _ = stories.current()
     return found
