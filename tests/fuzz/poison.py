@@ -62,7 +62,7 @@ def poisoned(draw: st.DrawFn, doc: Any, most: int = 4) -> Any:
     for _ in range(draw(st.integers(0, most))):
         path = draw(st.sampled_from(paths)) if paths else ()
         if not path:
-            return draw(poison)  # the whole document
+            return copy.deepcopy(draw(poison))  # the whole document
         parent = out
         for step in path[:-1]:
             if not isinstance(parent, dict | list):
@@ -75,8 +75,10 @@ def poisoned(draw: st.DrawFn, doc: Any, most: int = 4) -> Any:
             last = path[-1]
             if isinstance(parent, dict) and last in parent and draw(st.integers(0, 3)) == 0:
                 del parent[last]  # a missing key
-            elif isinstance(parent, dict) or (isinstance(parent, list) and last < len(parent)):
-                parent[last] = draw(poison)
+            elif isinstance(parent, dict) or (
+                isinstance(parent, list) and isinstance(last, int) and last < len(parent)
+            ):
+                parent[last] = copy.deepcopy(draw(poison))  # a copy: later places may be in it
     return out
 
 

@@ -239,3 +239,35 @@ def test_bluesky_source_is_built_from_settings(tmp_path: Path, monkeypatch: pyte
     [src] = pipeline.sources_from(config.load(tmp_path))
     assert isinstance(src, BlueskySource)
     assert (src.keywords, src.password, src.mentions) == (["fournil"], PASSWORD, True)
+
+
+async def test_bluesky_poison_events_are_dead_letters_and_the_stream_reads_on(
+    jetstream: FakeJetstream, store: SQLiteStore
+):
+    good = jetstream.events[0]
+    poison = good.replace('"record": {', '"record": "x", "was": {')  # AttributeError once
+    jetstream.events = [
+        poison.replace(str(T + 1), str(T + 20)).replace("3m2fournil001", "3m2fournil0p1"),
+        good.replace(str(T + 1), str(T + 21)),
+    ]
+    errors: list[str] = []
+    src = source(jetstream, errors)
+    totals = await run_until([src], store, lambda: position(store) == T + 21)
+    assert totals.errors == {} and store.count(WS) == 1
+    [dead] = store.dead_letters(WS)
+    assert dead.position == f"time_us:{T + 20}" and "AttributeError" in dead.reason
+
+
+async def test_bluesky_search_answer_with_one_poison_post_keeps_the_others(
+    xrpc: Loopback, jetstream: FakeJetstream, store: SQLiteStore
+):
+    page = json.loads((PAYLOADS / "searchPosts-page1.json").read_text())
+    page["posts"][0]["likeCount"] = {"a": 1}  # atproto's model refused the whole answer
+    page["cursor"] = None
+    xrpc.routes["GET /xrpc/app.bsky.feed.searchPosts"] = lambda q: json_reply(page)
+    src = source(jetstream, firehose=False, backfill=True, api_base_url=xrpc.url)
+    totals = await run_until([src], store, lambda: position(store, "search") == "done")
+    assert totals.errors == {}
+    assert store.count(WS) == len(page["posts"]) - 1
+    [dead] = store.dead_letters(WS)
+    assert dead.position == f"uri:{page['posts'][0]['uri']}" and "PostView" in dead.reason

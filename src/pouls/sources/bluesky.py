@@ -10,6 +10,7 @@ Jetstream client, so the WebSocket is read with `websockets`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -26,10 +27,12 @@ from atproto_client.exceptions import (
     RequestException,
     UnauthorizedError,
 )
+from atproto_client.models.utils import get_or_create
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from pouls.signals import Batch, DeadLetter, Metrics, Signal, signal_id, utcnow
+from pouls.sources.entries import checked, writable
 from pouls.sources.merge import Step, load, merge
 from pouls.sources.retry import Backoff, RetryLater, retry_after
 
@@ -142,18 +145,15 @@ class BlueskySource:
                 message = await asyncio.wait_for(ws.recv(), self.heartbeat_timeout)
             except TimeoutError:
                 raise StreamDead from None
-            text = message.decode() if isinstance(message, bytes) else message
-            if self.keywords and not self._mentions_keyword(text.casefold()):
+            text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+            stamp, signal, letter = self.read(text)
+            position = stamp if stamp is not None else position
+            if signal is None and letter is None:
                 skipped += 1
-                stamp = _time_us(text)
-                position = stamp if stamp is not None else position
-            else:
-                stamp, signal, letter = self._event(text)
-                position = stamp if stamp is not None else position
-                if signal is not None:
-                    signals.append(signal)
-                if letter is not None:
-                    dead.append(letter)
+            if signal is not None:
+                signals.append(signal)
+            if letter is not None:
+                dead.append(letter)
             now = time.monotonic()
             due = skipped >= FLUSH_EVENTS or now - flushed >= FLUSH_SECONDS
             if signals or dead or (due and skipped):
@@ -163,23 +163,29 @@ class BlueskySource:
     def _mentions_keyword(self, folded: str) -> bool:
         return any(k in folded for k in self.keywords)
 
+    def read(self, text: str) -> tuple[int | None, Signal | None, DeadLetter | None]:
+        """One Jetstream message: its time_us, and the post it brings or a dead letter (neither
+        for what is not a post, or a post without a configured keyword)."""
+        if self.keywords and not self._mentions_keyword(text.casefold()):
+            return _time_us(text), None, None  # skipped before parsing: most of the network
+        return self._event(text)
+
     def _event(self, text: str) -> tuple[int | None, Signal | None, DeadLetter | None]:
-        """One Jetstream message: its time_us, the post it creates or updates, or a dead letter."""
         try:
             event = json.loads(text)
             stamp = int(event["time_us"])
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
             return None, None, self._dead(f"unreadable Jetstream message ({exc})", text)
-        commit = event.get("commit") or {}
-        if (
-            event.get("kind") != "commit"
-            or commit.get("collection") != POST
-            or commit.get("operation") not in ("create", "update")
-        ):
-            return stamp, None, None  # identity, account, deletions: not signals
+        commit = event.get("commit")
+        if event.get("kind") != "commit":
+            return stamp, None, None  # identity, account: not signals
+        if not isinstance(commit, dict):
+            return stamp, None, self._dead("a commit event without its commit object", text)
+        if commit.get("collection") != POST or commit.get("operation") not in ("create", "update"):
+            return stamp, None, None  # other records, deletions: not signals
         try:
-            signal = self.signal(event["did"], commit["rkey"], commit["record"])
-        except (KeyError, TypeError, ValueError) as exc:
+            signal = checked(self.signal(event["did"], commit["rkey"], commit["record"]))
+        except Exception as exc:  # whatever one post holds, the stream reads on
             return (
                 stamp,
                 None,
@@ -189,14 +195,17 @@ class BlueskySource:
             return stamp, None, None  # the keyword was in a field, not in the text
         return stamp, signal, None
 
-    def _dead(self, reason: str, raw: str) -> DeadLetter:
+    def _dead(self, reason: str, raw: str, position: str | None = None) -> DeadLetter:
         stamp = _time_us(raw)
+        digest = hashlib.blake2b(raw.encode("utf-8", "replace"), digest_size=8).hexdigest()
+        if position is None:
+            position = f"time_us:{stamp}" if stamp is not None else f"sha:{digest}"
         return DeadLetter(
             workspace=self.workspace,
             source=self.name,
-            reason=reason,
-            raw=raw[:10_000],
-            position=f"time_us:{stamp}" if stamp is not None else None,
+            reason=writable(reason),
+            raw=writable(raw),
+            position=writable(position, 2000),
         )
 
     def signal(self, did: str, rkey: str, record: Any, handle: str | None = None) -> Signal:
@@ -259,6 +268,34 @@ class BlueskySource:
                 self._report(f"{self.api_base_url}: {type(exc).__name__}; retrying in {wait:.0f}s")
                 await asyncio.sleep(wait)
 
+    def views(
+        self, answer: Any, key: str, model: type[Any]
+    ) -> tuple[list[Any], list[DeadLetter], str | None]:
+        """An XRPC answer's list under `key` as `model`s, each read on its own, and its cursor.
+
+        atproto would refuse the whole answer for one malformed entry: each entry is validated
+        alone here, so only that one becomes a dead letter.
+        """
+        items = answer.get(key) if isinstance(answer, dict) else None
+        if not isinstance(items, list):
+            raw = json.dumps(answer, default=str)
+            return [], [self._dead(f"an XRPC answer without its {key} list", raw)], None
+        found: list[Any] = []
+        dead: list[DeadLetter] = []
+        for item in items:
+            try:
+                view = get_or_create(item, model, strict=True)
+                if view is None:
+                    raise ValueError("null where an entry is expected")
+                found.append(view)
+            except Exception as exc:  # one entry atproto cannot read; the others are read
+                raw = json.dumps(item, default=str)
+                where = item.get("uri") if isinstance(item, dict) else None
+                reason = f"not a readable {model.__name__} ({type(exc).__name__}: {exc})"
+                dead.append(self._dead(reason[:1000], raw, f"uri:{where}" if where else None))
+        cursor = answer.get("cursor")
+        return found, dead, cursor if isinstance(cursor, str) else None
+
     def _views(self, views: Sequence[Any]) -> tuple[list[Signal], list[DeadLetter]]:
         signals, dead = [], []
         for view in views:
@@ -274,11 +311,25 @@ class BlueskySource:
                 ]
                 if any(c is not None for c in counts):
                     signal = msgspec.structs.replace(signal, metrics=Metrics(*counts))
-                signals.append(signal)
-            except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
-                raw = view.model_dump_json() if hasattr(view, "model_dump_json") else str(view)
-                dead.append(self._dead(f"not a readable post view ({exc})", raw))
+                signals.append(checked(signal))
+            except Exception as exc:  # whatever one post holds, the others are read
+                raw = _raw(view)
+                where = getattr(view, "uri", None)
+                dead.append(
+                    self._dead(
+                        f"not a readable post view ({type(exc).__name__}: {exc})",
+                        raw,
+                        f"uri:{where}" if isinstance(where, str) else None,
+                    )
+                )
         return signals, dead
+
+    async def _query(self, client: AsyncClient, nsid: str, params: Any) -> Any:
+        """One XRPC query's JSON answer as sent, for `views` to read entry by entry."""
+        response = await self._call(
+            client.invoke_query, nsid, params=params, output_encoding="application/json"
+        )
+        return response.content
 
     async def _search(self, position: Any) -> AsyncIterator[Step]:
         """searchPosts for each keyword, newest first, up to `backfill_limit` posts each."""
@@ -290,14 +341,14 @@ class BlueskySource:
                 params = models.AppBskyFeedSearchPosts.Params(
                     q=self.keywords[index], sort="latest", limit=100, cursor=cursor
                 )
-                answer = await self._call(client.app.bsky.feed.search_posts, params)
-                signals, dead = self._views(answer.posts)
-                read += len(answer.posts)
-                cursor = answer.cursor
-                more = bool(answer.posts) and cursor is not None
+                answer = await self._query(client, "app.bsky.feed.searchPosts", params)
+                posts, unread, cursor = self.views(answer, "posts", models.AppBskyFeedDefs.PostView)
+                signals, dead = self._views(posts)
+                read += len(posts) + len(unread)
+                more = bool(posts or unread) and cursor is not None
                 yield Step(
                     signals,
-                    dead,
+                    unread + dead,
                     {"keyword": index, "cursor": cursor}
                     if more
                     else {"keyword": index + 1, "cursor": None},
@@ -309,6 +360,7 @@ class BlueskySource:
     async def _mentions(self, position: str | None) -> AsyncIterator[Step]:
         """listNotifications (mentions, replies, quotes) every `interval` seconds, newest kept."""
         client = await self._xrpc()
+        model = models.AppBskyNotificationListNotifications.Notification
         while True:
             newest = position
             cursor = None
@@ -316,26 +368,39 @@ class BlueskySource:
                 params = models.AppBskyNotificationListNotifications.Params(
                     limit=100, cursor=cursor
                 )
-                answer = await self._call(client.app.bsky.notification.list_notifications, params)
+                answer = await self._query(
+                    client, "app.bsky.notification.listNotifications", params
+                )
+                notifications, unread, cursor = self.views(answer, "notifications", model)
                 fresh = [
                     n
-                    for n in answer.notifications
+                    for n in notifications
                     if (position is None or n.indexed_at > position)
                     and n.reason in ("mention", "reply", "quote")
                 ]
                 signals, dead = self._views(fresh)
-                stamps = [n.indexed_at for n in answer.notifications]
+                stamps = [n.indexed_at for n in notifications]
                 newest = max([newest or "", *stamps]) or None
-                if signals or dead:
-                    yield Step(signals, dead, position)
+                if signals or dead or unread:
+                    yield Step(signals, unread + dead, position)
                 older = position is not None and any(s <= position for s in stamps)
-                cursor = answer.cursor
-                if older or not cursor or not answer.notifications:
+                if older or not cursor or not (notifications or unread):
                     break
             if newest != position:
                 position = newest
                 yield Step([], [], position)
             await asyncio.sleep(self.interval)
+
+
+def _raw(view: Any) -> str:
+    """A view as JSON for its dead letter; pydantic's own JSON refuses lone surrogates."""
+    try:
+        data = (
+            view.model_dump(mode="python", by_alias=True) if hasattr(view, "model_dump") else view
+        )
+        return json.dumps(data, default=str)
+    except Exception:  # a dead letter is written whatever the view holds
+        return repr(view)
 
 
 def _time_us(text: str) -> int | None:
@@ -345,7 +410,7 @@ def _time_us(text: str) -> int | None:
         return None
     digits = ""
     for char in text[at + 10 : at + 40].lstrip():
-        if not char.isdigit():
+        if not "0" <= char <= "9":  # not isdigit: "²" is a digit to it, not to int()
             break
         digits += char
     return int(digits) if digits else None
