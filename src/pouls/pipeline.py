@@ -21,6 +21,7 @@ import msgspec
 from pouls import config
 from pouls.config import Settings
 from pouls.enrich import Enricher
+from pouls.privacy import Guard
 from pouls.signals import Batch, DeadLetter, Signal
 from pouls.sources import Source
 from pouls.store import Store
@@ -161,6 +162,8 @@ async def _commit(
     # Enrichment is CPU work: off the event loop, so the web app and sources stay responsive.
     if signals and stages:
         signals = await asyncio.to_thread(apply, stages, signals)
+    if dead and stages:
+        dead = await asyncio.to_thread(redact, stages, dead)
     result = await asyncio.to_thread(store.put, signals, dead_letters=dead, cursors=cursors)
     totals.stored += result.inserted
     totals.duplicates += result.existing
@@ -179,18 +182,36 @@ _applying = threading.Lock()
 
 
 def apply(stages: Sequence[Enricher], signals: list[Signal]) -> list[Signal]:
-    """Run the stages in order; a stage that fails is logged and skipped for this batch."""
+    """Run the stages in order; a stage that fails is logged and skipped for this batch, except
+    the privacy stage: when it fails, the batch goes on stripped of whatever may name someone."""
     with _applying:
         for stage in stages:
             try:
                 signals = stage.enrich(signals)
-            except Exception:  # a failing model must not block the stream: store without it
+            except Exception as exc:
+                if isinstance(stage, Guard):  # never skipped: nothing is stored in clear
+                    log.error(
+                        "privacy failed on a batch of %d (%s); stored without raw, urls, ids",
+                        len(signals),
+                        type(exc).__name__,
+                    )
+                    signals = stage.strip(signals)
+                    continue
+                # A failing model must not block the stream: store without it.
                 log.exception(
                     "enricher %s failed on a batch of %d; stored without it",
                     stage.name,
                     len(signals),
                 )
     return signals
+
+
+def redact(stages: Sequence[Enricher], dead_letters: list[DeadLetter]) -> list[DeadLetter]:
+    """Dead letters through the privacy stage, as `apply` takes signals, before they are stored."""
+    for stage in stages:
+        if isinstance(stage, Guard):
+            dead_letters = stage.redact(dead_letters)
+    return dead_letters
 
 
 def sources_from(

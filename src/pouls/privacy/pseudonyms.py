@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
+import re
 from collections.abc import Collection
 from pathlib import Path
 
 import msgspec
 
-from pouls.signals import Signal
+from pouls.privacy import raw
+from pouls.signals import DeadLetter, Signal
 
 KEY_FILE = "secret.key"
+log = logging.getLogger("pouls.privacy")
+PSEUDONYM = re.compile(r"a_[0-9a-f]{16}")
 
 
 def secret(home: Path) -> bytes:
@@ -37,7 +42,12 @@ def pseudonym(key: bytes, workspace: str, channel: str, handle: str) -> str:
 
 
 class Pseudonymiser:
-    """Enricher setting `author` to a pseudonym and dropping handle and name where not allowed."""
+    """The privacy stage: in a pseudonymous workspace, nothing that names a person is kept.
+
+    The author becomes a pseudonym and handle and name are dropped; identities in `raw`, in the
+    ids and in the url are hashed (pouls.privacy.raw); dead letters get the same treatment
+    (`redact`). A workspace with `identities = "named"` keeps everything but gets the pseudonym.
+    """
 
     name = "privacy"
 
@@ -49,14 +59,87 @@ class Pseudonymiser:
         return [self._one(s) for s in batch]
 
     def _one(self, s: Signal) -> Signal:
+        try:
+            return self._conceal(s)
+        except Exception as exc:  # fail closed: store the signal without what could name someone
+            log.error(
+                "privacy: signal %s stored without raw, url, ids (%s)", s.id, type(exc).__name__
+            )
+            return self.strip([s])[0]
+
+    def _conceal(self, s: Signal) -> Signal:
         who = s.author_handle or s.author_name or s.author
-        if who is None:
-            return s
         author = (
             s.author
-            if s.author and s.author.startswith("a_")
+            if who is None or (s.author and s.author.startswith("a_"))
             else pseudonym(self.key, s.workspace, s.channel, who)
         )
         if s.workspace in self.named:
             return s if author == s.author else msgspec.structs.replace(s, author=author)
-        return msgspec.structs.replace(s, author=author, author_handle=None, author_name=None)
+        keys = raw.keys_for(s.channel)
+        known = [s.author_handle, s.author_name, s.author, *raw.identities(s.raw, keys)]
+        scrub = raw.Scrubber(self._hider(s.workspace, s.channel), keys, known)
+        return msgspec.structs.replace(
+            s,
+            author=author,
+            author_handle=None,
+            author_name=None,
+            raw=scrub.value(s.raw) if s.raw is not None else None,
+            url=None if s.url and scrub.names_in(s.url) else s.url,
+            text=scrub.contacts(s.text),
+            title=scrub.contacts(s.title) if s.title else s.title,
+            native_id=raw.hide_id(s.channel, s.native_id, scrub),
+            conversation_id=raw.hide_id(s.channel, s.conversation_id, scrub),
+            parent_id=raw.hide_id(s.channel, s.parent_id, scrub),
+        )
+
+    def strip(self, batch: list[Signal]) -> list[Signal]:
+        """The batch with every field that may name someone removed (pseudonymous workspaces):
+        what is stored when concealing fails, so that a failure never stores identities."""
+        return [
+            s
+            if s.workspace in self.named
+            else msgspec.structs.replace(
+                s,
+                author=s.author if s.author and s.author.startswith("a_") else None,
+                author_handle=None,
+                author_name=None,
+                raw=None,
+                url=None,
+                native_id=None,
+                conversation_id=None,
+                parent_id=None,
+            )
+            for s in batch
+        ]
+
+    def redact(self, dead_letters: list[DeadLetter]) -> list[DeadLetter]:
+        """Dead letters with the identities in their raw input, reason and position hashed
+        (pseudonymous workspaces); raw input that cannot be redacted is not kept."""
+        return [d if d.workspace in self.named else self._redact(d) for d in dead_letters]
+
+    def _redact(self, d: DeadLetter) -> DeadLetter:
+        try:
+            scrub = raw.Scrubber(
+                self._hider(d.workspace, "dead-letter"),
+                raw.ALL_KEYS,
+                raw.known_in(d.raw, raw.ALL_KEYS),
+            )
+            return msgspec.structs.replace(
+                d,
+                raw=raw.scrub_raw_text(d.raw, scrub),
+                reason=raw.HANDLE.sub(lambda m: scrub.hide(m.group(0)), scrub.text(d.reason)),
+                position=scrub.text(d.position) if d.position else None,
+            )
+        except Exception as exc:  # fail closed: the reason says what happened, the raw is gone
+            log.error("privacy: a dead letter's raw input withheld (%s)", type(exc).__name__)
+            why = f"unreadable input; its text and reason withheld ({type(exc).__name__})"
+            return msgspec.structs.replace(d, raw="", reason=why, position=None)
+
+    def _hider(self, workspace: str, channel: str) -> raw.Hide:
+        def hide(value: str) -> str:
+            if PSEUDONYM.fullmatch(value.lstrip("@")):  # hidden already: the same again
+                return value.lstrip("@")
+            return pseudonym(self.key, workspace, channel, value)
+
+        return hide
