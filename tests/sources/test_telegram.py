@@ -140,6 +140,20 @@ async def test_telegram_waits_out_a_429_and_a_dropped_connection_without_leaking
     assert all(TOKEN not in e for e in errors)
 
 
+async def test_telegram_poll_reads_on_past_a_poison_answer_and_a_poison_update(
+    bot: FakeBotApi, store: SQLiteStore
+):
+    bot.before.append(json_reply({"ok": True, "result": 5}))  # not a list: stopped the source
+    bot.updates[0]["message"]["date"] = 1e30  # past year 9999: OverflowError once
+    errors: list[str] = []
+    totals = await run_until([source(bot, errors)], store, lambda: synced(store))
+    assert totals.errors == {}
+    assert any("result, not a list" in e for e in errors)
+    assert store.get(WS, sid("-1001987654321:9021")) is not None  # the neighbours are stored
+    positions = {d.position for d in store.dead_letters(WS)}
+    assert positions == {"update:870001", "update:870005"}
+
+
 def webhook_settings(tmp_path: Path) -> config.Settings:
     (tmp_path / "pouls.toml").write_text(
         '[[workspaces]]\nid = "acme"\nidentities = "named"\n\n'

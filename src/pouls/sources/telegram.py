@@ -76,6 +76,10 @@ class TelegramSource:
                 batch = read_updates(updates, self.workspace, self.name)
                 offset = int(batch.cursor) if batch.cursor else offset
                 yield batch
+                if batch.cursor is None:  # no update_id to confirm: the same come back
+                    wait = backoff.next()
+                    self._report(f"getUpdates: updates without an update_id; again in {wait:.0f}s")
+                    await asyncio.sleep(wait)
 
     async def _get_updates(self, client: httpx.AsyncClient, offset: int | None) -> list[Any]:
         body: dict[str, Any] = {
@@ -109,7 +113,13 @@ class TelegramSource:
                 request=response.request,
                 response=response,
             )
-        return list(answer.get("result") or [])
+        result = answer.get("result")
+        if not isinstance(result, list):
+            raise httpx.DecodingError(
+                f"getUpdates answered {type(result).__name__} for its result, not a list",
+                request=response.request,
+            )
+        return result
 
 
 def _has_request(exc: httpx.HTTPError) -> bool:
