@@ -51,7 +51,7 @@ def test_roles_are_granted_and_revoked_per_workspace(tmp_path: Path) -> None:
     assert user is not None and user.roles == {"globex": "analyst"}
     store.close()
     wrong = pouls(home, "user", "grant", "bob", "--role", "boss")
-    assert wrong.returncode == 1 and "admin, analyst, community_manager" in wrong.stderr
+    assert wrong.returncode == 2 and "admin, analyst, community_manager" in wrong.stderr
     nobody = pouls(home, "user", "grant", "eve")
     assert nobody.returncode == 1 and "pouls user add eve" in nobody.stderr
     unknown = pouls(home, "user", "add", "carl", "-w", "initech")

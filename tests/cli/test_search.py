@@ -72,3 +72,9 @@ def test_a_limit_between_pages_is_kept_and_the_table_says_how_many_match(home: P
     table = pouls(home, "search", "spam", "--limit", "3")
     assert table.returncode == 0, table.stderr
     assert f"{(ROWS + 2) // 3:,} signals match 'spam', the newest 3 shown" in table.stdout
+
+
+def test_the_csv_columns_are_documented_in_their_order() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "query-language.md").read_text(encoding="utf-8")
+    listed = " ".join(doc.split()).split("then the columns ")[1].split(")")[0]
+    assert listed == ", ".join(f"`{c}`" for c in CSV_COLUMNS)

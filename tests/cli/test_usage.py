@@ -33,8 +33,22 @@ def pouls_run(home: Path, *args: str, columns: int = 200) -> subprocess.Complete
         (["search", "x", "--format", "xml"], "'xml' is not one of", "'csv'"),
         (["import", "x.csv", "--format", "xls"], "'xls' is not one of", "'jsonl'"),
         (["up", "--port", "70000"], "Invalid value for '--port'", "65535"),
+        (["classify", "--task", "sentiment", "--lang", "french"], "'--lang'", "two-letter"),
+        (["digest", "--period", "month"], "Invalid value for '--period'", "day or week"),
+        (["digest", "--end", "2026-10-03T08:00"], "Invalid value for '--end'", "time zone"),
     ],
-    ids=["command", "option", "int", "negative", "choice", "import-choice", "port-range"],
+    ids=[
+        "command",
+        "option",
+        "int",
+        "negative",
+        "choice",
+        "import-choice",
+        "port-range",
+        "lang",
+        "period",
+        "end",
+    ],
 )
 def test_a_usage_error_is_one_line_with_a_hint_and_exit_code_2(
     tmp_path: Path, args: list[str], says: str, hint: str
@@ -70,3 +84,12 @@ def test_messages_are_not_wrapped_mid_phrase_whatever_the_width(tmp_path: Path) 
         assert narrow.returncode == wide.returncode != 0
         assert narrow.stderr.splitlines() == wide.stderr.splitlines()
         assert len(narrow.stderr.splitlines()) == 1
+
+
+def test_a_bad_map_is_a_usage_error_naming_the_expected_form(tmp_path: Path) -> None:
+    data = tmp_path / "a.csv"
+    data.write_text("id,body\n1,bonjour\n", encoding="utf-8")
+    done = pouls_run(tmp_path / "home", "import", str(data), "--map", "text")
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert "Invalid value for '--map'" in line and "FIELD=COLUMN" in line

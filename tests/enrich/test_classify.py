@@ -84,4 +84,4 @@ def test_classify_command_reads_stdin_and_rejects_a_bad_language(tmp_path: Path)
         text=True,
         timeout=120,
     )
-    assert bad.returncode == 1 and "ISO 639-1" in bad.stderr
+    assert bad.returncode == 2 and "ISO 639-1" in bad.stderr  # a usage error

@@ -205,7 +205,9 @@ def _user(login: str) -> User:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise UserError(f"no role {role!r}; choose one of {', '.join(ROLES)}")
+        raise typer.BadParameter(
+            f"no role {role!r}; choose one of {', '.join(ROLES)}", param_hint="'--role'"
+        )
 
 
 def _workspaces(named: list[str] | None, every: bool) -> list[str]:

@@ -104,13 +104,15 @@ def digest(
     from pouls.watch.messages import digest_notice
 
     if period not in ("day", "week"):
-        raise UserError("--period: day or week")
+        raise typer.BadParameter("day or week", param_hint="'--period'")
     try:
         until = datetime.fromisoformat(end) if end else utcnow()
     except ValueError as exc:
-        raise UserError(f"--end: {exc}") from None
+        raise typer.BadParameter(str(exc), param_hint="'--end'") from None
     if until.tzinfo is None:
-        raise UserError("--end: give a time zone, e.g. 2026-10-03T08:00+02:00")
+        raise typer.BadParameter(
+            "give a time zone, e.g. 2026-10-03T08:00+02:00", param_hint="'--end'"
+        )
     settings = context.settings()
     a = settings.file.alerts
     store = context.store()

@@ -164,10 +164,10 @@ def register(app: typer.Typer) -> None:
         offensive the integers 0|1; spam ham|spam; toxicity the top attribute present or none,
         with "scores" for every attribute. A malformed line gives {"id": null, "error": ...}.
         """
-        from pouls.cli.context import UserError
-
         if lang is not None and (len(lang) != 2 or not lang.isalpha()):
-            raise UserError(f"--lang takes a two-letter ISO 639-1 code, not {lang!r}")
+            raise typer.BadParameter(
+                f"a two-letter ISO 639-1 code, not {lang!r}", param_hint="'--lang'"
+            )
         errors = classify_stream(task, lang and lang.lower(), sys.stdin, sys.stdout, sys.stderr)
         if errors:
             sys.stderr.write(f"pouls classify: {errors} line(s) could not be read\n")

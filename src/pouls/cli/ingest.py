@@ -142,7 +142,9 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field or not column:
-            raise UserError(f"--map {pair!r}: expected FIELD=COLUMN, e.g. --map text=body")
+            raise typer.BadParameter(
+                f"{pair!r}: expected FIELD=COLUMN, e.g. --map text=body", param_hint="'--map'"
+            )
         mapping[field.strip()] = column.strip()
     return mapping
 

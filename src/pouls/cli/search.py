@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pouls.store.sqlite import SQLiteStore
 
 PAGE = 500
-# The columns of --format csv, in this order (docs/query-language.md says what each holds).
+# The columns of --format csv, in this order (listed in docs/query-language.md).
 CSV_COLUMNS = (
     "id",
     "created_at",
