@@ -280,3 +280,15 @@ async def test_mastodon_poison_statuses_in_a_served_page_are_dead_letters_neighb
     assert boosted is not None and boosted.text == "Grève \ufffd"
     cursor = json.loads(store.cursor(WS, NAME) or "")
     assert cursor == {"tag:fournil": "113500000000000003"}  # past the poison: not read again
+
+
+async def test_mastodon_page_that_is_not_json_is_asked_again(
+    mastodon: FakeMastodon, store: SQLiteStore
+):
+    page = Reply(200, b"<html>502 Bad Gateway</html>", {"Content-Type": "text/html"})
+    mastodon.throttle.append(page)  # Mastodon.py raised, which stopped the source
+    errors: list[str] = []
+    src = source(mastodon, errors, streaming=False, interval=30)
+    totals = await run_until([src], store, lambda: store.count(WS) == 3)
+    assert totals.errors == {} and totals.dead_letters == 0
+    assert any("an answer that is not JSON" in e for e in errors)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 from mastodon import Mastodon, MastodonNetworkError, MastodonRatelimitError
 from mastodon.errors import (
+    MastodonAPIError,
     MastodonInternalServerError,
     MastodonServiceUnavailableError,
     MastodonUnauthorizedError,
@@ -130,12 +131,13 @@ class MastodonSource:
             if self.api.ratelimit_remaining <= 0 and reset and reset > _now():
                 await asyncio.sleep(reset - _now())  # quota spent: wait for X-RateLimit-Reset
             try:
-                return list(await asyncio.to_thread(fetch, **params))
+                answer = await asyncio.to_thread(fetch, **params)
             except MastodonRatelimitError:
                 reset = self.api.ratelimit_reset
                 wait = reset - _now() if reset and reset > _now() else backoff.next()
                 self._report(f"{self.base}: rate limited (429); retrying in {wait:.0f}s")
                 await asyncio.sleep(wait)
+                continue
             except MastodonUnauthorizedError as exc:
                 raise PermissionError(
                     f"{self.base}: access token refused ({exc.args[1]})"
@@ -148,6 +150,17 @@ class MastodonSource:
                 wait = backoff.next()
                 self._report(f"{self.base}: {type(exc).__name__}: {exc}; retrying in {wait:.0f}s")
                 await asyncio.sleep(wait)
+                continue
+            except MastodonAPIError as exc:
+                if "Could not parse response as JSON" not in str(exc):
+                    raise
+                answer = None  # a proxy's error page, a truncated answer: asked again later
+            if isinstance(answer, list):
+                return list(answer)
+            wait = backoff.next()
+            what = "not JSON" if answer is None else f"{type(answer).__name__}, not a list"
+            self._report(f"{self.base}: an answer that is {what}; retrying in {wait:.0f}s")
+            await asyncio.sleep(wait)
 
     async def _catch_up(
         self, position: str | None, fetch: Callable[..., Any], unwrap: Callable[[Any], Any]
