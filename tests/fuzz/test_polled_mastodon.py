@@ -132,3 +132,8 @@ def test_a_streamed_status_id_that_is_not_a_decimal_number_does_not_escape() -> 
     assert step is not None and len(step.signals) == 1 and step.position == "²"
     # Ordered before every number: taken as already read once the stream is past a number.
     assert source()._event("update", json.dumps(status), "113500000000000003") is None
+
+
+def test_a_null_in_a_page_of_statuses_is_a_dead_letter_not_silence() -> None:
+    signals, dead = source().read([None, recorded("stream-update.json")], _same)
+    assert len(signals) == 1 and len(dead) == 1 and "null" in dead[0].reason

@@ -367,6 +367,8 @@ def _bind(fetch: Callable[..., Any], *args: Any, **fixed: Any) -> Callable[..., 
 
 
 def _same(item: Any) -> Any:
+    if item is None:  # None from an unwrap means "no status here, by design": not for a page
+        raise ValueError("null where a status is expected")
     return item
 
 
