@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import msgspec
+import pytest
 
 from pouls import pipeline
 from pouls.privacy.pseudonyms import Pseudonymiser
@@ -156,3 +157,29 @@ def test_dead_letters_lose_identities_but_keep_their_reason_and_shape() -> None:
         assert secret not in mail.raw
     [kept] = pipeline.redact([Pseudonymiser(KEY, ["acme"])], letters[:1])
     assert kept == letters[0]
+
+
+async def test_replies_say_why_they_cannot_reach_a_pseudonymised_sender() -> None:
+    from pouls.sinks import email, meta
+    from pouls.sinks.reply import Reply, TelegramReplies
+
+    [hidden] = Pseudonymiser(KEY).enrich([whatsapp(1)])
+    with pytest.raises(meta.SendError, match="identities"):
+        await meta.GraphSink(access_token="t", graph_url="http://127.0.0.1:9").reply(hidden, "Ok")
+    mail = email_signal(
+        b"From: ines@example.fr\r\nSubject: Commande\r\nMessage-ID: <q1@example.fr>\r\n\r\nBonjour",
+        workspace="acme",
+        source="mail",
+        uid=1,
+        observed_at=T0,
+    )
+    [hidden_mail] = Pseudonymiser(KEY).enrich([mail])
+    with pytest.raises(email.SendError, match="identities"):
+        email.SmtpSink(host="127.0.0.1", sender="shop@example.org").compose(hidden_mail, "Ok")
+    private = make_signal(1, "Bonjour", channel="telegram", author_handle="@zoe")
+    private = msgspec.structs.replace(private, native_id="51234567:311")
+    [hidden_chat] = Pseudonymiser(KEY).enrich([private])
+    sent = await TelegramReplies(token="t", api_base_url="http://127.0.0.1:9").send(
+        Reply(signal=hidden_chat, text="Ok")
+    )
+    assert sent.status == "failed" and sent.error is not None and "identities" in sent.error

@@ -142,18 +142,29 @@ def _ago(delta: timedelta) -> str:
 def dead_letters(
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
     workspace: WorkspaceOption = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Show the raw input too (it may name people: workspace admins only, see"
+            " docs/privacy.md).",
+        ),
+    ] = False,
 ) -> None:
-    """Input that could not be read, with the reason, newest first."""
-    rows = context.store().dead_letters(
-        None if workspace is None else context.workspace_id(workspace), limit
-    )
+    """Input that could not be read, with the reason and where, newest first."""
+    from pouls.privacy.retention import expire
+
+    store = context.store()
+    expire(context.settings(), store)  # past `[privacy] dead_letter_days`: gone, not listed
+    rows = store.dead_letters(None if workspace is None else context.workspace_id(workspace), limit)
     if not rows:
         out.print("No dead letters.")
         return
     table = Table(show_lines=True)
-    for column in ("when", "source", "where", "reason", "raw"):
+    for column in ("when", "source", "where", "reason", *(["raw"] if raw else [])):
         table.add_column(column, overflow="fold")
     for d in rows:
-        raw = d.raw if len(d.raw) <= 120 else d.raw[:117] + "..."
-        table.add_row(d.at.strftime("%Y-%m-%d %H:%M"), d.source, d.position or "", d.reason, raw)
+        text = d.raw if len(d.raw) <= 120 else d.raw[:117] + "..."
+        when = d.at.strftime("%Y-%m-%d %H:%M")
+        table.add_row(when, d.source, d.position or "", d.reason, *([text] if raw else []))
     out.print(table)

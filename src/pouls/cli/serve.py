@@ -101,6 +101,7 @@ def build_app(settings: Settings, store: SQLiteStore, live: Live) -> FastAPI:
 async def _serve(
     settings: Settings, store: SQLiteStore, sources: list[Source], host: str, port: int
 ) -> None:
+    from pouls.privacy import retention
     from pouls.watch.assemble import start as start_watch
     from pouls.web.live import Live
 
@@ -130,6 +131,7 @@ async def _serve(
     backfill = asyncio.create_task(
         asyncio.to_thread(_backfill_topics, settings, store, halt.is_set)
     )
+    expiring = asyncio.create_task(retention.keep(settings, store, stop))  # old dead letters
     flow = asyncio.create_task(
         pipeline.run(
             sources,
@@ -144,6 +146,7 @@ async def _serve(
     totals = await flow  # sources cancelled, in-flight batches committed
     halt.set()
     await backfill  # ends after its current chunk; the next start resumes it
+    await expiring
     await watcher.close()
     await watching
     server.should_exit = True

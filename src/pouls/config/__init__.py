@@ -16,6 +16,7 @@ import msgspec
 
 from pouls.config.fields import Name, doc, read_secret
 from pouls.config.platforms import BlueskySource, MastodonSource, RedditSource, TelegramSource
+from pouls.config.privacy import Privacy
 from pouls.config.sources import (
     CheckinSource,
     EmailSource,
@@ -60,6 +61,7 @@ __all__ = [
     "MqttSource",
     "MqttTopic",
     "Name",
+    "Privacy",
     "RedditSource",
     "ReplaySource",
     "RssSource",
@@ -213,6 +215,9 @@ class File(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     alerts: Annotated[Alerts, doc("Alert delivery and digests.")] = msgspec.field(
         default_factory=Alerts
     )
+    privacy: Annotated[Privacy, doc("How long personal data is kept.")] = msgspec.field(
+        default_factory=Privacy
+    )
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -245,7 +250,12 @@ class ConfigError(Exception):
     """pouls.toml (or a POULS_* variable) is not valid; the message says where and why."""
 
 
-_ENV_SECTIONS: dict[str, type[msgspec.Struct]] = {"pipeline": Pipeline, "web": Web, "store": Store}
+_ENV_SECTIONS: dict[str, type[msgspec.Struct]] = {
+    "pipeline": Pipeline,
+    "web": Web,
+    "store": Store,
+    "privacy": Privacy,
+}
 
 
 def load(home: Path, environ: dict[str, str] | None = None) -> Settings:
@@ -393,8 +403,8 @@ def reference() -> str:
         "# Configuration reference",
         "",
         "`pouls.toml` lives in the pouls home (`--home`, `POULS_HOME`, default `./.pouls`);"
-        " `pouls init` writes a commented example. Scalars of `[pipeline]`, `[web]` and `[store]`"
-        " can be overridden by `POULS_<SECTION>_<KEY>` environment variables, e.g. `POULS_WEB_PORT=8080`.",
+        " `pouls init` writes a commented example. Scalars of `[pipeline]`, `[web]`, `[store]` and"
+        " `[privacy]` can be overridden by `POULS_<SECTION>_<KEY>` environment variables, e.g. `POULS_WEB_PORT=8080`.",
         "",
         "Generated from `src/pouls/config.py`; `tests/test_config.py` fails when it is out of date.",
     ]

@@ -35,6 +35,17 @@ def secret(home: Path) -> bytes:
     return path.read_bytes()
 
 
+def is_pseudonym(value: object) -> bool:
+    """Whether a value is a pseudonym (a reply sink cannot send to it: the address is not kept)."""
+    return isinstance(value, str) and PSEUDONYM.fullmatch(value) is not None
+
+
+NOT_KEPT = (
+    "its sender's address is not kept in a pseudonymous workspace: replies need"
+    ' identities = "named" (docs/privacy.md)'
+)
+
+
 def pseudonym(key: bytes, workspace: str, channel: str, handle: str) -> str:
     """Stable pseudonymous author id for a handle on a channel within a workspace."""
     message = f"{workspace}\x1f{channel}\x1f{handle.strip().lower()}".encode()

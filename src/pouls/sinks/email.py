@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Literal
 
+from pouls.privacy.pseudonyms import NOT_KEPT, is_pseudonym
 from pouls.signals import Signal
 from pouls.sinks import Delivery
 from pouls.sinks.reply import Reply
@@ -54,6 +55,8 @@ class SmtpSink:
         """The reply to an e-mail signal, threaded under it."""
         raw = signal.raw or {}
         to = raw.get("reply_to") or raw.get("from")
+        if is_pseudonym(to):
+            raise SendError(f"signal {signal.id}: {NOT_KEPT}")
         if signal.channel != "email" or not to:
             raise SendError("only an e-mail signal with a sender address can be answered by e-mail")
         parent = raw.get("message_id")

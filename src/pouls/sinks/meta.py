@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from pouls.privacy.pseudonyms import NOT_KEPT, is_pseudonym
 from pouls.signals import Signal, utcnow
 from pouls.sinks import Delivery
 from pouls.sinks.reply import Reply
@@ -77,6 +78,9 @@ class GraphSink:
     ) -> str:
         """Answer `signal` on its channel; returns the id Graph gives the sent message."""
         raw = signal.raw or {}
+        sender = (raw.get("message") or {}).get("from") or (raw.get("sender") or {}).get("id")
+        if signal.channel in ("whatsapp", "messenger", "instagram") and is_pseudonym(sender):
+            raise SendError(f"signal {signal.id}: {NOT_KEPT}")
         if signal.channel == "whatsapp":
             last = last_customer_message or signal.created_at
             if (now or utcnow()) - last > WINDOW:

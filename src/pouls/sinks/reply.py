@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from pouls.privacy.pseudonyms import NOT_KEPT, is_pseudonym
 from pouls.signals import Signal, utcnow
 from pouls.sinks import Delivery, Sink
 from pouls.sources.retry import Backoff
@@ -116,6 +117,8 @@ class TelegramReplies:
 
     async def send(self, action: Reply) -> Delivery:
         chat, _, message = (action.signal.native_id or "").rpartition(":")
+        if is_pseudonym(chat):  # a private chat's id is the person's: not kept
+            return _failed(f"signal {action.signal.id}: {NOT_KEPT}", 0, ())
         body = {
             "chat_id": int(chat) if chat.lstrip("-").isdigit() else chat,
             "text": action.text,
