@@ -318,7 +318,12 @@ class WatchStore:
         """The signals stored after row `seq` and created from `since`, but the workspace's
         own accounts', in storage order; then, from the same snapshot, the workspace's last
         row, how many rows came after `seq`, and how many it holds (a total that did not grow
-        by those rows: some were removed)."""
+        by those rows: some were removed).
+
+        The signals are read from the row's columns, not its document (several times faster):
+        who, where, when, what and the duplicate cluster, without the other enrichments, the
+        raw payload or the author's handle and name.
+        """
         conn = self.store._reader()
         conn.execute("BEGIN")
         try:
@@ -331,13 +336,31 @@ class WatchStore:
                 (workspace, seq, top),
             ).fetchone()[0]
             rows = conn.execute(
-                "SELECT doc FROM signals WHERE workspace = ? AND seq > ? AND seq <= ?"
-                " AND created_at >= ? AND own = 0 ORDER BY seq",
+                "SELECT id, source, channel, kind, visibility, author, created_at, observed_at,"
+                " title, text, dup_cluster FROM signals WHERE workspace = ? AND seq > ?"
+                " AND seq <= ? AND created_at >= ? AND own = 0 ORDER BY seq",
                 (workspace, seq, top, to_us(since)),
             ).fetchall()
         finally:
             conn.execute("COMMIT")
-        return [decode(doc) for (doc,) in rows], top, added, total
+        signals = [
+            Signal(
+                id=i,
+                workspace=workspace,
+                source=src,
+                channel=channel,
+                kind=kind,
+                visibility=visibility,
+                author=author,
+                created_at=from_us(created),
+                observed_at=from_us(observed),
+                title=title,
+                text=text,
+                dup_cluster=cluster,
+            )
+            for i, src, channel, kind, visibility, author, created, observed, title, text, cluster in rows
+        ]
+        return signals, top, added, total
 
     def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
         """An alert's opened, updated and closed lines, oldest first."""
