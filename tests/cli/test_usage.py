@@ -93,3 +93,9 @@ def test_a_bad_map_is_a_usage_error_naming_the_expected_form(tmp_path: Path) -> 
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert "Invalid value for '--map'" in line and "FIELD=COLUMN" in line
+
+
+def test_a_user_error_is_shown_as_written_brackets_included(tmp_path: Path) -> None:
+    done = pouls_run(tmp_path, "digest", "--send")
+    assert done.returncode == 1
+    assert done.stderr == "Error: no [alerts] digest_sinks to send the digest to\n"

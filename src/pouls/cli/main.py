@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from pouls import __version__
@@ -98,8 +99,8 @@ def run() -> None:
     _register()
     try:
         app(prog_name="pouls", standalone_mode=False)
-    except context.UserError as exc:
-        context.err.print(f"[bold red]Error:[/] {exc}")
+    except context.UserError as exc:  # plain text: `[alerts]` in a message is not markup
+        context.err.print(Text.assemble(("Error:", "bold red"), " ", str(exc)))
         sys.exit(1)
     except NoArgsIsHelpError as exc:
         exc.show()

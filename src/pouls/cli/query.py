@@ -7,7 +7,6 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from pouls.cli.context import UserError, err
 from pouls.cli.usage import QueryCommand
@@ -34,7 +33,7 @@ def parse_or_explain(query: str) -> Any:
         prefix = "…" if start else ""
         err.print(f"  {prefix}{shown}", markup=False, highlight=False)
         err.print(" " * (2 + len(prefix) + exc.column - 1 - start) + "^", markup=False)
-        raise UserError(f"{escape(exc.message)} (column {exc.column}, {exc.code})") from exc
+        raise UserError(f"{exc.message} (column {exc.column}, {exc.code})") from exc
 
 
 def check(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:
