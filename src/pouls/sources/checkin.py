@@ -42,8 +42,8 @@ class InvalidCheckin(ValueError):
 def decode(body: bytes) -> Checkin:
     """A posted JSON check-in, or InvalidCheckin saying what is wrong with it.
 
-    Python's JSON reader first, since msgspec's refuses a lone surrogate (`"\\ud800"`) with a
-    misleading "truncated"; `to_signal` then makes such text valid Unicode.
+    Python's JSON reader first, since msgspec's refuses a lone surrogate (a JSON `\\ud800`)
+    with a misleading "truncated"; such text is then made valid Unicode (U+FFFD).
     """
     try:
         data = json.loads(body)
@@ -54,7 +54,7 @@ def decode(body: bytes) -> Checkin:
     if not isinstance(data, dict):
         raise InvalidCheckin(f"expected a JSON object, got {inputs.kind(data)}")
     try:
-        return msgspec.convert(data, Checkin)
+        return msgspec.convert(inputs.payload(data), Checkin)
     except msgspec.ValidationError as exc:
         raise InvalidCheckin(str(exc)) from None
 
