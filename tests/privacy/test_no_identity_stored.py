@@ -205,6 +205,27 @@ def web(settings: Settings, store: SQLiteStore) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://pouls")
 
 
+async def assert_pages_show_no_identity(client: httpx.AsyncClient, store: SQLiteStore) -> None:
+    """What an admin of the workspace reads: the API, the wall, each signal's page, dead letters."""
+    from pouls.access import digest
+    from pouls.access.passwords import hash_password
+
+    user = store.users.add("ana@acme.fr", hash_password("un mot de passe de test"))
+    store.users.grant(user, "acme", "admin")
+    store.users.add_token(user, "tests", digest("pouls_privacy-test-token"), None)
+    auth = {"Authorization": "Bearer pouls_privacy-test-token"}
+    listed = await client.get("/api/v1/signals?ws=acme&limit=500", headers=auth)
+    assert listed.status_code == 200
+    pages = [listed.text, (await client.get("/?ws=acme", headers=auth)).text]
+    for signal in listed.json()["signals"]:
+        page = await client.get(f"/signals/{signal['id']}?ws=acme", headers=auth)
+        assert page.status_code == 200
+        pages.append(page.text)
+    pages.append((await client.get("/api/v1/dead-letters?ws=acme", headers=auth)).text)
+    shown = "\n".join(pages).encode()
+    assert [f.decode() for f in forms() if f in shown or f in shown.lower()] == []
+
+
 def dead_count(store: SQLiteStore) -> int:
     return len(store.dead_letters("acme"))
 
@@ -225,6 +246,7 @@ async def test_generic_webhook_keeps_no_identity(settings, db, home, caplog) -> 
             headers = {"X-Signature-256": sign(FORMS_SECRET, body)}
             answer = await client.post("/ingest/forms", content=body, headers=headers)
             assert answer.status_code < 500, answer.text
+        await assert_pages_show_no_identity(client, db)
     assert (db.count("acme"), dead_count(db)) == (1, 2)
     assert_nothing_identifies(home, caplog)
 
@@ -252,6 +274,7 @@ async def test_meta_webhooks_keep_no_identity(settings, db, home, caplog) -> Non
                 "/hooks/meta/meta", content=body, headers={"X-Hub-Signature-256": signature}
             )
             assert answer.status_code == 200, answer.text
+        await assert_pages_show_no_identity(client, db)
     assert db.count("acme") >= 4 and dead_count(db) >= 1
     assert_nothing_identifies(home, caplog)
 
