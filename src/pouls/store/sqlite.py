@@ -71,6 +71,9 @@ class SQLiteStore:
         # Inserts touch the id index at random places: a larger cache than the 2 MB default
         # keeps its pages in memory as the store grows (one writer, so the memory is bounded).
         self._writer.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB:d}")
+        # A replaced or deleted row may have named someone (a signal stored before its workspace
+        # became pseudonymous, an expired dead letter): overwrite its bytes, not just free them.
+        self._writer.execute("PRAGMA secure_delete=ON")
         migrate(self._writer)
         self.topics = Topics(self)
         self.users = Users(self)
