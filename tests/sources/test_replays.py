@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pouls.signals import signal_id
+from pouls.sources.mastodon import MastodonSource
 from pouls.store.sqlite import SQLiteStore
 from tests.fuzz.routes import WS, dumps, post_hook, post_meta, post_telegram, serving
 
@@ -100,3 +102,20 @@ def test_instagram_comment_replayed_after_its_edit_leaves_the_edit(app) -> None:
     for body in (version("v1", 1791015300), version("v2", 1791015400), version("v1", 1791015300)):
         assert post_meta(client, body).status_code == 200
     assert text_of(store, "meta", "17865799348089039") == "v2"
+
+
+def test_mastodon_edit_carries_its_edit_time_and_a_late_original_loses(tmp_path: Path) -> None:
+    src = MastodonSource(name="masto", workspace=WS, api_base_url="https://pouet.example")
+    edit = json.loads((PAYLOADS / "mastodon" / "stream-status-update.json").read_text("utf-8"))
+    original = {**edit, "edited_at": None, "content": "<p>premier jet</p>"}
+    now = datetime.now(UTC)
+    edited, first = src.signal(edit, now), src.signal(original, now + timedelta(minutes=1))
+    assert edited.edited_at == datetime(2026, 10, 6, 8, 5, tzinfo=UTC)
+    store = SQLiteStore(tmp_path / "masto.db")
+    try:
+        store.put([edited])
+        store.put([first])
+        stored = store.get(WS, edited.id)
+        assert stored is not None and stored.text == edited.text != first.text
+    finally:
+        store.close()

@@ -28,7 +28,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from pouls.signals import Batch, DeadLetter, Metrics, Signal, signal_id, utcnow
+from pouls.signals import Batch, DeadLetter, Metrics, Signal, inputs, signal_id, utcnow
 from pouls.sources.entries import checked, writable
 from pouls.sources.merge import Step, load, merge
 from pouls.sources.retry import Backoff, RetryLater, retry_after
@@ -323,6 +323,7 @@ class MastodonSource:
             text=html_to_text(status["content"] or ""),
             lang=status.get("language"),
             created_at=_time(status["created_at"]),
+            edited_at=_edited(status.get("edited_at")),
             observed_at=now,
             metrics=Metrics(
                 likes=status.get("favourites_count"),
@@ -409,6 +410,14 @@ def _time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _edited(value: Any) -> datetime | None:
+    # Only orders versions (a late copy of the original never replaces an edit): optional.
+    try:
+        return None if not value else inputs.utc(_time(value), "edited_at")
+    except (ValueError, TypeError):
+        return None
 
 
 def _digest(text: str) -> str:
