@@ -6,6 +6,7 @@ be recomputed from a list of known handles without it, and differ between instal
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -22,6 +23,7 @@ from pouls.signals import DeadLetter, Signal
 KEY_FILE = "secret.key"
 log = logging.getLogger("pouls.privacy")
 PSEUDONYM = re.compile(r"a_[0-9a-f]{16}")
+CACHE_SIZE = 50_000  # pseudonyms remembered per workspace and channel
 
 
 def secret(home: Path) -> bytes:
@@ -49,7 +51,14 @@ NOT_KEPT = (
 def pseudonym(key: bytes, workspace: str, channel: str, handle: str) -> str:
     """Stable pseudonymous author id for a handle on a channel within a workspace."""
     message = f"{workspace}\x1f{channel}\x1f{handle.strip().lower()}".encode()
-    return "a_" + hmac.new(key, message, hashlib.blake2b).hexdigest()[:16]
+    mac = _keyed(key).copy()  # HMAC's keyed state made once: the same digest, much faster
+    mac.update(message)
+    return "a_" + mac.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    return hmac.new(key, digestmod=hashlib.blake2b)
 
 
 class Pseudonymiser:
@@ -65,6 +74,8 @@ class Pseudonymiser:
     def __init__(self, key: bytes, named_workspaces: Collection[str] = ()) -> None:
         self.key = key
         self.named = frozenset(named_workspaces)
+        # The same people write again and again: their pseudonyms are kept at hand.
+        self._hidden: dict[tuple[str, str], dict[str, str]] = {}
 
     def enrich(self, batch: list[Signal]) -> list[Signal]:
         return [self._one(s) for s in batch]
@@ -148,9 +159,18 @@ class Pseudonymiser:
             return msgspec.structs.replace(d, raw="", reason=why, position=None)
 
     def _hider(self, workspace: str, channel: str) -> raw.Hide:
+        cache = self._hidden.setdefault((workspace, channel), {})
+
         def hide(value: str) -> str:
-            if PSEUDONYM.fullmatch(value.lstrip("@")):  # hidden already: the same again
-                return value.lstrip("@")
-            return pseudonym(self.key, workspace, channel, value)
+            found = cache.get(value)
+            if found is None:
+                if PSEUDONYM.fullmatch(value.lstrip("@")):  # hidden already: the same again
+                    found = value.lstrip("@")
+                else:
+                    found = pseudonym(self.key, workspace, channel, value)
+                if len(cache) >= CACHE_SIZE:
+                    cache.clear()
+                cache[value] = found
+            return found
 
         return hide

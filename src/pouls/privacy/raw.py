@@ -9,6 +9,7 @@ and e-mail addresses and phone numbers left in any of these strings are hashed t
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -75,6 +76,7 @@ HANDLE = re.compile(r"(?<![\w.@/])@[A-Za-z0-9_](?:[\w.-]{0,62}\w)?")
 MIN_KNOWN = 3  # a known identity shorter than this is not searched for inside other strings
 
 
+@functools.lru_cache(maxsize=4096)
 def normal(key: str) -> str:
     """A key as COMMON_KEYS and CHANNEL_KEYS write it."""
     return key.lower().replace("_", "").replace("-", "")
@@ -140,8 +142,10 @@ class Scrubber:
         self.hide = hide
         self.keys = keys
         known = list(known)
-        self.names = [(v, v.casefold()) for v in variants(known)]
-        self.whole = [(v, v.casefold()) for v in variants(known, words=False)]
+        whole = variants(known, words=False)
+        words = variants(known)
+        self.whole = [(v, v.casefold()) for v in whole]
+        self.names = self.whole if words == whole else [(v, v.casefold()) for v in words]
 
     def _known(self, value: str, *, words: bool = True) -> re.Pattern[str] | None:
         """The known identities present in `value`, as one pattern (None: none is there)."""
