@@ -330,7 +330,10 @@ def stages_for(
     declared = {w.id: w.own_accounts for w in settings.workspaces if w.own_accounts}
     if declared:  # before privacy: it drops the handles the accounts are known by
         stages.append(OwnAccounts(declared, own_authors(settings)))
-    stages.append(Pseudonymiser(secret(settings.home), named))
+    brands = {
+        ws: [h for hs in by_channel.values() for h in hs] for ws, by_channel in declared.items()
+    }
+    stages.append(Pseudonymiser(secret(settings.home), named, brands))
     if enrich:
         stages += enrichers_for(settings)
     topics = getattr(store, "topics", None)

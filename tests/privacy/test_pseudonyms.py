@@ -183,3 +183,10 @@ async def test_replies_say_why_they_cannot_reach_a_pseudonymised_sender() -> Non
         Reply(signal=hidden_chat, text="Ok")
     )
     assert sent.status == "failed" and sent.error is not None and "identities" in sent.error
+
+
+def test_mentions_of_the_brands_own_accounts_are_kept() -> None:
+    said = make_signal(1, "Merci @MaisonLumiere et @zoe pour la lampe", author_handle="@jo")
+    [hidden] = Pseudonymiser(KEY, own_accounts={"acme": ["@maisonlumiere"]}).enrich([said])
+    assert hidden.text.startswith("Merci @MaisonLumiere et @a_")
+    assert "zoe" not in hidden.text

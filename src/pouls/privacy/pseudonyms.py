@@ -12,7 +12,7 @@ import hmac
 import logging
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import msgspec
@@ -71,9 +71,20 @@ class Pseudonymiser:
 
     name = "privacy"
 
-    def __init__(self, key: bytes, named_workspaces: Collection[str] = ()) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        named_workspaces: Collection[str] = (),
+        own_accounts: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
+        """`own_accounts`: workspace -> the brand's own handles, which are not people: their
+        @mentions in what people write are kept (a brand watches who mentions it)."""
         self.key = key
         self.named = frozenset(named_workspaces)
+        self.own = {
+            ws: frozenset(h.strip().lstrip("@").casefold() for h in handles)
+            for ws, handles in (own_accounts or {}).items()
+        }
         # The same people write again and again: their pseudonyms are kept at hand.
         self._hidden: dict[tuple[str, str], dict[str, str]] = {}
 
@@ -100,7 +111,9 @@ class Pseudonymiser:
             return s if author == s.author else msgspec.structs.replace(s, author=author)
         keys = raw.keys_for(s.channel)
         known = [s.author_handle, s.author_name, s.author, *raw.identities(s.raw, keys)]
-        scrub = raw.Scrubber(self._hider(s.workspace, s.channel), keys, known)
+        scrub = raw.Scrubber(
+            self._hider(s.workspace, s.channel), keys, known, self.own.get(s.workspace)
+        )
         return msgspec.structs.replace(
             s,
             author=author,

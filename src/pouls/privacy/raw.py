@@ -138,9 +138,17 @@ _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]")
 class Scrubber:
     """Hashes a payload's identities: under identity keys, known values and contact patterns."""
 
-    def __init__(self, hide: Hide, keys: frozenset[str], known: Iterable[str | None]) -> None:
+    def __init__(
+        self,
+        hide: Hide,
+        keys: frozenset[str],
+        known: Iterable[str | None],
+        public: frozenset[str] | None = None,
+    ) -> None:
+        """`public`: handles (lowercase, no @) whose mentions are kept, e.g. the brand's own."""
         self.hide = hide
         self.keys = keys
+        self.public = public or frozenset()
         known = list(known)
         whole = variants(known, words=False)
         words = variants(known)
@@ -169,8 +177,14 @@ class Scrubber:
         hashed; the rest of what they wrote is kept as written."""
         if "@" in text:
             text = EMAIL.sub(lambda m: self.hide(m.group(0)), text)
-            text = HANDLE.sub(lambda m: "@" + self.hide(m.group(0)), text)
+            text = HANDLE.sub(self._mention, text)
         return PHONE.sub(lambda m: self.hide(_digits(m.group(0))), text)
+
+    def _mention(self, found: re.Match[str]) -> str:
+        mention = found.group(0)
+        if mention[1:].casefold() in self.public:
+            return mention
+        return "@" + self.hide(mention)
 
     def value(self, value: Any) -> Any:
         """A JSON value with every identity in it hashed, keeping its shape."""
