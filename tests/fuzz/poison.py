@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -19,9 +20,12 @@ from pouls.signals import DeadLetter, Signal
 from pouls.store.sqlite import SQLiteStore
 
 # Bounded: each property runs in a few seconds; the function-scoped store is shared by examples.
+# Derandomized, as the other property tests: `make test` fails on a change, not on luck.
+# POULS_FUZZ_EXAMPLES raises the count for a longer hunt (each found case becomes a test).
 FUZZ = settings(
-    max_examples=150,
+    max_examples=int(os.environ.get("POULS_FUZZ_EXAMPLES", "150")),
     deadline=None,
+    derandomize="POULS_FUZZ_EXAMPLES" not in os.environ,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 

@@ -9,15 +9,13 @@ neighbours in the page are stored.
 from __future__ import annotations
 
 import math
-from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
 
-from pouls.signals import Signal, decode, encode
+from pouls.signals import Signal, decode, encode, inputs
 
 RAW_LIMIT = 10_000  # characters of the input kept in a dead letter
-_INT64 = 2**63 - 1  # what an SQLite INTEGER holds
 
 
 class Unstorable(ValueError):
@@ -26,17 +24,13 @@ class Unstorable(ValueError):
 
 def mend(text: str) -> str:
     """The text with lone surrogates (from `\\ud800` escapes, bytes smuggled as text) as U+FFFD."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Through UTF-16 a surrogate pair becomes its character and a lone half becomes U+FFFD.
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return text
+    return inputs.text(text)
 
 
 def writable(text: str, limit: int = RAW_LIMIT) -> str:
-    """Text for a dead letter's raw input or reason: mended and cut to `limit` characters."""
-    return mend(str(text)[:limit])
+    """Text for a dead letter's raw input or reason: cut to `limit` characters, every character
+    kept (a lone surrogate written as `\\udXXX`, as the store writes dead letters)."""
+    return inputs.escaped(str(text)[:limit])
 
 
 def checked(signal: Signal) -> Signal:
@@ -44,7 +38,7 @@ def checked(signal: Signal) -> Signal:
     try:
         data = encode(signal)
     except UnicodeEncodeError:
-        signal = msgspec.convert(_mended(msgspec.to_builtins(signal)), Signal)
+        signal = inputs.storable(signal)
         data = encode(signal)
     try:
         decode(data)
@@ -59,16 +53,6 @@ def checked(signal: Signal) -> Signal:
     return signal
 
 
-def _mended(value: Any) -> Any:
-    if isinstance(value, str):
-        return mend(value)
-    if isinstance(value, dict):
-        return {mend(str(k)): _mended(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_mended(v) for v in value]
-    return value
-
-
 def _check_numbers(signal: Signal) -> None:
     # JSON writes NaN and infinities as null: the number would be lost without a word.
     floats: dict[str, float | None] = {"value": signal.value, "scam": signal.scam}
@@ -80,7 +64,7 @@ def _check_numbers(signal: Signal) -> None:
     if signal.metrics is not None:
         for name in signal.metrics.__struct_fields__:
             count = getattr(signal.metrics, name)
-            if count is not None and not -_INT64 <= count <= _INT64:
+            if count is not None and not inputs.INT_MIN <= count <= inputs.INT_MAX:
                 raise Unstorable(f"metrics.{name}: {count} is out of range")
 
 
