@@ -64,3 +64,10 @@ def test_a_poison_telegram_update_is_a_dead_letter_and_its_neighbours_are_stored
     native = f"{third['chat']['id']}:{third['message_id']}"
     assert store.get(WS, signal_id(WS, NAME, native)) is not None
     assert batch.cursor == str(updates[2]["update_id"] + 1)
+
+
+def test_a_negative_update_id_never_becomes_the_offset() -> None:
+    update = json.loads(json.dumps(RECORDED[0]))
+    update["update_id"] = -5  # as an offset, -5 asks Telegram for the last five updates again
+    batch = read_updates([update], WS, NAME)
+    assert len(batch.signals) == 1 and batch.cursor is None

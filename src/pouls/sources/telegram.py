@@ -155,7 +155,7 @@ def read_updates(updates: Sequence[Any], workspace: str, source: str) -> Batch:
         update_id = update.get("update_id") if isinstance(update, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             update_id = None
-        elif abs(update_id) <= inputs.INT_MAX:
+        elif 0 <= update_id < inputs.INT_MAX:  # a negative offset asks for the last updates again
             last = update_id if last is None else max(last, update_id)
         try:
             signal = read_update(update, workspace, source, now)
