@@ -190,3 +190,17 @@ def test_mentions_of_the_brands_own_accounts_are_kept() -> None:
     [hidden] = Pseudonymiser(KEY, own_accounts={"acme": ["@maisonlumiere"]}).enrich([said])
     assert hidden.text.startswith("Merci @MaisonLumiere et @a_")
     assert "zoe" not in hidden.text
+
+
+def test_a_dead_letter_cut_short_or_with_a_lone_surrogate_is_still_redacted_and_storable(
+    store,
+) -> None:
+    whole = json.dumps({"message": {"from": {"id": 51234567, "username": "camille_rx"}}})
+    cut = DeadLetter(workspace="acme", source="bot", reason="cut", raw=whole[:-2], position="1")
+    lone = DeadLetter(
+        workspace="acme", source="forms", reason="bad", raw='{"t": "\\ud800", "email": "a@b.fr"}'
+    )
+    redacted = pipeline.redact([Pseudonymiser(KEY)], [cut, lone])
+    assert "51234567" not in redacted[0].raw and "camille" not in redacted[0].raw
+    assert "a@b.fr" not in redacted[1].raw
+    assert store.put([], dead_letters=redacted).dead_letters == 2

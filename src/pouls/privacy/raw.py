@@ -300,25 +300,53 @@ _HEADER = re.compile(
 )
 
 
+# A `"key": value` pair of JSON cut short (dead letters keep 10,000 characters at most).
+_PAIR = re.compile(r'"([^"\\]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d+)')
+
+
 def scrub_raw_text(raw: str, scrub: Scrubber) -> str:
     """Unreadable input as kept in a dead letter: JSON (or JSON lines) with identity keys
-    hashed; otherwise mail address headers emptied; then contacts and @handles hashed."""
+    hashed; otherwise the values of identity keys of cut-short JSON and the address headers
+    of an e-mail hashed; then contacts and @handles hashed everywhere."""
     try:
-        return json.dumps(scrub.value(json.loads(raw)), ensure_ascii=False)
+        text = _dumps(scrub.value(json.loads(raw)))
     except (ValueError, RecursionError):
-        pass
+        text = _lines(raw, scrub) or _pattern_scrub(raw, scrub)
+    return HANDLE.sub(lambda m: scrub.hide(m.group(0)), text)
+
+
+def _lines(raw: str, scrub: Scrubber) -> str | None:
     lines = raw.splitlines()
-    if len(lines) > 1:
-        try:
-            return "\n".join(
-                json.dumps(scrub.value(json.loads(line)), ensure_ascii=False) for line in lines
-            )
-        except (ValueError, RecursionError):
-            pass
+    if len(lines) < 2:
+        return None
+    try:
+        return "\n".join(_dumps(scrub.value(json.loads(line))) for line in lines)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _pattern_scrub(raw: str, scrub: Scrubber) -> str:
+    def pair(m: re.Match[str]) -> str:
+        # Which object an `id` belongs to is lost in cut-short JSON: every id is hashed.
+        if normal(m.group(1)) not in scrub.keys and m.group(1) != "id":
+            return m.group(0)
+        value = m.group(3).strip('"')
+        return f'"{m.group(1)}"{m.group(2)}"{scrub.hide(value)}"'
+
+    raw = _PAIR.sub(pair, raw)
     head, sep, body = raw.partition("\r\n\r\n") if "\r\n\r\n" in raw else raw.partition("\n\n")
     head = _HEADER.sub(lambda m: m.group(1) + ": " + scrub.hide(m.group(0)), head)
-    text = scrub.text(head + sep + body)
-    return HANDLE.sub(lambda m: scrub.hide(m.group(0)), text)
+    return scrub.text(head + sep + body)
+
+
+def _dumps(value: Any) -> str:
+    """JSON as readable as it came, or escaped where a lone surrogate could not be stored."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value)
+    return text
 
 
 def known_in(raw: str, keys: Collection[str]) -> set[str]:
