@@ -259,7 +259,7 @@ def _entry_language(entry: Any) -> str | None:
 
 
 def _digest(entry: Any) -> str:
-    key = (entry.get("title", "") + "\x1f" + entry.get("summary", "")).encode()
+    key = (entry.get("title", "") + "\x1f" + entry.get("summary", "")).encode("utf-8", "replace")
     return "sha:" + hashlib.blake2b(key, digest_size=16).hexdigest()
 
 
