@@ -390,6 +390,8 @@ def own_authors(settings: Settings) -> dict[str, set[str]]:
     from pouls.enrich.accounts import spellings
     from pouls.privacy.pseudonyms import pseudonym, secret
 
+    if not any(w.own_accounts for w in settings.workspaces):
+        return {w.id: set() for w in settings.workspaces}  # no key made for nothing declared
     key = secret(settings.home)
     return {
         w.id: {
