@@ -103,6 +103,7 @@ async def _serve(
 ) -> None:
     from pouls.privacy import retention
     from pouls.watch.assemble import start as start_watch
+    from pouls.web import intake
     from pouls.web.live import Live
 
     live = Live()
@@ -110,7 +111,12 @@ async def _serve(
     watching = asyncio.create_task(watcher.run())
     app = build_app(settings, store, live)
     stages = app.state.stages
+    # Models load now, before the server listens: not in the first webhook's request.
+    await asyncio.to_thread(intake.warm, settings, stages)
+    app.state.intake = intake.intake_for(app)
+    app.state.intake.start()
     # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
+    # The lifespan (pouls.web.intake.lifespan) is run here instead, around the pipeline's.
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
     )
@@ -151,6 +157,7 @@ async def _serve(
     await watching
     server.should_exit = True
     await web
+    await app.state.intake.close()  # webhook deliveries accepted and not yet answered: stored
     app.state.halt.set()  # topic backfills started from the web stop between chunks
     await asyncio.gather(*app.state.backfill_tasks)
     store.close()

@@ -168,6 +168,14 @@ class Web(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     host: Annotated[str, doc("Address to bind; 127.0.0.1 keeps it on this machine.")] = "127.0.0.1"
     port: Annotated[int, msgspec.Meta(ge=1, le=65535, description="TCP port.")] = 8000
+    intake_queue: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="Most webhook signals waiting to be stored; past it a delivery is"
+            " refused at once with 503 and Retry-After (senders retry) instead of waiting.",
+        ),
+    ] = 2000
     page_size: Annotated[
         int, msgspec.Meta(ge=1, le=500, description="Signals per page on the wall.")
     ] = 50

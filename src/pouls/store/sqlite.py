@@ -194,6 +194,11 @@ class SQLiteStore:
 
     # -- reading ------------------------------------------------------------------------------
 
+    def known(self, ids: Sequence[str]) -> set[str]:
+        """Which of these signal ids are stored: the webhook intake tells each request that it
+        shares a commit with others how many of its own signals were new."""
+        return set(self._existing(self._reader(), list(dict.fromkeys(ids))))
+
     def get(self, workspace: str, signal_id: str) -> Signal | None:
         row = (
             self._reader()

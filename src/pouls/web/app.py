@@ -17,7 +17,7 @@ from pouls import __version__
 from pouls.config import Settings, WebhookSource
 from pouls.store import Store
 from pouls.store.users import User
-from pouls.web import auth, errors
+from pouls.web import auth, errors, intake
 from pouls.web.headers import SecurityHeaders
 from pouls.web.limits import BodyLimit
 from pouls.web.live import Live
@@ -66,7 +66,12 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     the login page and webhooks (which check their own signatures) do not.
     """
     app = FastAPI(
-        title="pouls", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+        title="pouls",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=intake.lifespan,  # webhooks' group commit; stages warmed before serving
     )
     app.state.settings = settings
     app.state.store = store

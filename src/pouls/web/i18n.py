@@ -107,6 +107,11 @@ def long_date(context: Any, when: datetime) -> str:
 
 
 FR: dict[str, str] = {
+    # webhooks refused while pouls is full or stopping (pouls.web.intake)
+    "pouls is receiving more than it can store right now: retry after %(seconds)d s": (
+        "pouls reçoit plus qu'il ne peut enregistrer en ce moment : réessayez dans %(seconds)d s"
+    ),
+    "pouls is stopping: retry in a moment": "pouls s'arrête : réessayez dans un instant",
     # signing in
     "Sign in": "Se connecter",
     "Sign in to pouls": "Connexion à pouls",

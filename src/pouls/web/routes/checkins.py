@@ -63,6 +63,10 @@ async def create_checkin(request: Request) -> Response:
         signal = to_signal(checkin, workspace=s.workspace, source=s.name, observed_at=utcnow())
     except InvalidCheckin as exc:
         raise HTTPException(422, str(exc)) from None
-    await store_batch(request.app, s.workspace, s.name, Batch(signals=[signal], cursor=signal.id))
+    outcome = await store_batch(
+        request, s.workspace, s.name, Batch(signals=[signal], cursor=signal.id)
+    )
+    if outcome.refused:  # kept as a dead letter with its reason: say why it was not stored
+        raise HTTPException(422, outcome.refused[0].reason)
     body = {"id": signal.id, "workspace": s.workspace, "source": s.name}
     return Response(msgspec.json.encode(body), status_code=201, media_type="application/json")

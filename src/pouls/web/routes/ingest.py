@@ -68,14 +68,15 @@ async def ingest(request: Request, source: str, workspace: str | None = None) ->
         visibility=s.visibility,
     )
     batch = webhook.parse(body, defaults=defaults, observed_at=utcnow(), mapping=s.mapping)
-    result = await store_batch(request.app, s.workspace, s.name, batch)
-    refused = [{"position": d.position, "reason": d.reason} for d in batch.dead_letters]
-    status = 400 if refused and not batch.signals else 202
+    outcome = await store_batch(request, s.workspace, s.name, batch)
+    dead = batch.dead_letters + outcome.refused
+    refused = [{"position": d.position, "reason": d.reason} for d in dead]
+    status = 400 if refused and not outcome.stored else 202
     return _json(
         {
-            "ids": [x.id for x in batch.signals],
-            "stored": result.inserted,
-            "already_stored": result.existing,
+            "ids": [x.id for x in outcome.stored],
+            "stored": outcome.result.inserted,
+            "already_stored": outcome.result.existing,
             "dead_letters": refused,
         },
         status,

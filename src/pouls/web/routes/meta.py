@@ -59,7 +59,7 @@ async def receive(request: Request, source: str, workspace: str | None = None) -
     if not meta.signature_ok(secret, body, signature):
         raise HTTPException(403, "X-Hub-Signature-256 does not match the body")
     delivery = meta.parse(body, workspace=s.workspace, source=s.name, observed_at=utcnow())
-    await store_batch(request.app, s.workspace, s.name, delivery.batch)
+    await store_batch(request, s.workspace, s.name, delivery.batch)
     failed = [st for st in delivery.statuses if st.status == "failed"]
     if failed:
         message = "; ".join(

@@ -54,7 +54,7 @@ async def receive(source: str, request: Request) -> dict[str, bool]:
         batch = read_updates([update], s.workspace, s.name)
     if batch.cursor is None:  # keep the last acknowledged offset rather than clearing it
         batch.cursor = await _saved_cursor(request, s)
-    await store_batch(request.app, s.workspace, s.name, batch)
+    await store_batch(request, s.workspace, s.name, batch)
     return {"ok": True}
 
 
