@@ -29,7 +29,7 @@ def test_put_turns_an_unwritable_signal_into_a_dead_letter_and_keeps_its_batch(
 ) -> None:
     broken = make_signal(1, {"a": 1})  # type: ignore[arg-type]
     result = store.put([broken, make_signal(2, "voisin")])
-    assert (result.inserted, result.dead_letters) == (1, 1)
+    assert (result.inserted, result.dead_letters, result.refused) == (1, 1, [broken.id])
     [dead] = store.dead_letters("acme")
     assert "could not be stored" in dead.reason and dead.position == f"signal:{broken.id}"
 

@@ -44,6 +44,8 @@ class PutResult(msgspec.Struct, kw_only=True):
     inserted: int = 0
     existing: int = 0
     dead_letters: int = 0
+    # Ids of signals the store could not write (a parser's bug): kept as dead letters instead.
+    refused: list[str] = msgspec.field(default_factory=list)
 
 
 class SourceState(msgspec.Struct, kw_only=True):

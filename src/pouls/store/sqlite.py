@@ -124,8 +124,8 @@ class SQLiteStore:
         (`pouls.store.storable`), and a dead letter is always writable.
         """
         latest, unwritable = _newest(batch)
-        dead = [*dead_letters, *unwritable]
-        result = PutResult()
+        dead = [*dead_letters, *(d for _, d in unwritable)]
+        result = PutResult(refused=[str(s.id) for s, _ in unwritable])
         with self._transaction() as conn:
             known = self._existing(conn, list(latest))
             fresh = [p.row for i, p in latest.items() if i not in known]
@@ -429,15 +429,17 @@ class _Stored(NamedTuple):
     version: Version
 
 
-def _newest(batch: Sequence[Signal]) -> tuple[dict[str, Prepared], list[DeadLetter]]:
+def _newest(
+    batch: Sequence[Signal],
+) -> tuple[dict[str, Prepared], list[tuple[Signal, DeadLetter]]]:
     """Each signal of the batch ready to write, the newest version where one comes twice, and
     dead letters for those that cannot be written."""
     latest: dict[str, Prepared] = {}
-    unwritable: list[DeadLetter] = []
+    unwritable: list[tuple[Signal, DeadLetter]] = []
     for signal in batch:
         found = prepare(signal)
         if isinstance(found, DeadLetter):
-            unwritable.append(found)
+            unwritable.append((signal, found))
             continue
         seen = latest.get(found.signal.id)
         if seen is None or replaces(version(found.signal), version(seen.signal)):
