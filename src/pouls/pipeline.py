@@ -323,17 +323,13 @@ def stages_for(
     """The stages every batch goes through, in order: own accounts, privacy, the enrichers,
     topic matching."""
     from pouls.enrich.accounts import OwnAccounts
-    from pouls.privacy.pseudonyms import Pseudonymiser, secret
+    from pouls.privacy.pseudonyms import for_settings as privacy_stage
 
-    named = [w.id for w in settings.workspaces if w.identities == "named"]
     stages: list[Enricher] = []
     declared = {w.id: w.own_accounts for w in settings.workspaces if w.own_accounts}
     if declared:  # before privacy: it drops the handles the accounts are known by
         stages.append(OwnAccounts(declared, own_authors(settings)))
-    brands = {
-        ws: [h for hs in by_channel.values() for h in hs] for ws, by_channel in declared.items()
-    }
-    stages.append(Pseudonymiser(secret(settings.home), named, brands))
+    stages.append(privacy_stage(settings))
     if enrich:
         stages += enrichers_for(settings)
     topics = getattr(store, "topics", None)

@@ -106,3 +106,43 @@ def test_the_cli_lists_dead_letters_without_their_raw_input_unless_asked(tmp_pat
     shown = pouls(home, "dead-letters", "--raw")
     assert '"text": 42' in shown.stdout  # the raw input, redacted: a pseudonymous workspace
     assert MARKER not in shown.stdout and "zqwertz" not in shown.stdout
+
+
+def test_signals_stored_before_are_concealed_once_and_leave_no_bytes(tmp_path: Path) -> None:
+    from pouls.privacy.retention import conceal_stored
+    from tests.conftest import make_signal
+
+    (tmp_path / "pouls.toml").write_text(
+        '[[workspaces]]\nid = "acme"\n\n[[workspaces]]\nid = "named"\nidentities = "named"\n',
+        encoding="utf-8",
+    )
+    settings = load(tmp_path, environ={})
+    store = SQLiteStore(tmp_path / "pouls.db")
+    phone = "33698765432"
+
+    def old(n: int, workspace: str) -> object:
+        return make_signal(
+            n,
+            f"Écrivez-moi à {MARKER}",
+            workspace=workspace,
+            channel="whatsapp",
+            conversation_id=f"whatsapp:1065:{phone}",
+            raw={"message": {"from": phone}},
+        )
+
+    store.put([old(1, "acme"), old(2, "acme"), old(1, "named")])  # as an older pouls stored them
+    assert conceal_stored(settings, store) == 2
+    assert conceal_stored(settings, store) == 0  # once: the home remembers the pass
+    first, second = sorted(store.search("acme").signals, key=lambda s: s.id)
+    assert first.conversation_id == second.conversation_id
+    assert first.conversation_id is not None and first.conversation_id.startswith(
+        "whatsapp:1065:a_"
+    )
+    assert store.search("acme", "zephyrine").signals == []  # gone from the full-text index too
+    [kept] = store.search("named").signals
+    assert kept.raw == {"message": {"from": phone}}  # a named workspace keeps what it had
+    store.close()
+    data = (tmp_path / "pouls.db").read_bytes()
+    # What is left is the named workspace's: its raw and its conversation id, its text (in the
+    # text column and the document).
+    assert data.count(phone.encode()) == 2 and data.count(MARKER.encode()) == 2

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import msgspec
 
+from pouls.config import Settings
 from pouls.privacy import raw
 from pouls.signals import DeadLetter, Signal
 
@@ -46,6 +47,17 @@ NOT_KEPT = (
     "its sender's address is not kept in a pseudonymous workspace: replies need"
     ' identities = "named" (docs/privacy.md)'
 )
+
+
+def for_settings(settings: Settings) -> Pseudonymiser:
+    """The privacy stage for these settings' workspaces (pipeline.stages_for puts it first)."""
+    named = [w.id for w in settings.workspaces if w.identities == "named"]
+    brands = {
+        w.id: [h for handles in w.own_accounts.values() for h in handles]
+        for w in settings.workspaces
+        if w.own_accounts
+    }
+    return Pseudonymiser(secret(settings.home), named, brands)
 
 
 def pseudonym(key: bytes, workspace: str, channel: str, handle: str) -> str:
