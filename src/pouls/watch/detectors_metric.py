@@ -1,4 +1,4 @@
-"""The metric detector that `pouls detect` runs: deviation and novelty at three views.
+"""The metric detector that `pouls detect` runs: deviations, seasonal and sequence novelty.
 
 It is separate from `VolumeDetector` (alert rules) because it is shaped for generic metrics
 and for how NAB rewards detections: one early alert per event, then a rest.
@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pouls.watch.detectors_context import ContextDetector
-from pouls.watch.detectors_score import Score, check_sensitivity
+from pouls.watch.detectors_score import Score, check_sensitivity, seconds
+from pouls.watch.detectors_seasonal import SeasonalMedian
 
 NOVELTY_MEMORY = 0.001  # weight of a new novelty in its long-run mean (about 1,000 steps)
 CONTEXT_WARMUP = 100  # steps before the novelty counts: every context is new at first
@@ -53,10 +54,12 @@ class MetricDetector:
     from its forecast and from the long-run level, judged by rarity, without a ceiling on
     rarity), the sequence novelty of the values, and, weighted 0.8, the novelty of the steps
     between values (a change of shape at any level) and of the means of each `COARSE` values
-    (a slow pattern broken). An alert fires when it reaches the sensitivity's bar; the next
-    `rest` steps then score 0, so one event is one alert, raised early (what NAB rewards).
-    Only the volume detector's own alert (its score at 0.5) may break into a rest that the
-    novelty alone started. The score is rescaled so that 0.5 is the bar at any sensitivity.
+    (a slow pattern broken), and the rarity of the distance from the median of the same time
+    on past days (`SeasonalMedian`; `seasonal` replaces the default one). An alert fires when
+    it reaches the sensitivity's bar; the next `rest` steps then score 0, so one event is one
+    alert, raised early (what NAB rewards). Only the volume detector's own alert (its score
+    at 0.5) may break into a rest that another view started. The score is rescaled so that
+    0.5 is the bar at any sensitivity.
     """
 
     __slots__ = (
@@ -66,6 +69,7 @@ class MetricDetector:
         "_n",
         "_previous",
         "_quiet_until",
+        "_seasonal",
         "_steps",
         "_sum",
         "_values",
@@ -73,7 +77,9 @@ class MetricDetector:
         "rest",
     )
 
-    def __init__(self, sensitivity: float = 0.5, *, rest: int = 100) -> None:
+    def __init__(
+        self, sensitivity: float = 0.5, *, rest: int = 100, seasonal: SeasonalMedian | None = None
+    ) -> None:
         from pouls.watch.detectors import VolumeDetector
 
         check_sensitivity(sensitivity)
@@ -83,6 +89,10 @@ class MetricDetector:
         self._values = Novelty()
         self._steps = Novelty()
         self._coarse = Novelty(warmup=CONTEXT_WARMUP // COARSE)
+        # Same bars as the volume detector's, a little stricter on rarity (6 instead of 5).
+        self._seasonal = seasonal or SeasonalMedian(
+            6.0 * (1.0 - sensitivity), 9.0 * (1.0 - sensitivity)
+        )
         self._previous: float | None = None
         self._sum = 0.0
         self._n = 0
@@ -105,7 +115,8 @@ class MetricDetector:
         n = self._n
         self._n += 1
         volume = base.anomaly_score
-        raw = max(volume, self._novelty(base.observed, n))
+        seasonal = self._seasonal.read(seconds(timestamp), base.observed)
+        raw = max(volume, self._novelty(base.observed, n), seasonal)
         bar = self._bar
         if n <= self._quiet_until:
             if self._by_volume or volume < 0.5:
