@@ -1,7 +1,7 @@
 """Numenta Anomaly Benchmark (NAB v1.1) scoring, so `pouls detect` compares with the scoreboard.
 
 Written for pouls from NAB's published rules (Lavin and Ahmad, "Evaluating Real-time Anomaly
-Detection Algorithms", 2015, arXiv:1510.03336, section 4, and the summary kept with the data in
+Detection Algorithms", 2015, arXiv:1510.03336, and the summary kept with the data in
 `../shared/datasets/nab_other/SOURCE.md`):
 
 - the first 15% of each file (at most 750 rows) is a probation and is not scored;
