@@ -68,8 +68,12 @@ def warm(settings: Settings, found: Sequence[Enricher]) -> None:
         for n, text in enumerate(texts)
     ]
     # The duplicate index and the topic matcher keep what they see: a warm-up signal in them
-    # would be a neighbour that was never stored.
+    # would be a neighbour that was never stored. The index's tables are built aside instead.
     for stage in found:
+        if stage.name == "duplicates":
+            from pouls.enrich.duplicates import signatures
+
+            signatures([s.text for s in batch])
         if stage.name in ("duplicates", "topics"):
             continue
         try:
