@@ -8,7 +8,7 @@ import difflib
 from typing import Any
 
 from typer._click.core import Context  # typer vendors its click: these are its public types
-from typer._click.exceptions import NoSuchOption, UsageError
+from typer._click.exceptions import BadParameter, NoSuchOption, UsageError
 from typer.core import TyperCommand, TyperOption
 
 EXIT_USAGE = 2
@@ -57,6 +57,9 @@ def dash_arguments(command: TyperCommand, ctx: Context, args: list[str]) -> list
 def usage_line(exc: UsageError) -> str:
     """The error as one line, with a hint: the closest command or option, or where the help is."""
     message = " ".join(exc.format_message().replace("Value error, ", "").split())
+    given = _given(exc)
+    if given is not None and isinstance(exc, BadParameter):
+        message = f"{message} (given: {given!r})"
     ctx = exc.ctx
     path = ctx.command_path if ctx is not None else "pouls"
     hint = f"see `{path} --help`."
@@ -79,4 +82,13 @@ def _option_names(ctx: Context) -> list[str]:
 
 def _close(word: str, choices: list[Any]) -> str | None:
     found = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
+    return found[0] if found else None
+
+
+def _given(exc: UsageError) -> Any:
+    """The value typed, when typer's validation (pydantic) kept it: an error should name it."""
+    errors = getattr(exc.__cause__, "errors", None)
+    if not callable(errors):
+        return None
+    found = [e.get("input") for e in errors() if isinstance(e, dict)]
     return found[0] if found else None
