@@ -38,6 +38,20 @@ def recorded(path: str) -> Any:
     return json.loads((PAYLOADS / path).read_text(encoding="utf-8"))
 
 
+DEEP = [b"[" * 900 + b"]" * 900, b'{"a":' * 900 + b"1" + b"}" * 900, b"[" * 10**5 + b"]" * 10**5]
+
+
+@pytest.mark.parametrize("body", DEEP, ids=["list", "object", "past-the-parser"])
+def test_json_nested_too_deeply_is_refused_or_a_dead_letter_on_every_route(app, body) -> None:
+    client, store = app
+    assert post_hook(client, body).status_code == 400
+    assert post_meta(client, body).status_code == 200
+    assert post_telegram(client, body).status_code == 200
+    assert post_checkin(client, body).status_code == 422
+    assert {d.source for d in store.dead_letters(WS)} == {"hook", "meta", "bot"}
+    assert store.count(WS) == 0
+
+
 # -- generic webhook --------------------------------------------------------------------------
 
 

@@ -57,6 +57,8 @@ def decode(body: bytes) -> Checkin:
         return msgspec.convert(inputs.payload(data), Checkin)
     except msgspec.ValidationError as exc:
         raise InvalidCheckin(str(exc)) from None
+    except RecursionError:
+        raise InvalidCheckin("not readable JSON (nested too deeply)") from None
 
 
 def to_signal(checkin: Checkin, *, workspace: str, source: str, observed_at: datetime) -> Signal:

@@ -41,7 +41,7 @@ async def receive(source: str, request: Request) -> dict[str, bool]:
     body = await request.body()
     try:
         update = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # too deeply nested: not readable either
         dead = DeadLetter(
             workspace=s.workspace,
             source=s.name,
