@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from fastapi.testclient import TestClient
 
@@ -162,6 +163,26 @@ async def test_a_failing_entry_becomes_a_dead_letter_and_its_neighbours_are_stor
     [dead] = store.dead_letters("acme")
     assert "99999999999999999999" in dead.raw and "OverflowError" in dead.reason
     assert store.cursor("acme", "forms") == "c2"
+
+
+async def test_a_signal_the_store_keeps_as_a_dead_letter_is_told_as_refused(
+    tmp_path: Path,
+) -> None:
+    real = SQLiteStore(tmp_path / "real.db")
+    intake = Intake(real, [], lambda _: None, capacity=100, group=500)
+    intake.start()
+    good, bad = batch_of("bon", "mauvais", start=1, cursor="c").signals
+    wrong = msgspec.structs.replace(bad, lang={"not": "a language"})  # type: ignore[arg-type]
+    got = await intake.put("acme", "forms", Batch(signals=[good, wrong], cursor="c"))
+    await intake.close()
+
+    assert [s.text for s in got.stored] == ["bon"]
+    [refused] = got.refused
+    assert refused.position == f"id:{wrong.id}"
+    assert got.result.inserted == 1 and got.result.dead_letters == 1
+    assert real.get("acme", good.id) is not None and real.get("acme", wrong.id) is None
+    assert len(real.dead_letters("acme")) == 1
+    real.close()
 
 
 async def test_a_dead_letter_the_store_cannot_encode_is_stored_escaped(

@@ -59,12 +59,12 @@ def commit(store: Store, stages: Sequence[Enricher], group: Sequence[Delivery]) 
     dead = pipeline.redact(stages, dead)  # privacy: their raw input too
     cursors = {(d.workspace, d.source): d.batch.cursor for d in group}  # later ones win
     try:
-        store.put(
+        result = store.put(
             [s for _, s in entries],
             dead_letters=dead + pipeline.redact(stages, [d for o in outcomes for d in o.refused]),
             cursors=cursors,
         )
-        stored = entries
+        stored = _kept(group, entries, set(result.refused), outcomes)
     except Exception as exc:
         log.warning("a group of %d deliveries was refused (%s): splitting it", len(group), exc)
         stored = _split_put(store, group, entries, outcomes)
@@ -93,6 +93,27 @@ def _enrich(
         outcomes[k].refused.append(_dead_letter(group[k], signal, "could not be enriched", exc))
 
     return [e for _, done in _bisect(entries, run, failed) for e in done]
+
+
+def _kept(
+    group: Sequence[Delivery], entries: list[Entry], refused: set[str], outcomes: list[Outcome]
+) -> list[Entry]:
+    """The entries the store wrote; those it kept as dead letters instead are told to their
+    senders as refused (the store has already recorded them, with its reason)."""
+    if not refused:
+        return entries
+    for k, signal in entries:
+        if signal.id in refused:
+            outcomes[k].refused.append(
+                DeadLetter(
+                    workspace=group[k].workspace,
+                    source=group[k].source,
+                    reason="could not be stored: kept as a dead letter",
+                    raw="",
+                    position=f"id:{signal.id}",
+                )
+            )
+    return [(k, s) for k, s in entries if s.id not in refused]
 
 
 def _split_put(
