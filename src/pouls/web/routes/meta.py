@@ -62,8 +62,16 @@ async def receive(request: Request, source: str, workspace: str | None = None) -
     await store_batch(request, s.workspace, s.name, delivery.batch)
     failed = [st for st in delivery.statuses if st.status == "failed"]
     if failed:
+        # A WhatsApp message id encodes the customer's number: named workspaces only see it.
+        named = any(
+            w.id == s.workspace and w.identities == "named"
+            for w in request.app.state.settings.workspaces
+        )
         message = "; ".join(
-            f"{st.channel} message {st.message_id} failed: {st.error}" for st in failed
+            f"{st.channel} message {st.message_id if named else ''} failed: {st.error}".replace(
+                "  ", " "
+            )
+            for st in failed
         )
         await asyncio.to_thread(request.app.state.store.record_error, s.workspace, s.name, message)
     return "EVENT_RECEIVED"
