@@ -103,7 +103,10 @@ class FileSource:
             batch.dead_letters.append(self._dead(line_no, f"line {line_no}: {exc}", stripped))
             return
         except Exception as exc:  # a record must not stop the file: kept with what went wrong
-            log.exception("%s line %d", self.path.name, line_no)
+            # The type only: the message may quote the record, which may identify someone.
+            log.warning(
+                "%s line %d: %s, kept as a dead letter", self.path.name, line_no, type(exc).__name__
+            )
             reason = f"line {line_no}: could not be read ({type(exc).__name__}: {exc})"
             batch.dead_letters.append(self._dead(line_no, reason, stripped))
             return
@@ -176,7 +179,10 @@ class FileSource:
         except InvalidRecord as exc:
             self._add_bad_row(batch, line_no, str(exc), raw)
         except Exception as exc:  # a row must not stop the file: kept with what went wrong
-            log.exception("%s line %d", self.path.name, line_no)
+            # The type only: the message may quote the record, which may identify someone.
+            log.warning(
+                "%s line %d: %s, kept as a dead letter", self.path.name, line_no, type(exc).__name__
+            )
             self._add_bad_row(
                 batch, line_no, f"could not be read ({type(exc).__name__}: {exc})", raw
             )
