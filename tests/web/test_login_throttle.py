@@ -144,3 +144,24 @@ def test_a_failed_sign_in_is_logged_without_its_password(
     assert LOGIN in lines[0] and "203.0.113.66" in lines[0]
     assert "unknown login sha256:" in lines[1] and "203.0.113.66" in lines[1]
     assert all(secret_guess not in line for line in lines)
+
+
+def test_every_paused_sign_in_says_when_to_retry(attacker: TestClient, clock: Clock) -> None:
+    """The form as a browser posts it (French, Origin, HTML wanted) or a bare post: every 429
+    carries Retry-After, and the page says the same number of seconds."""
+    browser = {
+        "origin": "http://testserver",
+        "accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "accept-language": "fr-FR,fr;q=0.9",
+    }
+    for _ in range(PAIR_FREE_TRIES):
+        assert _try(attacker, LOGIN, "wrong guess") == 401
+    for headers in (browser, {}, {"accept": "application/json"}):
+        form = {"login": LOGIN, "password": PASSWORD, "next": "/alerts"}
+        paused = attacker.post("/login", data=form, headers=headers)
+        assert paused.status_code == 429
+        seconds = paused.headers["retry-after"]
+        assert seconds.isdigit() and int(seconds) >= 1
+        assert f"{seconds} s" in html.unescape(paused.text)
+        if headers is browser:
+            assert f"réessayez dans {seconds}" in html.unescape(paused.text)
