@@ -521,3 +521,17 @@ async def test_csv_row_the_csv_reader_refuses_is_a_dead_letter_with_its_lines(
         "row at line 6: 3 columns where the header has 2",
         "r4,trop,de",
     )
+
+
+@pytest.mark.parametrize("mapping", [None, {"text": "body"}])
+async def test_jsonl_lone_surrogate_is_mended_and_the_line_stored(
+    tmp_path: Path, store: SQLiteStore, mapping: dict[str, str] | None
+):
+    # A cut-off emoji in an export: JSON all the same, which msgspec's reader refuses.
+    key = "body" if mapping else "text"
+    line = '{"id": "s1", "%s": "surrogate \\ud800 deux"}' % key
+    path = _jsonl(tmp_path / "cut-emoji.jsonl", [line, _line(2)])
+    totals = await _import(store, path, mapping=mapping)
+    assert (totals.stored, totals.dead_letters) == (2, 0)
+    signal = store.get(WS, signal_id(WS, NAME, "s1"))
+    assert signal is not None and signal.text == "surrogate \ufffd deux"

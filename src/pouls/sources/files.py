@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
-import msgspec
-
-from pouls.signals import Batch, DeadLetter, Signal, utcnow
+from pouls.signals import Batch, DeadLetter, Signal, inputs, utcnow
 from pouls.sources.fingerprint import Fingerprint, Resume, resume
 from pouls.sources.records import Defaults, InvalidRecord, convert, decode_json, to_signal
 
@@ -115,12 +114,12 @@ class FileSource:
     def _normalise_json(self, line: bytes) -> Signal:
         if self.mapping:
             try:
-                data = msgspec.json.decode(line)
-            except msgspec.DecodeError as exc:
+                data = json.loads(line)
+            except ValueError as exc:
                 raise InvalidRecord(f"not valid JSON ({exc})") from None
             if not isinstance(data, dict):
                 raise InvalidRecord(f"expected a JSON object, got {type(data).__name__}")
-            record = convert(data, self.mapping)
+            record = convert(inputs.payload(data), self.mapping)
         else:
             record = decode_json(line)
         return to_signal(record, self.defaults, utcnow())

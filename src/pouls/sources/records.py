@@ -6,6 +6,7 @@ then msgspec checks types and values and says which field is wrong, for the dead
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -79,7 +80,21 @@ def decode_json(line: bytes) -> Record:
     except msgspec.ValidationError as exc:
         return _retry_dates(msgspec.json.decode(line), exc)
     except msgspec.DecodeError as exc:
-        raise InvalidRecord(f"not valid JSON ({exc})") from None
+        found = _lenient(line)
+        if found is None:
+            raise InvalidRecord(f"not valid JSON ({exc})") from None
+    if not isinstance(found, dict):
+        raise InvalidRecord(f"expected a JSON object, got {type(found).__name__}")
+    return convert(inputs.payload(found))
+
+
+def _lenient(line: bytes) -> Any:
+    """Python's JSON reader, for what msgspec's refuses but is JSON all the same: a lone
+    surrogate escape (`\\ud800`, a cut-off emoji) that the caller then mends as U+FFFD."""
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError):
+        return None
 
 
 def convert(data: Mapping[str, Any], mapping: Mapping[str, str] | None = None) -> Record:
