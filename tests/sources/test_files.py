@@ -529,7 +529,7 @@ async def test_jsonl_lone_surrogate_is_mended_and_the_line_stored(
 ):
     # A cut-off emoji in an export: JSON all the same, which msgspec's reader refuses.
     key = "body" if mapping else "text"
-    line = '{"id": "s1", "%s": "surrogate \\ud800 deux"}' % key
+    line = json.dumps({"id": "s1", key: "surrogate \ud800 deux"})
     path = _jsonl(tmp_path / "cut-emoji.jsonl", [line, _line(2)])
     totals = await _import(store, path, mapping=mapping)
     assert (totals.stored, totals.dead_letters) == (2, 0)
