@@ -65,12 +65,16 @@ def up(
                 f"source {s.name}: {path} does not exist; fix `path` in {context.home() / 'pouls.toml'}"
                 " (for the demo, run `pouls demo`)"
             )
-    out.print(
-        f"pouls is up on [bold cyan]http://{bind_host}:{bind_port}[/] with {len(sources)} source(s)."
-        " Ctrl+C stops it cleanly."
-    )
-    _how_to_sign_in(store)
-    asyncio.run(_serve(settings, store, sources, bind_host, bind_port))
+    out.print("Loading the models (about 20 s the first time)...")
+
+    def announce() -> None:
+        out.print(
+            f"pouls is up on [bold cyan]http://{bind_host}:{bind_port}[/]"
+            f" with {len(sources)} source(s). Ctrl+C stops it cleanly."
+        )
+        _how_to_sign_in(store)
+
+    asyncio.run(_serve(settings, store, sources, bind_host, bind_port, announce))
 
 
 def _how_to_sign_in(store: SQLiteStore) -> None:
@@ -99,8 +103,14 @@ def build_app(settings: Settings, store: SQLiteStore, live: Live) -> FastAPI:
 
 
 async def _serve(
-    settings: Settings, store: SQLiteStore, sources: list[Source], host: str, port: int
+    settings: Settings,
+    store: SQLiteStore,
+    sources: list[Source],
+    host: str,
+    port: int,
+    announce: Callable[[], None] = lambda: None,
 ) -> None:
+    """Warm the models, then serve; `announce()` runs once the server listens."""
     from pouls.privacy import retention
     from pouls.watch.assemble import start as start_watch
     from pouls.web import intake
@@ -133,6 +143,7 @@ async def _serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping)
     web = asyncio.create_task(server.serve())
+    listening = asyncio.create_task(when_listening(server, web, announce))
     halt = threading.Event()
     backfill = asyncio.create_task(
         asyncio.to_thread(_backfill_topics, settings, store, halt.is_set)
@@ -157,6 +168,7 @@ async def _serve(
     await watching
     server.should_exit = True
     await web
+    listening.cancel()
     await app.state.intake.close()  # webhook deliveries accepted and not yet answered: stored
     app.state.halt.set()  # topic backfills started from the web stop between chunks
     await asyncio.gather(*app.state.backfill_tasks)
@@ -165,6 +177,18 @@ async def _serve(
         f"Stopped cleanly: {totals.stored:,} new signals stored this run,"
         f" {totals.dead_letters:,} dead letters."
     )
+
+
+async def when_listening(
+    server: uvicorn.Server, web: asyncio.Task[None], announce: Callable[[], None]
+) -> None:
+    """Call `announce()` once `server` listens (its sockets bound): not before, or a click on
+    the address it prints is refused; never if the server stops first (a port in use)."""
+    while not server.started:
+        if web.done():
+            return
+        await asyncio.sleep(0.05)
+    announce()
 
 
 class _Server(uvicorn.Server):
