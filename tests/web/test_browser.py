@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import Iterator
 
+import msgspec
 import pytest
 
+from pouls.config import Rule
 from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import WatchStore
 from pouls.web.live import Live
 from tests.conftest import make_signal
 from tests.web.conftest import sign_in
@@ -84,6 +88,33 @@ def test_wall_is_readable_on_a_phone(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "no horizontal scrolling on a phone"
     assert page.locator("#cards > li.card").first.is_visible()
+
+
+PHONE_PAGES = ["/", "/alerts", "/rules", "/help/query", "/topics", "/crisis"]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(
+    page, server: tuple[str, Live, asyncio.AbstractEventLoop], filled: SQLiteStore
+) -> None:
+    """Tables scroll inside their box or wrap: the page itself stays 390 px wide."""
+    from tests.web.test_alerts import raise_alert
+
+    base, _, _ = server
+    raise_alert(filled)  # a row in /alerts (its longest cells)
+    query = 'channel:whatsapp AND ("service client injoignable" OR "remboursement refusé")'
+    rule = Rule(name="service-client-en-panne", workspace="acme", query=query, sinks=["ops"])
+    WatchStore(filled).add_rule("acme", rule.name, msgspec.json.encode(rule))  # a row in /rules
+    shots = os.environ.get("POULS_SHOTS")  # a folder: where to save what the phone shows
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, base, "/")
+    widths = {}
+    for path in PHONE_PAGES:
+        page.goto(base + path + ("&" if "?" in path else "?") + "ws=acme")
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+        if shots:
+            name = path.strip("/").replace("/", "-") or "wall"
+            page.screenshot(path=f"{shots}/{name}.png", full_page=path != "/")
+    assert {p: w for p, w in widths.items() if w > 390} == {}
 
 
 def test_the_api_reference_renders_with_no_network_beyond_pouls(
