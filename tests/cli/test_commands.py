@@ -127,7 +127,7 @@ def test_topic_add_backfills_then_search_and_rm(tmp_path: Path) -> None:
     found = pouls(tmp_path, "search", "", "--topic", "retards", "--format", "jsonl")
     assert {json.loads(x)["native_id"] for x in found.stdout.splitlines()} == {"0", "2"}
     bad = pouls(tmp_path, "topic", "add", "oops", "retard AND (")
-    assert bad.returncode == 1 and "^" in bad.stderr and "column" in bad.stderr
+    assert bad.returncode == 2 and "^" in bad.stderr and "column" in bad.stderr
     assert pouls(tmp_path, "topic", "rm", "retards").returncode == 0
     assert "No topics" in pouls(tmp_path, "topic", "list").stdout
 

@@ -36,6 +36,9 @@ def pouls_run(home: Path, *args: str, columns: int = 200) -> subprocess.Complete
         (["classify", "--task", "sentiment", "--lang", "french"], "'--lang'", "two-letter"),
         (["digest", "--period", "month"], "Invalid value for '--period'", "day or week"),
         (["digest", "--end", "2026-10-03T08:00"], "Invalid value for '--end'", "time zone"),
+        (["rule", "test", "r", "--since", "45x"], "Invalid value for '--since'", "30d"),
+        (["crisis", "--since", "3q"], "Invalid value for '--since'", "12h"),
+        (["detect", "-i", "a", "-o", "b", "--sensitivity", "1"], "'--sensitivity'", "between"),
     ],
     ids=[
         "command",
@@ -48,6 +51,9 @@ def pouls_run(home: Path, *args: str, columns: int = 200) -> subprocess.Complete
         "lang",
         "period",
         "end",
+        "rule-since",
+        "crisis-since",
+        "sensitivity",
     ],
 )
 def test_a_usage_error_is_one_line_with_a_hint_and_exit_code_2(
@@ -99,3 +105,48 @@ def test_a_user_error_is_shown_as_written_brackets_included(tmp_path: Path) -> N
     done = pouls_run(tmp_path, "digest", "--send")
     assert done.returncode == 1
     assert done.stderr == "Error: no [alerts] digest_sinks to send the digest to\n"
+
+
+def test_a_value_already_quoted_is_not_repeated(tmp_path: Path) -> None:
+    done = pouls_run(tmp_path, "search", "x", "--format", "xml")
+    [line] = done.stderr.splitlines()
+    assert "(given" not in line and line.count("'xml'") == 1
+    assert "'csv'. Usage:" in line  # one full stop, where the sentence ends
+    limit = pouls_run(tmp_path, "search", "x", "--limit", "-1").stderr
+    assert "0 (given: '-1'). Usage:" in limit
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "croissant NEAR/x pain"],
+        ["query", "check", "croissant NEAR/x pain"],
+        ["topic", "add", "oops", "croissant NEAR/x pain"],
+    ],
+    ids=["search", "query-check", "topic-add"],
+)
+def test_a_query_that_does_not_parse_is_a_usage_error_with_its_caret(
+    tmp_path: Path, args: list[str]
+) -> None:
+    done = pouls_run(tmp_path, *args)
+    assert done.returncode == 2, done.stderr
+    shown, caret, line = done.stderr.splitlines()
+    assert shown == "  croissant NEAR/x pain" and caret == " " * 17 + "^"
+    assert line.startswith("Error: Invalid value for 'QUERY': NEAR needs a distance")
+    assert "(column 16, bad_near)" in line and "--help" in line
+
+
+def test_import_help_names_its_argument_file(tmp_path: Path) -> None:
+    done = pouls_run(tmp_path, "import", "--help")
+    assert done.returncode == 0
+    assert "{FILE}" in done.stdout.splitlines()[0] and "{file}" not in done.stdout
+
+
+def test_a_csv_without_a_text_column_is_said_once(tmp_path: Path) -> None:
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n", encoding="utf-8")
+    done = pouls_run(tmp_path / "home", "import", str(data))
+    assert done.returncode == 1
+    [line] = done.stderr.splitlines()  # no log line, no progress bar
+    assert line.startswith("Error: x.csv: no text column; its columns are a, b.")
+    assert "--map text=COLUMN" in line and "ValueError" not in line

@@ -10,6 +10,7 @@ import typer
 
 from pouls.cli import context
 from pouls.cli.context import UserError, out
+from pouls.cli.usage import duration
 
 if TYPE_CHECKING:
     from pouls.config import Settings
@@ -51,17 +52,16 @@ def crisis(
     workspace: Annotated[
         str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
     ] = None,
-    since: Annotated[str, typer.Option(help="How far back: 12h, 30d, 2w.")] = "30d",
+    since: Annotated[
+        str, typer.Option(callback=duration, help="How far back: 12h, 30d, 2w.")
+    ] = "30d",
 ) -> None:
     """Stories that went from private messages to public posts, then to the press."""
     workspace = context.workspace_id(workspace)
     from pouls.watch.crisis import recent
     from pouls.watch.rules import parse_duration
 
-    try:
-        span = parse_duration(since)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    span = parse_duration(since)  # checked by `duration` when the command line was read
     store = context.store()
     try:
         found, _ = recent(store, workspace, span)

@@ -37,7 +37,9 @@ def detect(
 ) -> None:
     """Score every row of a time series; row N's score uses rows 1..N only."""
     if not 0.0 < sensitivity < 1.0:
-        raise UserError("--sensitivity must be strictly between 0 and 1")
+        raise typer.BadParameter(
+            f"{sensitivity:g} is not strictly between 0 and 1", param_hint="'--sensitivity'"
+        )
     if not input.is_file():
         raise UserError(f"{input}: no such file")
     detector = MetricDetector(sensitivity)

@@ -15,7 +15,7 @@ from rich.table import Table
 from pouls import pipeline
 from pouls.cli import context
 from pouls.cli.context import UserError, out
-from pouls.sources.files import FileSource, guess_format
+from pouls.sources.files import FileSource, check_csv_header, guess_format, read_csv_header
 from pouls.sources.fingerprint import Resume
 
 
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
 
 def import_file(
-    file: Annotated[Path, typer.Argument(help="JSONL or CSV file of signals.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="JSONL or CSV file of signals.")],
     source: Annotated[
         str | None, typer.Option(help="Source name to record (default: from the file name).")
     ] = None,
@@ -57,6 +57,8 @@ def import_file(
         raise UserError(f"{file}: no such file")
     fmt = format.value if format else guess_format(file)
     mapping = _mapping(map_ or [])
+    if fmt == "csv":  # a file that cannot give a signal is said once, before any progress bar
+        _check_header(file, mapping)
     settings = context.settings()
     ws = context.workspace_id(workspace)
     name = source or _slug(file.stem)
@@ -147,6 +149,15 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
             )
         mapping[field.strip()] = column.strip()
     return mapping
+
+
+def _check_header(file: Path, mapping: dict[str, str]) -> None:
+    try:
+        found = read_csv_header(file)
+        if found is not None:
+            check_csv_header(found[0], mapping, file)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _slug(stem: str) -> str:

@@ -33,11 +33,15 @@ def parse_or_explain(query: str) -> Any:
         prefix = "…" if start else ""
         err.print(f"  {prefix}{shown}", markup=False, highlight=False)
         err.print(" " * (2 + len(prefix) + exc.column - 1 - start) + "^", markup=False)
-        raise UserError(f"{exc.message} (column {exc.column}, {exc.code})") from exc
+        # a query that does not parse is a bad value of the QUERY argument: a usage error (exit 2)
+        raise typer.BadParameter(
+            f"{exc.message.removesuffix('.')} (column {exc.column}, {exc.code})",
+            param_hint="'QUERY'",
+        ) from None
 
 
 def check(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:
-    """Print the query in its normalised form, or say where it is wrong (exit 1)."""
+    """Print the query in its normalised form, or say where it is wrong (exit 2)."""
     sys.stdout.write(render(parse_or_explain(query)) + "\n")
 
 

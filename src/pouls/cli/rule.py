@@ -9,6 +9,7 @@ import typer
 
 from pouls.cli import context
 from pouls.cli.context import UserError, out
+from pouls.cli.usage import duration
 
 rule_app = typer.Typer(
     rich_markup_mode=None, help="Alert rules: add, list, remove, and test them on history."
@@ -166,7 +167,9 @@ def test(
     workspace: Annotated[
         str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
     ] = None,
-    since: Annotated[str, typer.Option(help="How far back: 90m, 12h, 30d, 2w.")] = "30d",
+    since: Annotated[
+        str, typer.Option(callback=duration, help="How far back: 90m, 12h, 30d, 2w.")
+    ] = "30d",
     sensitivity: Annotated[
         float | None, typer.Option(help="Try another sensitivity without changing the rule.")
     ] = None,
@@ -192,10 +195,7 @@ def test(
         rule = rules[0]
         if sensitivity is not None:
             rule = msgspec.structs.replace(rule, sensitivity=sensitivity)
-        try:
-            span = parse_duration(since)
-        except ValueError as exc:
-            raise UserError(str(exc)) from None
+        span = parse_duration(since)  # checked by `duration` when the command line was read
         found = trial(store, rule, span, base_url=settings.file.alerts.base_url, explained=explain)
         lang = rule.lang or settings.file.alerts.lang
         out.print(

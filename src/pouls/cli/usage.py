@@ -54,12 +54,23 @@ def dash_arguments(command: TyperCommand, ctx: Context, args: list[str]) -> list
     return [*kept, "--", *moved] if moved else kept
 
 
+def duration(value: str) -> str:
+    """An option's callback: a bad duration (`--since 45x`) is a usage error naming the option."""
+    from pouls.watch.rules import parse_duration
+
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise BadParameter(str(exc)) from None
+    return value
+
+
 def usage_line(exc: UsageError) -> str:
     """The error as one line, with a hint: the closest command or option, or where the help is."""
     message = " ".join(exc.format_message().replace("Value error, ", "").split())
     given = _given(exc)
-    if given is not None and isinstance(exc, BadParameter):
-        message = f"{message} (given: {given!r})"
+    if given is not None and isinstance(exc, BadParameter) and not _quotes(message, given):
+        message = f"{message.removesuffix('.')} (given: {given!r})"
     ctx = exc.ctx
     path = ctx.command_path if ctx is not None else "pouls"
     hint = f"see `{path} --help`."
@@ -83,6 +94,11 @@ def _option_names(ctx: Context) -> list[str]:
 def _close(word: str, choices: list[Any]) -> str | None:
     found = difflib.get_close_matches(word, [str(c) for c in choices], n=1)
     return found[0] if found else None
+
+
+def _quotes(message: str, given: Any) -> bool:
+    """Whether the message already shows the value typed, in quotes."""
+    return any(f"{q}{given}{q}" in message for q in ("'", '"'))
 
 
 def _given(exc: UsageError) -> Any:
