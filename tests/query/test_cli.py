@@ -29,7 +29,7 @@ def test_check_prints_the_normalised_query() -> None:
 
 def test_check_points_at_the_error() -> None:
     done = pouls("query", "check", "nike adidas OR puma")
-    assert done.returncode == 1
+    assert done.returncode == 2  # a query that does not parse is a bad value: a usage error
     query_line, caret_line = done.stderr.splitlines()[:2]
     assert query_line.strip() == "nike adidas OR puma"
     assert caret_line.index("^") == query_line.index("OR")
