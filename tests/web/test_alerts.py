@@ -224,3 +224,24 @@ def test_the_crisis_page_links_the_history_once_then_only_what_is_stored_since(
     assert linked == [filled.count("acme") - 1, 1, 0]
     client.get("/crisis?ws=acme&since=12h")  # another span: linked on its own
     assert len(linked) == 4
+
+
+def test_the_crisis_page_numbers_the_stories_it_shows_from_one(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pouls.watch.crisis import Escalation, Story
+    from pouls.web.routes import alerts as route
+
+    signal = make_signal(1, "intoxication tarte")
+    story = Story(number=4, terms=frozenset({"intoxication", "tarte"}))  # 1-3 out of the span
+    story.seen["private"].append(signal)
+    found = [Escalation(story, "private", "public", T0, signal)]
+    monkeypatch.setattr(route, "_recent", lambda app, ws, span: found)
+    html = client.get("/crisis?ws=acme&since=90d").text
+    assert 'data-story="1"' in html and "Story 1 " in html
+    assert "Story 4" not in html and 'data-story="4"' not in html
+    assert "(last 90 days)" in html and ">7 days</a>" in html and ">30 days</a>" in html
+    client.cookies.set("pouls_lang", "fr")
+    page = client.get("/crisis?ws=acme&since=7d").text
+    assert "(derniers 7 jours)" in page and "derniers 7d" not in page
+    assert ">7 j</a>" in page and ">30 j</a>" in page and ">90 j</a>" in page

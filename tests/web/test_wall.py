@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import html as markup
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_signal
@@ -146,3 +148,22 @@ def test_risks_are_a_facet_that_filters_the_wall(client: TestClient, filled) -> 
     html = client.get("/", params={"flag": "scam"}).text
     assert "Gagnez un iPhone" in html and "message ordinaire" not in html
     assert client.get("/", params={"flag": "rude"}).status_code == 422
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_search_box_examples_find_signals_of_the_demo(client: TestClient, lang: str) -> None:
+    from datetime import UTC, datetime
+
+    from pouls import demo
+    from pouls.query import Matcher
+
+    client.cookies.set("pouls_lang", lang)
+    page = client.get("/?ws=acme").text
+    found = re.search(r'type="search" name="q"[^>]*placeholder="([^"]*)"', page)
+    assert found is not None
+    examples = markup.unescape(found.group(1)).split(": ", 1)[1].split(", ")
+    history = list(demo.generate(datetime(2026, 10, 3, 18, 0, tzinfo=UTC)))
+    for record in history:
+        record["lang"] = record.get("demo_lang")
+    for query in examples:
+        assert any(Matcher({"q": query}).match_batch(history)), f"{query!r} finds nothing"

@@ -80,6 +80,38 @@ def number(context: Any, value: int | float) -> str:
     return text.replace(",", "\u202f") if _lang_of(context) == "fr" else text
 
 
+# A span as `?since=` writes it (`90m`, `12h`, `30d`, `2w`), in words: (short, singular, plural).
+_SPAN_UNITS = {
+    "fr": {
+        "m": ("min", "minute", "minutes"),
+        "h": ("h", "heure", "heures"),
+        "d": ("j", "jour", "jours"),
+        "w": ("sem.", "semaine", "semaines"),
+    },
+    "en": {
+        "m": ("min", "minute", "minutes"),
+        "h": ("h", "hour", "hours"),
+        "d": ("days", "day", "days"),
+        "w": ("weeks", "week", "weeks"),
+    },
+}
+
+
+@pass_context
+def span(context: Any, text: str, long: bool = False) -> str:
+    """`30d` as `30 j` (`30 jours` when `long`) or `30 days`; anything else as it is."""
+    text = str(text).strip()
+    amount, unit = text[:-1], text[-1:].lower()
+    units = _SPAN_UNITS[_lang_of(context)].get(unit)
+    if not amount.isdigit() or units is None:
+        return text
+    n = int(amount)
+    short, one, many = units
+    if long or short in ("days", "weeks"):  # English shows days and weeks in full
+        return f"{n} {one if n == 1 else many}"
+    return f"{n} {short}"
+
+
 _DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _MONTHS = (
     "janvier",
@@ -213,8 +245,8 @@ FR: dict[str, str] = {
     "matching": "pour",
     "Search": "Rechercher",
     "Search signals": "Rechercher des signaux",
-    'Search: croissant AND (retard OR annul*), "service client", #tag, lang:fr': (
-        'Rechercher : croissant AND (retard OR annul*), "service client", #tag, lang:fr'
+    'Search: tarte* AND (malade* OR intoxiqu*), "ma commande", #MaisonLumiere, lang:fr': (
+        'Rechercher : tarte* AND (malade* OR intoxiqu*), "ma commande", #MaisonLumiere, lang:fr'
     ),
     'Boolean query: AND, OR, NOT or -, parentheses, "phrases", word*, #hashtag, @mention,'
     " a NEAR/5 b, fields lang: channel: kind: visibility: sentiment: site: country:": (

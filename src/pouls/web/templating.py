@@ -37,6 +37,7 @@ def templates() -> Jinja2Templates:
     t.env.filters["ago"] = i18n.ago
     t.env.filters["long_date"] = i18n.long_date
     t.env.filters["number"] = i18n.number
+    t.env.filters["span"] = i18n.span
     t.env.filters["label"] = _label
     t.env.filters["channel_label"] = _channel_label
     t.env.tests["web_url"] = web_url

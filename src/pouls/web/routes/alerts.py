@@ -77,9 +77,11 @@ def crisis(
     if span > CRISIS_LONGEST:
         raise HTTPException(400, "since: ten years at most")
     found = _recent(request.app, sel.workspace, span)
+    # Numbered 1..n as shown: the tracker's own numbers count stories outside the span too
+    # (a page whose only story read « Histoire 4 »).
     stories = list({id(e.story): e.story for e in found}.values())
-    steps = {s.number: [e for e in found if e.story is s] for s in stories}
-    context = {"sel": sel, "stories": stories, "steps": steps, "levels": LEVELS, "since": since}
+    shown = [(n, s, [e for e in found if e.story is s]) for n, s in enumerate(stories, 1)]
+    context = {"sel": sel, "stories": shown, "levels": LEVELS, "since": since}
     return pages.TemplateResponse(request, "crisis.html", context)
 
 
