@@ -23,6 +23,12 @@ def pouls_run(home: Path, *args: str, columns: int = 200) -> subprocess.Complete
     )
 
 
+def installed(home: Path) -> Path:
+    """A home with a pouls.toml (defaults): commands reading an installation refuse a bare one."""
+    (home / "pouls.toml").touch()
+    return home
+
+
 @pytest.mark.parametrize(
     ("args", "says", "hint"),
     [
@@ -59,7 +65,7 @@ def pouls_run(home: Path, *args: str, columns: int = 200) -> subprocess.Complete
 def test_a_usage_error_is_one_line_with_a_hint_and_exit_code_2(
     tmp_path: Path, args: list[str], says: str, hint: str
 ) -> None:
-    done = pouls_run(tmp_path, *args)
+    done = pouls_run(installed(tmp_path), *args)
     assert done.returncode == 2, done.stderr
     [line] = done.stderr.splitlines()
     assert line.startswith("Error: ") and says in line and hint in line
@@ -102,7 +108,7 @@ def test_a_bad_map_is_a_usage_error_naming_the_expected_form(tmp_path: Path) -> 
 
 
 def test_a_user_error_is_shown_as_written_brackets_included(tmp_path: Path) -> None:
-    done = pouls_run(tmp_path, "digest", "--send")
+    done = pouls_run(installed(tmp_path), "digest", "--send")
     assert done.returncode == 1
     assert done.stderr == "Error: no [alerts] digest_sinks to send the digest to\n"
 
@@ -128,7 +134,7 @@ def test_a_value_already_quoted_is_not_repeated(tmp_path: Path) -> None:
 def test_a_query_that_does_not_parse_is_a_usage_error_with_its_caret(
     tmp_path: Path, args: list[str]
 ) -> None:
-    done = pouls_run(tmp_path, *args)
+    done = pouls_run(installed(tmp_path), *args)
     assert done.returncode == 2, done.stderr
     shown, caret, line = done.stderr.splitlines()
     assert shown == "  croissant NEAR/x pain" and caret == " " * 17 + "^"
@@ -150,3 +156,19 @@ def test_a_csv_without_a_text_column_is_said_once(tmp_path: Path) -> None:
     [line] = done.stderr.splitlines()  # no log line, no progress bar
     assert line.startswith("Error: x.csv: no text column; its columns are a, b.")
     assert "--map text=COLUMN" in line and "ValueError" not in line
+
+
+@pytest.mark.parametrize("args", [["status"], ["search", "x"], ["dead-letters"], ["user", "list"]])
+def test_a_home_with_no_installation_is_refused_and_left_alone(
+    tmp_path: Path, args: list[str]
+) -> None:
+    home = tmp_path / "nonexistent"
+    done = pouls_run(home, *args)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (
+        f"Error: no pouls installation in {home} (no pouls.toml or pouls.db): "
+        f"run `pouls --home {home} init` or check --home.\n"
+    )
+    assert not home.exists()
+    home.mkdir()  # an empty folder is no installation either
+    assert pouls_run(home, *args).returncode == 1 and list(home.iterdir()) == []

@@ -17,6 +17,7 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 _home: Path = Path(".pouls")
+_fresh = False  # whether the running command may start a home with nothing in it yet
 
 
 class UserError(Exception):
@@ -24,8 +25,9 @@ class UserError(Exception):
 
 
 def set_home(path: Path) -> None:
-    global _home
+    global _home, _fresh
     _home = path
+    _fresh = False
 
 
 def home() -> Path:
@@ -33,14 +35,29 @@ def home() -> Path:
     return _home
 
 
+def may_start_fresh() -> None:
+    """For the commands that set a home up (`demo`, `up`, `import`): a folder with neither
+    pouls.toml nor pouls.db is theirs to start; every other command refuses it."""
+    global _fresh
+    _fresh = True
+
+
 def settings() -> Settings:
-    """Settings from <home>/pouls.toml (defaults when absent) and POULS_* variables."""
+    """Settings from <home>/pouls.toml (defaults when absent) and POULS_* variables; a home
+    with neither pouls.toml nor a database is refused (a mistyped --home would otherwise get
+    an empty pouls.db and "No signals yet")."""
     from pouls.config import ConfigError, load
 
     try:
-        return load(_home)
+        loaded = load(_home)
     except ConfigError as exc:
         raise UserError(str(exc)) from exc
+    if not _fresh and not (_home / "pouls.toml").exists() and not loaded.database_path.exists():
+        raise UserError(
+            f"no pouls installation in {_home} (no pouls.toml or pouls.db): "
+            f"run `pouls --home {_home} init` or check --home."
+        )
+    return loaded
 
 
 def store() -> SQLiteStore:

@@ -59,6 +59,7 @@ def import_file(
     mapping = _mapping(map_ or [])
     if fmt == "csv":  # a file that cannot give a signal is said once, before any progress bar
         _check_header(file, mapping)
+    context.may_start_fresh()
     settings = context.settings()
     ws = context.workspace_id(workspace)
     name = source or _slug(file.stem)

@@ -53,6 +53,7 @@ def up(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    context.may_start_fresh()
     settings = context.settings()
     web = settings.file.web
     bind_host, bind_port = host or web.host, port or web.port
