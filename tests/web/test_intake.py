@@ -18,7 +18,7 @@ from pouls.sources.webhook import sign
 from pouls.store import PutResult
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.app import create_app
-from pouls.web.intake import Busy, Intake
+from pouls.web.intake import Busy, Intake, intake_for
 from tests.conftest import make_signal
 
 SECRET = "intake-secret-for-tests"
@@ -320,3 +320,23 @@ def test_an_app_without_webhook_sources_does_not_load_models_at_startup(
     with TestClient(app):
         pass
     assert language.seen == []
+
+
+async def test_what_the_intake_stores_reaches_every_listener_even_past_a_failing_one(
+    home: Path, store: CountingStore
+) -> None:
+    # `pouls up` gives the live pages and the alert watcher: webhook signals must reach both.
+    app = create_app(load(home), store)
+    app.state.stages = []
+    told: list[str] = []
+
+    def broken(signals: list[Signal]) -> None:
+        raise RuntimeError("a listener that fails")
+
+    intake = intake_for(app, [broken, lambda signals: told.extend(s.text for s in signals)])
+    intake.start()
+    got = await intake.put("acme", "forms", batch_of("un", "deux", start=1, cursor="c"))
+    await intake.close()
+
+    assert [s.text for s in got.stored] == ["un", "deux"]
+    assert told == ["un", "deux"]

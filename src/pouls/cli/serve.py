@@ -124,7 +124,8 @@ async def _serve(
     stages = app.state.stages
     # Models load now, before the server listens: not in the first webhook's request.
     await asyncio.to_thread(intake.warm, settings, stages)
-    app.state.intake = intake.intake_for(app)
+    # Webhook deliveries reach the alert watcher like the pipeline's batches do.
+    app.state.intake = intake.intake_for(app, [live.publish, watcher.listener])
     app.state.intake.start()
     # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
     # The lifespan (pouls.web.intake.lifespan) is run here instead, around the pipeline's.

@@ -208,13 +208,24 @@ class Intake:
                 log.exception("live listeners failed")
 
 
-def intake_for(app: FastAPI) -> Intake:
-    """A new intake over the app's store and stages, sized from its settings."""
+def intake_for(app: FastAPI, listeners: Sequence[Callable[[list[Signal]], None]] = ()) -> Intake:
+    """A new intake over the app's store and stages, sized from its settings; what it stores
+    goes to `listeners` (`pouls up` gives the live pages and the alert watcher, as its
+    pipeline does), or to the live pages alone."""
     settings: Settings = app.state.settings
+    told = list(listeners) or [app.state.live.publish]
+
+    def publish(signals: list[Signal]) -> None:
+        for listener in told:
+            try:
+                listener(signals)
+            except Exception:  # a listener is a watcher: its failure must not undo the commit
+                log.exception("listener failed")
+
     return Intake(
         app.state.store,
         stages(app),
-        app.state.live.publish,
+        publish,
         capacity=settings.file.web.intake_queue,
         group=settings.file.pipeline.batch_size,
     )
