@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-POULS = str(Path(sys.executable).with_name("pouls"))
-
-
-def pouls(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [POULS, "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
-    )
+from tests.cli.process import pouls
 
 
 def test_init_import_search_status_and_dead_letters(tmp_path: Path) -> None:

@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-POULS = str(Path(sys.executable).with_name("pouls"))
-
-
-def pouls(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [POULS, "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
-    )
+from tests.cli.process import pouls
 
 
 def _week(path: Path, week: int, rows: int) -> None:

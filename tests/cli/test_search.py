@@ -5,26 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pouls.cli.search import CSV_COLUMNS, PAGE
+from tests.cli.process import pouls
 
-POULS = str(Path(sys.executable).with_name("pouls"))
 ROWS = PAGE * 2 + 100  # past two pages of the store
-
-
-def pouls(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [POULS, "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
-    )
 
 
 @pytest.fixture(scope="module")

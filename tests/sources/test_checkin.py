@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +12,8 @@ from pouls.config import load
 from pouls.store import Filters
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.app import create_app
+from tests.cli.process import pouls
 
-POULS = str(Path(sys.executable).with_name("pouls"))
 TOKEN = "phone-token-for-tests"
 
 CONFIG = """
@@ -28,16 +26,6 @@ name = "humeur"
 workspace = "moi"
 token_env = "POULS_TEST_CHECKIN_TOKEN"
 """
-
-
-def pouls(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [POULS, "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
-    )
 
 
 def test_cli_checkin_stores_a_private_mood_with_tags_and_place(tmp_path: Path) -> None:
