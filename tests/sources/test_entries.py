@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pouls.signals import Geo, Metrics
-from pouls.sources.entries import Unstorable, checked, mend, writable
+from pouls.signals import Geo, Metrics, inputs
+from pouls.sources.entries import Unstorable, checked, writable
 from pouls.store.sqlite import SQLiteStore
 from tests.conftest import make_signal
 
 
-def test_mend_replaces_lone_surrogates() -> None:
-    assert mend("a\ud800b") == "a\ufffdb"
-    assert mend("déjà vu") == "déjà vu"
+def test_lone_surrogates_are_mended() -> None:
+    assert inputs.text("a\ud800b") == "a\ufffdb"
+    assert inputs.text("déjà vu") == "déjà vu"
 
 
 def test_writable_cuts_and_keeps_every_character_visible() -> None:

@@ -22,11 +22,6 @@ class Unstorable(ValueError):
     """A built signal with a field of the wrong type or out of range; the message says which."""
 
 
-def mend(text: str) -> str:
-    """The text with lone surrogates (from `\\ud800` escapes, bytes smuggled as text) as U+FFFD."""
-    return inputs.text(text)
-
-
 def writable(text: str, limit: int = RAW_LIMIT) -> str:
     """Text for a dead letter's raw input or reason: cut to `limit` characters, every character
     kept (a lone surrogate written as `\\udXXX`, as the store writes dead letters)."""
