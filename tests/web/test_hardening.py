@@ -288,3 +288,10 @@ def test_the_query_language_reference_is_a_page_linked_from_the_wall(client: Tes
     assert "NEAR/5" in fr.text and "lang:" in fr.text
     en = client.get("/help/query", headers={"Accept-Language": "en"})
     assert "The query language" in en.text and "both words" in en.text
+
+
+def test_a_bad_page_cursor_is_explained_in_french(client: TestClient) -> None:
+    fr = {"Accept": "text/html", "Accept-Language": "fr"}
+    page = client.get(f"/?after={HUGE}:1", headers=fr)
+    assert page.status_code == 400
+    assert "repère de page" in page.text and "not a page cursor" not in page.text

@@ -331,6 +331,9 @@ FR: dict[str, str] = {
     "Query language reference": "Référence du langage de requête",
     "Address (not a web link, not opened):": "Adresse (pas un lien web, non ouverte) :",
     "Unexpected value for: %(names)s.": "Valeur inattendue pour : %(names)s.",
+    "after: not a page cursor; use the `next` value of a previous page": (
+        "after : ce n'est pas un repère de page ; reprenez la valeur `next` d'une page précédente"
+    ),
     "Request too large": "Demande trop grande",
     "since: a duration such as 12h, 30d or 2w": "since : une durée comme 12h, 30d ou 2w",
     "since: ten years at most": "since : dix ans au plus",
