@@ -88,7 +88,18 @@ service anvil {{
         )
 
     def start(self) -> None:
-        subprocess.run([self.binary, "-c", str(self.config)], check=True, timeout=30)
+        for attempt in range(50):  # after a crash, a dying child may still hold a socket a while
+            errors = self.root / "run" / "start.err"  # a file: the daemon would hold a pipe open
+            with errors.open("wb") as sink:
+                done = subprocess.run(
+                    [self.binary, "-c", str(self.config)], stderr=sink, timeout=30
+                )
+            if done.returncode == 0:
+                break
+            said = errors.read_text(errors="replace")
+            if attempt == 49 or "already exists" not in said:
+                raise RuntimeError(f"dovecot did not start: {said}")
+            time.sleep(0.1)
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -105,6 +116,9 @@ service anvil {{
         if not pid_file.exists():
             return
         pid = int(pid_file.read_text())
+        if crash:  # freeze the master first, so that it cannot fork a child we would miss
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
         victims = [*_descendants(pid), pid] if crash else [pid]
         for victim in victims:
             with contextlib.suppress(ProcessLookupError):
@@ -137,18 +151,27 @@ service anvil {{
 
 
 def _descendants(pid: int) -> list[int]:
-    """Process ids below `pid`, from /proc (Dovecot's master forks one process per service)."""
+    """Process ids below `pid` or in its session, from /proc.
+
+    Dovecot's master forks one process per service; a child already orphaned by an earlier
+    kill is no longer below the master, but it stays in the master's session.
+    """
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ppid, session = int(fields[1]), int(fields[3])
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
+            if session == pid and int(entry.name) != pid:
+                children.setdefault(pid, []).append(int(entry.name))
+    found: list[int] = []
+    todo = [pid]
     while todo:
         for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
+            if child not in found:
+                found.append(child)
+                todo.append(child)
     return found
