@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -101,6 +102,13 @@ class Workspace(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             "pseudonymous replaces authors by a keyed hash and drops handles and names; named keeps them."
         ),
     ] = "pseudonymous"
+    timezone: Annotated[
+        str,
+        doc(
+            "IANA time zone of the workspace (Europe/Paris): calendar ranges such as this month,"
+            " dashboards' days and report schedules are read in it."
+        ),
+    ] = "Europe/Paris"
     gazetteer: Annotated[
         dict[str, list[str]],
         doc(
@@ -337,6 +345,14 @@ def locate(text: str, steps: list[str | int]) -> int | None:
 def _check_references(path: Path, text: str, file: File) -> None:
     known = {w.id for w in file.workspaces} or {"default"}
     for i, workspace in enumerate(file.workspaces):
+        try:
+            ZoneInfo(workspace.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            line = locate(text, ["workspaces", i, "timezone"])
+            raise ConfigError(
+                f"{path}:{line}: `workspaces[{i}].timezone`: {workspace.timezone!r} is not a time"
+                " zone; use an IANA name such as Europe/Paris or UTC"
+            ) from None
         for channel, handles in workspace.own_accounts.items():
             if channel not in CHANNELS or not all(h.strip().lstrip("@") for h in handles):
                 line = locate(text, ["workspaces", i, "own_accounts"])
