@@ -91,7 +91,7 @@ def preset_period(name: str, *, now: datetime | None = None, tz: ZoneInfo | None
         return Period(since=_midnight(previous, tz), until=_midnight(first, tz), preset=name)
     raise PeriodError(
         "unknown range %(value)s: choose one of %(choices)s, or give dates",
-        value=name,
+        value=name[:40],
         choices=", ".join(PRESETS),
     )
 

@@ -335,6 +335,26 @@ FR: dict[str, str] = {
         "after : ce n'est pas un repère de page ; reprenez la valeur `next` d'une page précédente"
     ),
     "Request too large": "Demande trop grande",
+    "unknown time zone %(zone)s: use an IANA name such as Europe/Paris": (
+        "fuseau horaire inconnu %(zone)s : utilisez un nom IANA comme Europe/Paris"
+    ),
+    "unknown range %(value)s: choose one of %(choices)s, or give dates": (
+        "période inconnue %(value)s : choisissez parmi %(choices)s, ou donnez des dates"
+    ),
+    "give either a preset range or since/until dates, not both": (
+        "donnez soit une période prédéfinie, soit des dates since/until, pas les deux"
+    ),
+    "the range ends before it starts: %(until)s is not after %(since)s": (
+        "la période finit avant de commencer : %(until)s n'est pas après %(since)s"
+    ),
+    "%(name)s: %(value)s is not a date; write 2026-11-30, 2026-11-30T14:00, 24h, 7d or 2w": (
+        "%(name)s : %(value)s n'est pas une date ; écrivez 2026-11-30, 2026-11-30T14:00, 24h,"
+        " 7d ou 2w"
+    ),
+    "%(name)s: %(value)s is out of range": "%(name)s : %(value)s est hors des limites",
+    "%(value)s is not a span such as 24h or 7d": "%(value)s n'est pas une durée comme 24h ou 7d",
+    "%(value)s is an empty span: use at least 1": "%(value)s est une durée nulle : au moins 1",
+    "%(value)s is out of range": "%(value)s est hors des limites",
     "since: a duration such as 12h, 30d or 2w": "since : une durée comme 12h, 30d ou 2w",
     "since: ten years at most": "since : dix ans au plus",
     "Nothing here yet.": "Rien pour l'instant.",

@@ -8,9 +8,12 @@ from typing import Annotated, Literal
 import msgspec
 from fastapi import Depends, HTTPException, Query, Request
 
+from pouls.query.period import Period, PeriodError, parse_period, zone
 from pouls.store import Filters
 from pouls.store.users import User
 from pouls.web.auth import viewer
+from pouls.web.errors import MACHINE_PATHS
+from pouls.web.i18n import language, translate
 
 # A page cursor is `created_us:seq`, two integers SQLite holds in 64 bits: 18 digits at most
 # keeps a forged one from overflowing there (a 500) instead of being refused (a 400).
@@ -18,17 +21,24 @@ _AFTER = re.compile(r"^\d{1,18}:\d{1,18}$")
 
 
 class Selection(msgspec.Struct, frozen=True, kw_only=True):
-    """Which signals a page shows: workspace, full-text query, facet filters, page cursor."""
+    """Which signals a page shows: workspace, full-text query, facet filters, time range,
+    page cursor. `span` keeps the range as it was written (`range=7d`, or `since`/`until`),
+    so a shared link stays "the last 7 days" instead of freezing the dates it was opened on."""
 
     workspace: str
     q: str | None = None
     filters: Filters = Filters()
     after: str | None = None
+    period: Period | None = None
+    span: dict[str, str] = {}
 
     def params(self, **changes: str | None) -> dict[str, str]:
-        """Query-string values for a link to this selection with some values changed."""
+        """Query-string values for a link to this selection with some values changed; changing
+        any of `range`, `since`, `until` replaces the whole range."""
         values: dict[str, str | None] = {"ws": self.workspace, "q": self.q}
         values.update({k: self.chosen(k) for k in FACETS})
+        if not RANGE.intersection(changes):
+            values.update(self.span)
         values.update(changes)
         return {k: v for k, v in values.items() if v}
 
@@ -41,6 +51,7 @@ class Selection(msgspec.Struct, frozen=True, kw_only=True):
 
 
 FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag", "own", "topic")
+RANGE = frozenset({"range", "since", "until"})
 
 
 def selection(
@@ -67,6 +78,22 @@ def selection(
         Query(description="true: only the workspace's own accounts' signals; false: the others'."),
     ] = None,
     after: Annotated[str | None, Query(description="Cursor of the next page.")] = None,
+    range: Annotated[
+        str | None,
+        Query(description="Preset range: 24h, 7d, 30d, 90d, month, last-month."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        Query(
+            description="Start (included): 2026-11-30, 2026-11-30T14:00, or back from now: 24h, 7d.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="End (excluded; a bare date includes that day): same forms as since.",
+        ),
+    ] = None,
 ) -> Selection:
     """FastAPI dependency: the selection, in a workspace where the signed-in account has a role."""
     workspace = ws or default_workspace(request, user)
@@ -80,6 +107,8 @@ def selection(
         raise HTTPException(
             400, "after: not a page cursor; use the `next` value of a previous page"
         )
+    tz = request.app.state.settings.workspace(workspace).timezone
+    period = read_period(request, range, since, until, tz)
     filters = Filters(
         channel=channel or None,
         source=source or None,
@@ -90,8 +119,30 @@ def selection(
         flag=flag,
         topic=topic or None,
         own=own,
+        since=period.since if period else None,
+        until=period.until if period else None,
     )
-    return Selection(workspace=workspace, q=(q or "").strip() or None, filters=filters, after=after)
+    span = {k: v.strip() for k, v in (("range", range), ("since", since), ("until", until)) if v}
+    return Selection(
+        workspace=workspace,
+        q=(q or "").strip() or None,
+        filters=filters,
+        after=after,
+        period=period,
+        span=span if period else {},
+    )
+
+
+def read_period(
+    request: Request, preset: str | None, since: str | None, until: str | None, tz: str
+) -> Period | None:
+    """The range of a request, read in the workspace's time zone; a value that cannot be read is
+    a 400 in the page's language for a person, in English for a script."""
+    try:
+        return parse_period(since, until, preset=preset, tz=zone(tz))
+    except PeriodError as exc:
+        lang = "en" if request.url.path.startswith(MACHINE_PATHS) else language(request)
+        raise HTTPException(400, translate(lang, exc.message) % exc.values) from None
 
 
 def default_workspace(request: Request, user: User) -> str:
