@@ -15,12 +15,16 @@ from typing import Literal, get_args
 Role = Literal["admin", "analyst", "community_manager", "moderator", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-Action = Literal["read", "watch"]
+Action = Literal["read", "watch", "export"]
 
 # `watch`: create, edit and delete topics (and, later, alert rules) in the web app.
+# `export`: take the selection away as a file (CSV, JSON lines, XLSX) from the wall or the API.
+# Those who report on the signals may; a moderator acts on them in pouls, and a viewer's
+# seat is for looking, so neither takes a copy of the workspace's data out (docs/export.md).
 ALLOWED: dict[Action, frozenset[str]] = {
     "read": frozenset(ROLES),
     "watch": frozenset({"admin", "analyst"}),
+    "export": frozenset({"admin", "analyst", "community_manager"}),
 }
 
 
