@@ -26,6 +26,7 @@ from pouls.web.routes import (
     api,
     checkins,
     deadletters,
+    export,
     help,
     ingest,
     meta,
@@ -119,6 +120,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(auth.router)
     app.include_router(wall.router, dependencies=SignedIn)
     app.include_router(api.router, dependencies=SignedIn)
+    app.include_router(export.router, dependencies=SignedIn)
     app.include_router(deadletters.router, dependencies=SignedIn)
     app.include_router(stream.router, dependencies=SignedIn)
     app.include_router(alerts.router, dependencies=SignedIn)

@@ -585,4 +585,18 @@ FR: dict[str, str] = {
     "replaced by a newer alert": "remplacée par une alerte plus récente",
     "Press / RSS": "Presse / RSS",
     "Reviews": "Avis",
+    # Exports (the wall's menu, web/routes/export.py)
+    "Export": "Exporter",
+    "CSV ; (Excel in French)": "CSV ; (Excel en français)",
+    "CSV , (Excel in English)": "CSV , (Excel en anglais)",
+    "Excel workbook (XLSX)": "Classeur Excel (XLSX)",
+    "JSON lines": "JSON lines (JSONL)",
+    "Your role in this workspace does not allow exports: ask an admin or an analyst.": (
+        "Votre rôle dans cet espace ne permet pas d'exporter : demandez à un administrateur"
+        " ou à un analyste."
+    ),
+    "Nothing to export: no signal matches this selection. Widen the range or clear a filter.": (
+        "Rien à exporter : aucun signal ne correspond à cette sélection. Élargissez la période"
+        " ou retirez un filtre."
+    ),
 }

@@ -8,6 +8,7 @@ import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
+from pouls.access import may
 from pouls.query import QueryError
 from pouls.store import Page
 from pouls.web.params import FACETS, Selection, selection
@@ -26,6 +27,7 @@ def wall(request: Request, sel: Annotated[Selection, Depends(selection)]) -> HTM
         "sel": sel,
         "facet_names": FACETS,
         "workspaces": [w for w in settings.workspaces if w.id in request.state.user.roles],
+        "exporter": may(request.state.user.roles.get(sel.workspace), "export"),
     }
     try:
         page = store.search(
