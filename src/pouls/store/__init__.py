@@ -80,6 +80,8 @@ class Bucket(msgspec.Struct, frozen=True, kw_only=True):
     start: datetime
     volume: int = 0
     negative: int = 0  # sentiment negative
+    positive: int = 0  # sentiment positive
+    neutral: int = 0  # sentiment neutral (no sentiment at all counts in none of the three)
     toxic: int = 0  # highest toxicity attribute >= 0.5
     scam: int = 0  # scam score >= 0.5
     reach: int = 0  # sum of followers (else likes + shares)
@@ -125,8 +127,10 @@ class Store(Protocol):
         bucket: timedelta,
         since: datetime,
         until: datetime,
+        origin: datetime | None = None,
     ) -> list[Bucket]:
-        """Every bucket from `since` to `until` (empty ones included), aligned on the epoch."""
+        """Every bucket from `since` to `until` (empty ones included), aligned on `origin`
+        (a local midnight or Monday for day and week buckets), else on the epoch."""
         ...
 
     def cursor(self, workspace: str, source: str) -> str | None: ...

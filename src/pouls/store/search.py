@@ -23,6 +23,7 @@ class Selection:
     params: list[object]
     check: Callable[[Signal], bool] | None = None
     match: str | None = None  # the FTS5 expression inside `clause`, if any
+    ranged: bool = False  # bounded by since/until: walk the wall index over the range only
 
 
 # The facets that are a column of the signals table (`topic` is a table of its own).
@@ -73,7 +74,8 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
         if not plan.exact:
             matcher = Matcher({"q": node})
             check = lambda s: bool(matcher.match(s))  # noqa: E731
-    return Selection(" AND ".join(clauses), params, check, match)
+    ranged = filters.since is not None or filters.until is not None
+    return Selection(" AND ".join(clauses), params, check, match, ranged)
 
 
 # Topic names never contain commas (config.Name), so a comma-joined list reads back safely.
@@ -119,7 +121,12 @@ FTS_HITS = "SELECT count(*) FROM (SELECT rowid FROM signals_fts WHERE signals_ft
 
 
 def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
-    """Counts of `column`'s values over the selection, largest first."""
+    """Counts of `column`'s values over the selection, largest first.
+
+    Over a range, the planner would rather read a whole workspace in `signals_channel` order
+    (or all its topic rows) than sort the few rows of the range: the unary `+` and the CROSS
+    JOIN keep it on the range of `signals_wall` (checked by tests/store/test_range_plans.py).
+    """
     if column == "flag":
         counts = " UNION ALL ".join(
             f"SELECT '{flag}', count(*) FROM signals WHERE {sel.clause} AND {test}"
@@ -133,30 +140,38 @@ def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
             list(sel.params),
         )
     if column == "topic":
+        tables = (
+            "signals CROSS JOIN signal_topics t" if sel.ranged else "signal_topics t JOIN signals"
+        )
         return (
-            "SELECT t.topic, count(*) AS n FROM signal_topics t JOIN signals"
+            f"SELECT t.topic, count(*) AS n FROM {tables}"
             " ON signals.seq = t.seq AND signals.workspace = t.workspace"
             f" WHERE {sel.clause} GROUP BY t.topic ORDER BY n DESC",
             list(sel.params),
         )
+    value = f"+signals.{column}" if sel.ranged else f"signals.{column}"
     return (
-        f"SELECT signals.{column}, count(*) AS n FROM signals WHERE {sel.clause}"
-        f" AND signals.{column} IS NOT NULL GROUP BY signals.{column} ORDER BY n DESC",
+        f"SELECT {value} AS v, count(*) AS n FROM signals WHERE {sel.clause}"
+        f" AND signals.{column} IS NOT NULL GROUP BY v ORDER BY n DESC",
         list(sel.params),
     )
 
 
 SERIES_COLUMNS = (
     "count(*), sum(signals.sentiment = 'negative'), sum(signals.toxic >= 0.5),"
-    " sum(signals.scam >= 0.5), sum(coalesce(signals.reach, 0)), count(DISTINCT signals.author)"
+    " sum(signals.scam >= 0.5), sum(coalesce(signals.reach, 0)), count(DISTINCT signals.author),"
+    " sum(signals.sentiment = 'positive'), sum(signals.sentiment = 'neutral')"
 )
 
 
-def series_sql(sel: Selection, step: int, first: int, end: int) -> tuple[str, list[object]]:
-    """Aggregates per bucket of `step` microseconds over [first, end), for the selection."""
+def series_sql(
+    sel: Selection, step: int, first: int, end: int, origin: int = 0
+) -> tuple[str, list[object]]:
+    """Aggregates per bucket of `step` microseconds over [first, end), for the selection;
+    buckets start at `origin` plus a whole number of steps (a local midnight, a Monday)."""
     sql = (
-        f"SELECT (signals.created_at / ?) * ? AS b, {SERIES_COLUMNS} FROM signals"
+        f"SELECT ((signals.created_at - ?) / ?) * ? + ? AS b, {SERIES_COLUMNS} FROM signals"
         f" WHERE {sel.clause} AND signals.created_at >= ? AND signals.created_at < ?"
         " GROUP BY b ORDER BY b"
     )
-    return sql, [step, step, *sel.params, first, end]
+    return sql, [origin, step, step, origin, *sel.params, first, end]

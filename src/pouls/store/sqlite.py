@@ -256,15 +256,18 @@ class SQLiteStore:
         bucket: timedelta,
         since: datetime,
         until: datetime,
+        origin: datetime | None = None,
     ) -> list[Bucket]:
-        """Volume, negative, toxic, scam, reach and authors per bucket; empty buckets are zeros."""
+        """Volume, sentiment counts, toxic, scam, reach and authors per bucket; empty buckets
+        are zeros. Buckets start at `origin` plus whole steps (the epoch when not given)."""
         step = int(bucket.total_seconds() * 1_000_000)
         if step <= 0:
             raise ValueError("bucket must be positive")
-        first = to_us(since) // step * step
+        zero = to_us(origin) if origin is not None else 0
+        first = zero + (to_us(since) - zero) // step * step
         end = to_us(until)
         sel = self._exact(workspace, select(workspace, query, filters or Filters()))
-        sql, params = series_sql(sel, step, first, end)
+        sql, params = series_sql(sel, step, first, end, zero)
         found = {row[0]: row for row in self._reader().execute(sql, params)}
         out = []
         for start in range(first, end, step):
@@ -272,12 +275,14 @@ class SQLiteStore:
             if row is None:
                 out.append(Bucket(start=from_us(start)))
                 continue
-            _, volume, negative, toxic, scam, reach, authors = row
+            _, volume, negative, toxic, scam, reach, authors, positive, neutral = row
             out.append(
                 Bucket(
                     start=from_us(start),
                     volume=volume,
                     negative=negative or 0,
+                    positive=positive or 0,
+                    neutral=neutral or 0,
                     toxic=toxic or 0,
                     scam=scam or 0,
                     reach=reach or 0,
