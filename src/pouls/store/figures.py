@@ -1,0 +1,457 @@
+"""SQL of the dashboard figures: counts per hour and facets, and counts per key, over a range.
+
+A topic's or a workspace's dashboard (no full-text query, no facet filter but the topic and own
+accounts) reads rollups (migration 016): hourly counts, and key counts per 4-hour block and per
+UTC day; the partial blocks at either end of the range are counted from the signals themselves,
+so every figure is exact. Triggers mark the blocks that changed; the blocks a range needs are
+recomputed before it is read. Any other selection is counted from its signals.
+
+Which keys a signal has (its terms, hashtags, authors...) is the caller's business (`KeysOf`):
+the store only counts them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from pouls.signals import Signal, decode
+from pouls.store import Filters
+from pouls.store.rows import from_us, to_us
+from pouls.store.search import TOPICS_OF, select
+
+if TYPE_CHECKING:
+    from pouls.store.sqlite import SQLiteStore
+
+# A signal's keys: (kind, key, label), e.g. ("hashtag", "croissant", "#croissant").
+KeysOf = Callable[[Signal], Iterable[tuple[str, str, str]]]
+
+HOUR = 3_600_000_000  # microseconds
+BLOCK = 4 * HOUR
+DAY = 24 * HOUR
+BLOCKS_PER_DAY = DAY // BLOCK
+# A rollup ranks this many times the keys asked for, so that the edges' keys rarely change the top.
+MARGIN = 3
+
+
+class CountRow(NamedTuple):
+    """Signals and their reach in one hour (`hour` = epoch µs // HOUR) for one facet combination."""
+
+    hour: int
+    channel: str
+    sentiment: str  # '' when not enriched
+    visibility: str
+    lang: str  # '' when unknown
+    n: int
+    reach: int
+
+
+@dataclass
+class KeyCount:
+    """One key's signals, summed reach and largest reach of one signal (an author's followers)."""
+
+    key: str
+    label: str
+    n: int = 0
+    reach: int = 0
+    peak: int = 0
+
+    def add(self, n: int, reach: int, peak: int, label: str) -> None:
+        self.n += n
+        self.reach += reach
+        self.peak = max(self.peak, peak)
+        self.label = max(self.label, label)
+
+
+@dataclass
+class Tally:
+    """The counts of a selection over a range: per hour and facets, and the top keys per kind."""
+
+    counts: list[CountRow] = field(default_factory=list)
+    tops: dict[str, list[KeyCount]] = field(default_factory=dict)
+    authors: int = 0  # distinct authors
+
+
+@dataclass
+class _Acc:
+    """Counts accumulated from signals read one by one (a block, an edge, a whole selection)."""
+
+    counts: Counter[tuple[object, ...]] = field(default_factory=Counter)
+    reach: Counter[tuple[object, ...]] = field(default_factory=Counter)
+    keys: dict[tuple[object, ...], KeyCount] = field(default_factory=dict)
+
+    def add(
+        self, group: tuple[object, ...], hour: int, facets: tuple[str, ...], reach: int
+    ) -> None:
+        self.counts[(*group, hour, *facets)] += 1
+        self.reach[(*group, hour, *facets)] += reach
+
+    def key(self, group: tuple[object, ...], kind: str, key: str, label: str, reach: int) -> None:
+        found = self.keys.get((*group, kind, key))
+        if found is None:
+            self.keys[(*group, kind, key)] = KeyCount(key, label, 1, reach, reach)
+        else:
+            found.add(1, reach, reach, label)
+
+    def rows(self) -> list[CountRow]:
+        """The hourly rows of a selection counted with the one group `("",)`."""
+        return [
+            CountRow(k[1], k[2], k[3], k[4], k[5], n, self.reach[k])  # type: ignore[arg-type]
+            for k, n in self.counts.items()
+        ]
+
+    def of(self, kind: str) -> list[KeyCount]:
+        return [c for k, c in self.keys.items() if k[-2] == kind]
+
+    def keys_of(self, kind: str) -> set[str]:
+        return {c.key for k, c in self.keys.items() if k[-2] == kind}
+
+
+class Figures:
+    """The figures of a store; every method is scoped by workspace."""
+
+    def __init__(self, store: SQLiteStore, keys_of: KeysOf) -> None:
+        self.store = store
+        self.keys_of = keys_of
+
+    def tally(
+        self,
+        workspace: str,
+        query: str | None,
+        filters: Filters,
+        kinds: Sequence[str] = (),
+        *,
+        top: Mapping[str, int] | int = 20,
+        peak: Sequence[str] = ("author",),
+        only: dict[str, list[str]] | None = None,
+    ) -> Tally:
+        """Counts of the selection over [filters.since, filters.until).
+
+        `tops[kind]` holds the `top` (or `top[kind]`) keys of each of `kinds` by signals, and `tops[kind@peak]`
+        those of the kinds in `peak` by their largest reach; with `only`, just the keys named
+        there (to compare with a previous period). No `kinds`: hourly counts only.
+        Raises `pouls.query.QueryError` for a query that does not parse.
+        """
+        if filters.since is None or filters.until is None:
+            raise ValueError("a tally needs since and until")
+        if query is None and _rollable(filters):
+            return self._rolled(workspace, filters, kinds, _sizes(top, kinds), peak, only)
+        sel = select(workspace, query, filters)
+        acc = self._read(sel.clause, sel.params, sel.check, bool(kinds))
+        tally = Tally(counts=acc.rows(), authors=len(acc.of("author")))
+        sizes = _sizes(top, kinds)
+        for kind in kinds:
+            _rank(
+                tally, kind, acc.of(kind), sizes[kind], kind in peak, (only or {}).get(kind), only
+            )
+        return tally
+
+    # -- from rollups ---------------------------------------------------------------------------
+
+    def _rolled(
+        self,
+        workspace: str,
+        filters: Filters,
+        kinds: Sequence[str],
+        sizes: dict[str, int],
+        peak: Sequence[str],
+        only: dict[str, list[str]] | None,
+    ) -> Tally:
+        assert filters.since is not None and filters.until is not None
+        a, b = to_us(filters.since), to_us(filters.until)
+        first, last = -(-a // BLOCK), b // BLOCK  # the whole blocks inside [a, b)
+        if first >= last:
+            edges, first, last = [(a, b)], 0, 0
+        else:
+            edges = [(a, first * BLOCK), (last * BLOCK, b)]
+            self.refresh(workspace, first, last)
+        acc = _Acc()
+        for start, end in edges:
+            if start < end:
+                part = Filters(
+                    topic=filters.topic, own=filters.own, since=from_us(start), until=from_us(end)
+                )
+                sel = select(workspace, None, part)
+                self._read(sel.clause, sel.params, None, bool(kinds), acc)
+        topic = filters.topic or ""
+        owns = (0, 1) if filters.own is None else (int(filters.own),)
+        conn = self.store._reader()
+        marks = ",".join("?" * len(owns))
+        rows = conn.execute(
+            "SELECT hour, channel, sentiment, visibility, lang, sum(n), sum(reach) FROM figure_counts"
+            f" WHERE workspace = ? AND topic = ? AND hour >= ? AND hour < ? AND own IN ({marks})"
+            " GROUP BY hour, channel, sentiment, visibility, lang",
+            (workspace, topic, first * 4, last * 4, *owns),
+        )
+        tally = Tally(counts=[CountRow(*r) for r in rows] + acc.rows())
+        if first >= last:
+            tally.authors = len(acc.of("author"))
+            for kind in kinds:
+                wanted = (only or {}).get(kind)
+                _rank(tally, kind, acc.of(kind), sizes[kind], kind in peak, wanted, only)
+            return tally
+        spans = _spans(first, last, self._days(workspace, first, last) if kinds else (0, 0))
+        base = (workspace, topic)
+        for kind in kinds:
+            top = sizes[kind]
+            edge = {c.key: c for c in acc.of(kind)}
+            wanted = None if only is None else only.get(kind, [])
+            if wanted is not None:
+                rolled = _keys_sql(conn, base, kind, owns, spans, wanted, 0) if wanted else {}
+            else:
+                rolled = _keys_sql(conn, base, kind, owns, spans, None, top * MARGIN)
+                if kind in peak:
+                    rolled.update(
+                        _keys_sql(conn, base, kind, owns, spans, None, top * MARGIN, True)
+                    )
+                ranked = sorted(edge.values(), key=lambda c: (-c.n, c.key))[: top * MARGIN]
+                ranked += sorted(edge.values(), key=lambda c: (-c.peak, c.key))[: top * MARGIN]
+                missing = sorted({c.key for c in ranked} - set(rolled))
+                if missing:
+                    rolled.update(_keys_sql(conn, base, kind, owns, spans, missing, 0))
+                for key in missing:
+                    rolled.setdefault(key, KeyCount(key, edge[key].label))
+            for key, c in rolled.items():
+                if key in edge:
+                    c.add(edge[key].n, edge[key].reach, edge[key].peak, edge[key].label)
+            if wanted is not None:
+                rolled.update({k: edge[k] for k in wanted if k in edge and k not in rolled})
+            _rank(tally, kind, list(rolled.values()), top, kind in peak, wanted, only)
+        if "author" in kinds:
+            tally.authors = _authors(conn, base, owns, spans, sorted(acc.keys_of("author")))
+        return tally
+
+    # -- keeping the rollups -------------------------------------------------------------------
+
+    def refresh(self, workspace: str, first: int, last: int) -> int:
+        """Recompute the dirty blocks in [first, last); how many were."""
+        conn = self.store._reader()
+        dirty = conn.execute(
+            "SELECT block, gen FROM figure_dirty WHERE workspace = ? AND block >= ? AND block < ?",
+            (workspace, first, last),
+        ).fetchall()
+        for block, gen in dirty:
+            self._block(workspace, block, gen)
+        return len(dirty)
+
+    def _block(self, workspace: str, block: int, gen: int) -> None:
+        rows = self.store._reader().execute(
+            "SELECT signals.created_at, signals.own, signals.channel,"
+            " coalesce(signals.sentiment, ''), signals.visibility, coalesce(signals.lang, ''),"
+            f" coalesce(signals.reach, 0), signals.doc, {TOPICS_OF} FROM signals"
+            " WHERE signals.workspace = ? AND signals.created_at >= ? AND signals.created_at < ?",
+            (workspace, block * BLOCK, (block + 1) * BLOCK),
+        )
+        acc = _Acc()
+        keys_of = self.keys_of
+        for created, own, channel, sentiment, visibility, lang, reach, doc, topics in rows:
+            hour = created // HOUR
+            signal_keys = list(keys_of(decode(doc)))
+            for topic in ("", *(topics.split(",") if topics else ())):
+                acc.add((topic, own), hour, (channel, sentiment, visibility, lang), reach)
+                for kind, key, label in signal_keys:
+                    acc.key((topic, own), kind, key, label, reach)
+        day = block // BLOCKS_PER_DAY
+        with self.store._transaction() as tx:
+            tx.execute(
+                "DELETE FROM figure_counts WHERE workspace = ? AND hour >= ? AND hour < ?",
+                (workspace, block * 4, block * 4 + 4),
+            )
+            tx.execute(
+                "DELETE FROM figure_keys WHERE workspace = ? AND span = 'b' AND start = ?",
+                (workspace, block),
+            )
+            tx.execute(
+                "DELETE FROM figure_keys WHERE workspace = ? AND span = 'd' AND start = ?",
+                (workspace, day),
+            )
+            tx.execute("DELETE FROM figure_days WHERE workspace = ? AND day = ?", (workspace, day))
+            tx.executemany(
+                "INSERT INTO figure_counts (workspace, topic, own, hour, channel, sentiment,"
+                " visibility, lang, n, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(workspace, *k, n, acc.reach[k]) for k, n in acc.counts.items()],
+            )
+            tx.executemany(
+                "INSERT INTO figure_keys VALUES (?, ?, ?, ?, 'b', ?, ?, ?, ?, ?, ?)",
+                [
+                    (workspace, topic, kind, own, block, c.key, c.n, c.reach, c.peak, c.label)
+                    for (topic, own, kind, _), c in acc.keys.items()
+                ],
+            )
+            # A signal that arrived meanwhile moved `gen`: the block stays dirty.
+            tx.execute(
+                "DELETE FROM figure_dirty WHERE workspace = ? AND block = ? AND gen = ?",
+                (workspace, block, gen),
+            )
+
+    def _days(self, workspace: str, first: int, last: int) -> tuple[int, int]:
+        """The whole UTC days in blocks [first, last), their 'd' rows made current."""
+        day0 = -(-first // BLOCKS_PER_DAY)
+        day1 = last // BLOCKS_PER_DAY
+        if day0 >= day1:
+            return (0, 0)
+        done = {
+            d
+            for (d,) in self.store._reader().execute(
+                "SELECT day FROM figure_days WHERE workspace = ? AND day >= ? AND day < ?",
+                (workspace, day0, day1),
+            )
+        }
+        for day in range(day0, day1):
+            if day in done:
+                continue
+            with self.store._transaction() as tx:
+                tx.execute(
+                    "DELETE FROM figure_keys WHERE workspace = ? AND span = 'd' AND start = ?",
+                    (workspace, day),
+                )
+                tx.execute(
+                    "INSERT INTO figure_keys SELECT workspace, topic, kind, own, 'd', ?, key,"
+                    " sum(n), sum(reach), max(peak), max(label) FROM figure_keys"
+                    " WHERE workspace = ? AND span = 'b' AND start >= ? AND start < ?"
+                    " GROUP BY topic, kind, own, key",
+                    (day, workspace, day * BLOCKS_PER_DAY, (day + 1) * BLOCKS_PER_DAY),
+                )
+                tx.execute("INSERT OR IGNORE INTO figure_days VALUES (?, ?)", (workspace, day))
+        return (day0, day1)
+
+    # -- from signals --------------------------------------------------------------------------
+
+    def _read(
+        self,
+        clause: str,
+        params: list[object],
+        check: Callable[[Signal], bool] | None,
+        keys: bool,
+        acc: _Acc | None = None,
+    ) -> _Acc:
+        """Count the signals of a WHERE clause one by one (their documents only if needed)."""
+        acc = acc if acc is not None else _Acc()
+        keys_of = self.keys_of if keys else None
+        doc = "signals.doc" if keys_of is not None or check is not None else "NULL"
+        rows = self.store._reader().execute(
+            "SELECT signals.created_at, signals.channel, coalesce(signals.sentiment, ''),"
+            " signals.visibility, coalesce(signals.lang, ''), coalesce(signals.reach, 0),"
+            f" {doc} FROM signals WHERE {clause}",
+            params,
+        )
+        group = ("",)
+        for created, channel, sentiment, visibility, lang, reach, raw in rows:
+            signal = decode(raw) if raw is not None else None
+            if check is not None and not check(signal):  # type: ignore[arg-type]
+                continue
+            acc.add(group, created // HOUR, (channel, sentiment, visibility, lang), reach)
+            if keys_of is not None and signal is not None:
+                for kind, key, label in keys_of(signal):
+                    acc.key(group, kind, key, label, reach)
+        return acc
+
+
+def _rollable(filters: Filters) -> bool:
+    """Whether the rollups can answer: no filter but the topic, own accounts and the range."""
+    return all(
+        getattr(filters, name) is None
+        for name in ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag")
+    )
+
+
+def _sizes(top: Mapping[str, int] | int, kinds: Sequence[str]) -> dict[str, int]:
+    return {k: top if isinstance(top, int) else top.get(k, 20) for k in kinds}
+
+
+def _rank(
+    tally: Tally,
+    kind: str,
+    found: list[KeyCount],
+    top: int,
+    by_peak: bool,
+    wanted: list[str] | None,
+    only: dict[str, list[str]] | None,
+) -> None:
+    """Put the top keys of one kind in the tally (or, with `only`, those asked for)."""
+    if only is not None:
+        keep = set(wanted or ())
+        tally.tops[kind] = sorted((c for c in found if c.key in keep), key=lambda c: c.key)
+        return
+    tally.tops[kind] = sorted(found, key=lambda c: (-c.n, c.key))[:top]
+    if by_peak:
+        tally.tops[f"{kind}@peak"] = sorted(found, key=lambda c: (-c.peak, -c.n, c.key))[:top]
+
+
+def _spans(first: int, last: int, days: tuple[int, int]) -> list[tuple[str, int, int]]:
+    """The rollup rows covering blocks [first, last): whole days as 'd', the rest as 'b'."""
+    day0, day1 = days
+    if day0 >= day1:
+        return [("b", first, last)]
+    out = [("d", day0, day1)]
+    if first < day0 * BLOCKS_PER_DAY:
+        out.append(("b", first, day0 * BLOCKS_PER_DAY))
+    if day1 * BLOCKS_PER_DAY < last:
+        out.append(("b", day1 * BLOCKS_PER_DAY, last))
+    return out
+
+
+def _union(
+    base: tuple[str, str], kind: str, owns: tuple[int, ...], spans: list[tuple[str, int, int]]
+) -> tuple[str, list[object]]:
+    """The rollup rows of one kind over `spans`, as a UNION ALL each branch of which is a range
+    of the primary key."""
+    parts, params = [], []
+    for own in owns:
+        for span, start, end in spans:
+            parts.append(
+                "SELECT key, n, reach, peak, label FROM figure_keys WHERE workspace = ?"
+                " AND topic = ? AND kind = ? AND own = ? AND span = ? AND start >= ? AND start < ?"
+            )
+            params += [*base, kind, own, span, start, end]
+    return " UNION ALL ".join(parts), params
+
+
+def _keys_sql(
+    conn: sqlite3.Connection,
+    base: tuple[str, str],
+    kind: str,
+    owns: tuple[int, ...],
+    spans: list[tuple[str, int, int]],
+    keys: list[str] | None,
+    limit: int,
+    by_peak: bool = False,
+) -> dict[str, KeyCount]:
+    """Summed rollup counts of one kind: the `limit` largest (by signals, or by peak), or
+    those of `keys`."""
+    union, params = _union(base, kind, owns, spans)
+    head = f"SELECT key, sum(n) AS s, sum(reach), max(peak) AS p, max(label) FROM ({union})"
+    if keys is None:
+        order = "p DESC, s DESC" if by_peak else "s DESC"
+        sql = f"{head} GROUP BY key ORDER BY {order}, key LIMIT ?"
+        values: list[object] = [*params, limit]
+    else:
+        sql = f"{head} WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key"
+        values = [*params, json.dumps(keys)]
+    return {
+        key: KeyCount(key, label, n, reach, peak)
+        for key, n, reach, peak, label in conn.execute(sql, values)
+    }
+
+
+def _authors(
+    conn: sqlite3.Connection,
+    base: tuple[str, str],
+    owns: tuple[int, ...],
+    spans: list[tuple[str, int, int]],
+    edge: list[str],
+) -> int:
+    """Distinct authors: those of the rollups plus the edges' authors not among them."""
+    union, params = _union(base, "author", owns, spans)
+    rolled = conn.execute(f"SELECT count(DISTINCT key) FROM ({union})", params).fetchone()[0]
+    if not edge:
+        return int(rolled)
+    seen = conn.execute(
+        f"SELECT count(DISTINCT key) FROM ({union}) WHERE key IN (SELECT value FROM json_each(?))",
+        [*params, json.dumps(edge)],
+    ).fetchone()[0]
+    return int(rolled) + len(edge) - int(seen)
