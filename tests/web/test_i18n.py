@@ -9,14 +9,23 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from scripts.translations import read
 
 from pouls.config import load
+from pouls.locale import translate
 from pouls.signals import utcnow
 from pouls.store.sqlite import SQLiteStore
-from pouls.web import i18n
 from pouls.web.app import create_app
 from pouls.web.templating import templates
 from tests.web.conftest import LOGIN, PASSWORD
+
+FRENCH = read("fr")
+
+
+def _has_french(msgid: str) -> bool:
+    entry = FRENCH.get(msgid)
+    return entry is not None and bool(entry.string) and not entry.fuzzy
+
 
 # The values the pages show as words: every one needs its French.
 LABELS = {
@@ -107,13 +116,13 @@ def _template_strings() -> set[str]:
 def test_every_string_of_the_pages_has_its_french() -> None:
     strings = _template_strings()
     assert len(strings) > 100
-    missing = sorted(s for s in strings if s not in i18n.FR)
+    missing = sorted(s for s in strings if not _has_french(s))
     assert missing == []
 
 
 @pytest.mark.parametrize("group", sorted(LABELS))
 def test_every_value_shown_as_a_word_has_its_french(group: str) -> None:
-    assert [v for v in LABELS[group] if v not in i18n.FR] == []
+    assert [v for v in LABELS[group] if not _has_french(v)] == []
 
 
 def test_times_are_written_the_french_way() -> None:
@@ -122,10 +131,10 @@ def test_times_are_written_the_french_way() -> None:
     fr = env.from_string("{{ t | ago }} / {{ d | long_date }}")
     monday = datetime(2026, 9, 21, 14, 5, tzinfo=UTC)
     assert fr.render(lang="fr", t=now - timedelta(days=2), d=monday) == (
-        "2 j / lundi 21 septembre 2026, 14:05 UTC"
+        "2\u202fj / lundi 21 septembre 2026, 14:05 UTC"
     )
     assert fr.render(lang="en", t=now - timedelta(days=2), d=monday) == (
-        "2 d / Monday 21 September 2026, 14:05 UTC"
+        "2 days / Monday 21 September 2026, 14:05 UTC"
     )
     assert env.from_string("{{ t | ago }}").render(lang="fr", t=now) == "à l&#39;instant"
 
@@ -153,8 +162,8 @@ def test_a_browser_gets_an_error_page_in_its_language_and_a_script_gets_json(
         assert c.get("/signals/nope?ws=acme").json()["detail"]  # no text/html: JSON
 
 
-def test_query_errors_without_a_value_in_them_are_all_in_french() -> None:
-    """Every fixed message of pouls.query has its French (those naming a value stay English)."""
+def test_query_errors_are_all_in_french() -> None:
+    """Every message of pouls.query has its French, those naming a value included."""
     fixed = set()
     for path in resources.files("pouls.query").iterdir():
         if not path.name.endswith(".py"):
@@ -163,7 +172,24 @@ def test_query_errors_without_a_value_in_them_are_all_in_french() -> None:
         for m in re.finditer(r'QueryError\(\s*((?:"[^"]*"\s*)+),', text):
             fixed.add("".join(re.findall(r'"([^"]*)"', m.group(1))))
     assert len(fixed) > 15
-    assert sorted(m for m in fixed if m not in i18n.FR) == []
+    assert sorted(m for m in fixed if not _has_french(m)) == []
+
+
+def test_one_signal_is_singular_in_french_and_english() -> None:
+    """ngettext: `1 signal`, never `1 signaux`; French counts 0 in the singular too."""
+    template = templates().env.from_string('{{ ngettext("%(num)s signal", "%(num)s signals", n) }}')
+    said = {(lang, n): template.render(lang=lang, n=n) for lang in ("fr", "en") for n in (0, 1, 3)}
+    assert said[("fr", 0)] == "0 signal" and said[("fr", 1)] == "1 signal"
+    assert said[("fr", 3)] == "3 signaux" and said[("en", 1)] == "1 signal"
+    assert said[("en", 0)] == "0 signals" and said[("en", 3)] == "3 signals"
+
+
+def test_a_translation_with_a_quote_cannot_break_out_of_an_attribute() -> None:
+    """Translations are text: escaped before the values are filled in, values escaped too."""
+    template = templates().env.from_string('<input placeholder="{{ _("Search: %(x)s", x=x) }}">')
+    html = template.render(lang="fr", x='"><script>')
+    assert "<script>" not in html and '"><' not in html
+    assert translate("fr", "Search") == "Rechercher"
 
 
 def test_the_wall_explains_a_bad_query_in_french(

@@ -21,9 +21,12 @@ _NEAR = re.compile(r"NEAR(?:/(\d*)(f?))?")
 class QueryError(ValueError):
     """A query that cannot be read: a plain-English message, the 1-based column, a stable code."""
 
-    def __init__(self, message: str, column: int, code: str) -> None:
-        super().__init__(f"{message} (column {column})")
-        self.message = message
+    def __init__(self, message: str, column: int, code: str, **values: object) -> None:
+        filled = message % values if values else message
+        super().__init__(f"{filled} (column {column})")
+        self.message = filled  # English, as the API and the CLI answer
+        self.template = message  # the msgid a page translates, then fills with `values`
+        self.values = values
         self.column = column
         self.code = code
 
@@ -120,12 +123,24 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
         name = field.group(1).lower()
         if name not in FIELDS and name != "raw":
             close = difflib.get_close_matches(name, (*FIELDS, "raw"), n=1)
-            hint = f' Did you mean "{close[0]}:"?' if close else ""
+            fields = ", ".join(FIELDS)
+            if close:
+                raise QueryError(
+                    'Unknown field "%(field)s:". Did you mean "%(close)s:"? Fields are:'
+                    " %(fields)s, raw. To search for the text itself, put it in quotes.",
+                    col,
+                    "unknown_field",
+                    field=field.group(1),
+                    close=close[0],
+                    fields=fields,
+                )
             raise QueryError(
-                f'Unknown field "{field.group(1)}:".{hint} Fields are: {", ".join(FIELDS)}, raw.'
-                " To search for the text itself, put it in quotes.",
+                'Unknown field "%(field)s:". Fields are: %(fields)s, raw. To search for the'
+                " text itself, put it in quotes.",
                 col,
                 "unknown_field",
+                field=field.group(1),
+                fields=fields,
             )
         j = field.end()
         if j < len(query) and query[j] == "(" and name != "raw":
@@ -139,9 +154,11 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
             value = query[j:end]
         if not value.strip():
             raise QueryError(
-                f"{name}: needs a value after the colon, like {example(name)}.",
+                "%(name)s: needs a value after the colon, like %(example)s.",
                 col,
                 "empty_value",
+                name=name,
+                example=example(name),
             )
         out.append(Lexeme("field", name, col, value))
         return end
@@ -160,7 +177,9 @@ def _lex_word(query: str, i: int, out: list[Lexeme]) -> int:
             )
         distance = int(near.group(1))
         if distance > MAX_DISTANCE:
-            raise QueryError(f"NEAR distance is at most {MAX_DISTANCE} words.", col, "bad_near")
+            raise QueryError(
+                "NEAR distance is at most %(n)s words.", col, "bad_near", n=MAX_DISTANCE
+            )
         out.append(Lexeme("near", text, col, number=distance, flag=bool(near.group(2))))
         return end
     if text.startswith("NEAR/"):  # NEAR/x, NEAR/5x: a NEAR written wrongly, not three words
@@ -190,18 +209,22 @@ def _read_group(query: str, i: int, name: str) -> tuple[tuple[tuple[str, int], .
         if query[j] == ")":
             if not values:
                 raise QueryError(
-                    f"{name}:( ) needs values, like {name}:({_EXAMPLE_PAIRS[name]}).",
+                    "%(name)s:( ) needs values, like %(name)s:(%(pair)s).",
                     i + 1,
                     "empty_value",
+                    name=name,
+                    pair=_EXAMPLE_PAIRS[name],
                 )
             if want_value:
                 raise QueryError("OR needs a value on both sides.", j + 1, "missing_operand")
             return tuple(values), j + 1
         if query[j] == "(":
             raise QueryError(
-                f"A {name}:( ) group holds values only, like {name}:({_EXAMPLE_PAIRS[name]}).",
+                "A %(name)s:( ) group holds values only, like %(name)s:(%(pair)s).",
                 j + 1,
                 "bad_value",
+                name=name,
+                pair=_EXAMPLE_PAIRS[name],
             )
         if query[j] in _QUOTES:
             value, end = read_quoted(query, j)
@@ -215,10 +238,11 @@ def _read_group(query: str, i: int, name: str) -> tuple[tuple[tuple[str, int], .
             want_value = True
         elif not want_value or bare in ("AND", "NOT"):
             raise QueryError(
-                f"The values of a {name}:( ) group are separated by OR, like"
-                f" {name}:({_EXAMPLE_PAIRS[name]}).",
+                "The values of a %(name)s:( ) group are separated by OR, like %(name)s:(%(pair)s).",
                 j + 1,
                 "bad_value",
+                name=name,
+                pair=_EXAMPLE_PAIRS[name],
             )
         else:
             values.append((value, j + 1))

@@ -21,9 +21,11 @@ def parse(query: str) -> Node:
     """Parse a query into its AST; raises QueryError pointing at the faulty column."""
     if len(query) > MAX_LENGTH:
         raise QueryError(
-            f"The query is too long ({len(query)} characters; the limit is {MAX_LENGTH}).",
+            "The query is too long (%(length)s characters; the limit is %(limit)s).",
             MAX_LENGTH + 1,
             "too_long",
+            length=len(query),
+            limit=MAX_LENGTH,
         )
     if not query.strip():
         raise QueryError("The query is empty: type at least one word.", 1, "empty_query")
@@ -62,9 +64,10 @@ class _Parser:
                 after = self.peek()
                 if after.kind in ("rparen", "end", "and", "or"):
                     raise QueryError(
-                        f"{lexeme.text} needs a search term on both sides.",
+                        "%(operator)s needs a search term on both sides.",
                         lexeme.column,
                         "missing_operand",
+                        operator=lexeme.text,
                     )
             else:
                 op = "and"  # a space, or `a NOT b`, means AND
@@ -91,9 +94,14 @@ class _Parser:
             return self.near()
         self.take()
         if self.peek().kind in ("rparen", "end", "and", "or"):
-            word = "NOT" if lexeme.kind == "not" else "A minus sign"
+            if lexeme.kind == "not":
+                raise QueryError(
+                    "NOT needs a search term after it, like NOT spam.",
+                    lexeme.column,
+                    "missing_operand",
+                )
             raise QueryError(
-                f"{word} needs a search term after it, like NOT spam.",
+                "A minus sign needs a search term after it, like -spam.",
                 lexeme.column,
                 "missing_operand",
             )
@@ -128,7 +136,10 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise QueryError(
-                f"Too much nesting (the limit is {MAX_DEPTH} levels).", lexeme.column, "too_deep"
+                "Too much nesting (the limit is %(limit)s levels).",
+                lexeme.column,
+                "too_deep",
+                limit=MAX_DEPTH,
             )
 
     def primary(self) -> Node:
@@ -168,5 +179,8 @@ class _Parser:
                 "near_operand",
             )
         raise QueryError(
-            f"{lexeme.text} needs a search term before it.", lexeme.column, "missing_operand"
+            "%(operator)s needs a search term before it.",
+            lexeme.column,
+            "missing_operand",
+            operator=lexeme.text,
         )

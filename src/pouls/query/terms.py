@@ -59,7 +59,10 @@ def near_operand(node: Node, lexeme: Lexeme) -> Node:
 def _words_node(found: list[str], lexeme: Lexeme) -> Node:
     if not found:
         raise QueryError(
-            f"{lexeme.text} has no letters or digits to search for.", lexeme.column, "empty_term"
+            "%(text)s has no letters or digits to search for.",
+            lexeme.column,
+            "empty_term",
+            text=lexeme.text,
         )
     return Word(found[0]) if len(found) == 1 else Phrase(tuple(found))
 
@@ -141,9 +144,11 @@ def _tag(lexeme: Lexeme, pattern: re.Pattern[str], cls: type, sample: str) -> No
     rest = lexeme.text[found.end() :] if found else lexeme.text
     if not found or words(rest):
         raise QueryError(
-            f"{lexeme.text[0]} must be followed by letters or digits only, like {sample}.",
+            "%(sign)s must be followed by letters or digits only, like %(sample)s.",
             lexeme.column,
             "bad_hashtag" if cls is Hashtag else "bad_mention",
+            sign=lexeme.text[0],
+            sample=sample,
         )
     return cls(fold(found.group(1)))
 
@@ -170,7 +175,10 @@ def quoted(lexeme: Lexeme) -> Node:
         )
     if lexeme.number > MAX_DISTANCE:
         raise QueryError(
-            f"The distance after ~ is at most {MAX_DISTANCE} words.", lexeme.column, "bad_proximity"
+            "The distance after ~ is at most %(n)s words.",
+            lexeme.column,
+            "bad_proximity",
+            n=MAX_DISTANCE,
         )
     return Near(tuple(Word(w) for w in found), lexeme.number)
 
@@ -188,7 +196,13 @@ def field(lexeme: Lexeme) -> Node:
 
 def _field_value(name: str, value: str, column: int) -> Node:
     if not value:
-        raise QueryError(f"{name}: needs a value, like {example(name)}.", column, "empty_value")
+        raise QueryError(
+            "%(name)s: needs a value, like %(example)s.",
+            column,
+            "empty_value",
+            name=name,
+            example=example(name),
+        )
     lowered = ascii_lower(value)
     allowed = {
         "channel": CHANNELS,
@@ -199,11 +213,25 @@ def _field_value(name: str, value: str, column: int) -> Node:
     if allowed is not None:
         if lowered not in allowed:
             close = difflib.get_close_matches(lowered, allowed, n=1)
-            hint = f' Did you mean "{close[0]}"?' if close else ""
+            choices = ", ".join(allowed)
+            if close:
+                raise QueryError(
+                    'Unknown %(name)s "%(value)s". Did you mean "%(close)s"? Choose one of:'
+                    " %(choices)s.",
+                    column,
+                    "bad_value",
+                    name=name,
+                    value=value,
+                    close=close[0],
+                    choices=choices,
+                )
             raise QueryError(
-                f'Unknown {name} "{value}".{hint} Choose one of: {", ".join(allowed)}.',
+                'Unknown %(name)s "%(value)s". Choose one of: %(choices)s.',
                 column,
                 "bad_value",
+                name=name,
+                value=value,
+                choices=choices,
             )
         return Field(name, lowered)
     if name == "lang" and not re.fullmatch(r"[a-z]{2,3}", lowered):

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from pouls.access import digest, new_secret, normalize_login
 from pouls.access.passwords import hash_password, verify
+from pouls.locale import N_
 from pouls.signals import utcnow
 from pouls.store.users import User
 from pouls.web.i18n import COOKIE as LANG_COOKIE
@@ -98,7 +99,7 @@ def _say(request: Request, text: str) -> str:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None, out: bool = False) -> HTMLResponse:
     """The sign-in form; `next` is where to go afterwards."""
-    message = _say(request, "You are signed out.") if out else None
+    message = _say(request, N_("You are signed out.")) if out else None
     return _page(request, safe_next(next), message)
 
 
@@ -119,7 +120,7 @@ def login(
     if wait > 0:
         # Checked before the password: a right guess during a pause must not sign in either.
         seconds = math.ceil(wait)
-        paused = _say(request, "Too many tries: try again in %(seconds)s s.")
+        paused = _say(request, N_("Too many tries: try again in %(seconds)s s."))
         page = _page(request, safe_next(next), paused % {"seconds": seconds}, 429)
         page.headers["Retry-After"] = str(seconds)
         return page
@@ -131,7 +132,7 @@ def login(
         # account's login is written, any other as its digest. The password never is.
         who = user.login if user else f"unknown login sha256:{digest(account)[:16]}"
         log.warning("sign-in failed for %s from %s (%d in a row)", who, address, failures)
-        return _page(request, safe_next(next), _say(request, "Wrong login or password."), 401)
+        return _page(request, safe_next(next), _say(request, N_("Wrong login or password.")), 401)
     throttle.succeeded(account, address)
     secret = new_secret()
     hours = request.app.state.settings.file.web.session_hours

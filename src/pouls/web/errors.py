@@ -18,21 +18,24 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
+from pouls.locale import N_
 from pouls.web.i18n import language, translate
 from pouls.web.templating import templates
 
 pages = templates()
 
 TITLES = {
-    400: "This request cannot be read",
-    401: "Sign in first",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Not allowed",
-    422: "This request cannot be read",
-    413: "Request too large",
-    429: "Too many tries",
+    400: N_("This request cannot be read"),
+    401: N_("Sign in first"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not allowed"),
+    422: N_("This request cannot be read"),
+    413: N_("Request too large"),
+    429: N_("Too many tries"),
 }
+UNKNOWN = N_("Something went wrong")
+NOT_FOUND = N_("Not Found")  # Starlette's detail for a path no route serves
 MACHINE_PATHS = ("/api/", "/ingest/", "/hooks/", "/stream")
 
 
@@ -46,7 +49,7 @@ def _page(
     request: Request, status: int, detail: str, headers: Mapping[str, str] | None
 ) -> Response:
     lang = language(request)
-    title = translate(lang, TITLES.get(status, "Something went wrong"))
+    title = translate(lang, TITLES.get(status, UNKNOWN))
     context = {"title": title, "detail": translate(lang, detail)}
     return pages.TemplateResponse(
         request, "error.html", context, status_code=status, headers=headers
@@ -69,5 +72,7 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
     if not _wants_page(request):
         return await request_validation_exception_handler(request, exc)
     names = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-    detail = translate(language(request), "Unexpected value for: %(names)s.")
-    return _page(request, 422, detail % {"names": ", ".join(names)}, None)
+    detail = translate(
+        language(request), "Unexpected value for: %(names)s.", names=", ".join(names)
+    )
+    return _page(request, 422, detail, None)

@@ -26,6 +26,7 @@ from fastapi import FastAPI, HTTPException, Request
 from pouls import config, pipeline
 from pouls.config import Settings
 from pouls.enrich import Enricher
+from pouls.locale import N_
 from pouls.signals import Batch, Signal, signal_id
 from pouls.store import Store
 from pouls.web.commit import Delivery, Outcome, commit
@@ -33,8 +34,8 @@ from pouls.web.i18n import translate
 
 log = logging.getLogger("pouls.web.intake")
 
-BUSY = "pouls is receiving more than it can store right now: retry after %(seconds)d s"
-CLOSING = "pouls is stopping: retry in a moment"
+BUSY = N_("pouls is receiving more than it can store right now: retry after %(seconds)d s")
+CLOSING = N_("pouls is stopping: retry in a moment")
 
 
 def stages(app: FastAPI) -> Sequence[Enricher]:
@@ -261,7 +262,7 @@ async def store_batch(request: Request, workspace: str, source: str, batch: Batc
         return await intake.put(workspace, source, batch)
     except Busy as busy:
         lang = "fr" if _prefers_french(request) else "en"
-        text = translate(lang, busy.message) % {"seconds": busy.retry_after}
+        text = translate(lang, busy.message, seconds=busy.retry_after)
         raise HTTPException(503, text, {"Retry-After": str(busy.retry_after)}) from None
 
 

@@ -7,14 +7,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
+from jinja2 import Environment, FileSystemLoader, pass_context
 
+from pouls.locale import N_, translate
 from pouls.web import i18n
 
 CHANNEL_LABELS = {
     "mastodon": "Mastodon",
     "bluesky": "Bluesky",
-    "rss": "Press / RSS",
+    "rss": N_("Press / RSS"),
     "telegram": "Telegram",
     "whatsapp": "WhatsApp",
     "messenger": "Messenger",
@@ -26,24 +27,51 @@ CHANNEL_LABELS = {
     "checkin": "Check-in",
     "webhook": "Webhook",
     "import": "Import",
-    "reviews": "Reviews",
+    "reviews": N_("Reviews"),
 }
+
+# The values pages show as words (`label` filter), marked here so that extraction puts them in
+# the catalogues: they reach the filter as data, never as literals.
+LABELS = frozenset(
+    (
+        *(N_("public"), N_("private"), N_("press")),  # visibility
+        *(N_("post"), N_("comment"), N_("reply"), N_("message"), N_("article")),  # kind
+        *(N_("review"), N_("reading"), N_("checkin")),
+        *(N_("negative"), N_("neutral"), N_("positive"), N_("unknown")),  # sentiment
+        *(N_("toxic"), N_("scam"), N_("hate"), N_("offensive"), N_("insult"), N_("threat")),
+        *(N_("open"), N_("closed"), N_("opened"), N_("updated")),  # alert status and change
+        *(N_("spike"), N_("threshold"), N_("match"), N_("toxicity"), N_("campaign")),
+        *(N_("new_terms"), N_("escalation")),  # alert kinds
+        *(N_("volume"), N_("reach"), N_("authors")),  # metrics
+        *(N_("rule removed"), N_("replaced by a newer alert")),  # why an alert closed
+        *(N_("likes"), N_("shares"), N_("replies"), N_("followers")),  # a signal's metrics
+    )
+)
 
 
 def templates() -> Jinja2Templates:
     """Templates shipped in the package."""
     folder = resources.files("pouls.web").joinpath("templates")
-    t = Jinja2Templates(directory=str(folder))
-    t.env.filters["ago"] = i18n.ago
-    t.env.filters["long_date"] = i18n.long_date
-    t.env.filters["number"] = i18n.number
-    t.env.filters["span"] = i18n.span
-    t.env.filters["label"] = _label
-    t.env.filters["channel_label"] = _channel_label
-    t.env.tests["web_url"] = web_url
-    t.env.globals["_"] = i18n.gettext
-    t.env.globals["page_lang"] = i18n.current
-    return t
+    env = environment(FileSystemLoader(str(folder)))
+    env.filters["label"] = _label
+    env.filters["channel_label"] = _channel_label
+    env.tests["web_url"] = web_url
+    env.globals["page_lang"] = i18n.current
+    return Jinja2Templates(env=env)
+
+
+def environment(loader: FileSystemLoader, *, autoescape: bool = True) -> Environment:
+    """A Jinja2 environment that speaks the template's language: `_()` and `ngettext()` of
+    Jinja2's i18n extension (newstyle: `_("%(n)s signals", n=3)`) and Babel's numbers and
+    dates (`number`, `percent`, `span`, `ago`, `long_date`). Pages and notices share it."""
+    env = Environment(loader=loader, autoescape=autoescape, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["ago"] = i18n.ago
+    env.filters["long_date"] = i18n.long_date
+    env.filters["number"] = i18n.number
+    env.filters["percent"] = i18n.percent
+    env.filters["span"] = i18n.span
+    return env
 
 
 def web_url(value: object) -> bool:
@@ -64,9 +92,9 @@ def web_url(value: object) -> bool:
 @pass_context
 def _label(context: Any, value: object) -> str:
     """A value shown as a word (private, negative, open...), in the page's language."""
-    return str(i18n.gettext(context, str(value)))
+    return translate(i18n.lang_of(context), str(value))
 
 
 @pass_context
 def _channel_label(context: Any, channel: str) -> str:
-    return str(i18n.gettext(context, CHANNEL_LABELS.get(channel, channel)))
+    return translate(i18n.lang_of(context), CHANNEL_LABELS.get(channel, channel))

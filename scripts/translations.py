@@ -1,0 +1,120 @@
+"""Extract pouls' messages and bring the French catalogue up to date: `make translations`.
+
+Extraction reads babel.cfg (Python modules and Jinja2 templates under src/pouls) with the
+keywords below; the French `.po` then gains every new msgid (empty, or fuzzy when Babel finds a
+close old one) and loses those no code uses any more. Translate the entries it lists, remove
+their `#, fuzzy` flag, and that is all: pouls reads the `.po` itself (docs/translation.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "src" / "pouls" / "locale"
+TEMPLATE = LOCALE / "messages.pot"
+LANGS = ("fr",)  # English is the msgids themselves
+
+# Calls whose literal arguments are messages. `translate(lang, message, **values)` and
+# `translate_plural(lang, singular, plural, n)` are pouls.locale's; QueryError and PeriodError
+# carry English messages that pages and the CLI translate where they show them; so does an
+# HTTPException detail, which a browser gets on a page in its language.
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "translate": (2,),
+    "translate_plural": (2, 3),
+    "QueryError": (1,),
+    "PeriodError": (1,),
+    "HTTPException": (2,),  # its detail, shown translated on the error page
+}
+
+
+def _inside_src(path: str) -> bool:
+    relative = Path(path).resolve().relative_to(ROOT)
+    parts = relative.parts
+    return (not parts or parts[0] == "src") and not any(
+        p.startswith((".", "__pycache__")) for p in parts
+    )
+
+
+def extract() -> Catalog:
+    """Every message of the code and the templates, each with the files that use it."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        methods, options = parse_mapping_cfg(cfg)
+    catalog = Catalog(project="pouls", charset="utf-8", fuzzy=False)
+    found = extract_from_dir(
+        ROOT,
+        methods,
+        options,
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
+        strip_comment_tags=True,
+        directory_filter=_inside_src,
+    )
+    for filename, lineno, message, comments, context in found:
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def catalogue(lang: str) -> Path:
+    """The `.po` file of `lang`."""
+    return LOCALE / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read(lang: str) -> Catalog:
+    """The catalogue of `lang` as it is on disk."""
+    with catalogue(lang).open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+def untranslated(catalog: Catalog) -> Iterator[Message]:
+    """Entries with an empty or fuzzy translation (the header left aside)."""
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        if message.fuzzy or not all(strings):
+            yield message
+
+
+def _write(path: Path, catalog: Catalog, **kw: bool) -> None:
+    out = BytesIO()
+    write_po(out, catalog, width=100, include_lineno=False, **kw)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+
+
+def update() -> dict[str, list[Message]]:
+    """Write messages.pot and bring each language's `.po` up to date; its missing entries."""
+    template = extract()
+    _write(TEMPLATE, template)
+    missing = {}
+    for lang in LANGS:
+        catalog = read(lang)
+        catalog.update(template, update_creation_date=False)
+        _write(catalogue(lang), catalog, ignore_obsolete=True)
+        missing[lang] = list(untranslated(catalog))
+    return missing
+
+
+def main() -> int:
+    missing = update()
+    for lang, messages in missing.items():
+        for m in messages:
+            where = ", ".join(sorted({f for f, _ in m.locations}))
+            print(f"{lang}: {'fuzzy' if m.fuzzy else 'missing'}: {m.id!r} ({where})")
+    total = sum(map(len, missing.values()))
+    print(f"{TEMPLATE.relative_to(ROOT)} written; {total} entries to translate")
+    return 1 if total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
