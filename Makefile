@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOME_DIR ?= .pouls
 
 .DEFAULT_GOAL := help
-.PHONY: help run test bench lint fmt models services browser demo clean
+.PHONY: help run test bench lint fmt models services browser demo clean translations
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ browser: ## Install Debian's chromium for the browser tests when it is missing
 
 services: ## Start the local services the tests talk to when they are down
 	@bash scripts/services.sh
+
+translations: $(STAMP) ## Extract messages, update the French catalogue, list what to translate
+	$(BIN)/python -m scripts.translations
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) $(HOME_DIR)
