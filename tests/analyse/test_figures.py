@@ -1,0 +1,188 @@
+"""The dashboard against a store small enough to count by hand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from pouls.analyse.figures import Dashboard, FigureError, dashboard
+from pouls.config import File, Settings, Workspace
+from pouls.query.period import Period, zone
+from pouls.signals import Geo, Metrics, Sentiment
+from pouls.store import Filters
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.topics import Topic
+from tests.conftest import T0, make_signal
+
+PERIOD = Period(since=T0, until=T0 + timedelta(hours=2))  # 08:00-10:00 UTC, 10:00-12:00 Paris
+
+
+def settings(tmp_path: Path, identities: str = "named") -> Settings:
+    ws = Workspace(id="acme", identities=identities)  # type: ignore[arg-type]
+    return Settings(home=tmp_path, file=File(workspaces=[ws]))
+
+
+def mood(label: str) -> Sentiment:
+    return Sentiment(label, 0.9)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def filled(store: SQLiteStore) -> SQLiteStore:
+    store.put(
+        [
+            # the previous period, 06:00-08:00
+            make_signal(-110, "croissant", author_handle="@carl", sentiment=mood("positive")),
+            # this period
+            make_signal(
+                5,
+                "#croissant super croissant",
+                author_handle="@ana",
+                sentiment=mood("positive"),
+                metrics=Metrics(followers=100),
+                geo=Geo(lat=48.8589, lon=2.3622, place="Paris Marais", country="fr"),
+            ),
+            make_signal(
+                65,
+                "retard de livraison @fournil",
+                channel="bluesky",
+                author_handle="@bob",
+                sentiment=mood("negative"),
+                metrics=Metrics(followers=5000),
+            ),
+            make_signal(70, "croissant", author_handle="@ana", sentiment=mood("neutral")),
+            # the brand's own answer: left out
+            make_signal(75, "merci", author_handle="@marque", own=True, sentiment=mood("positive")),
+            # after the period
+            make_signal(125, "croissant", author_handle="@dan"),
+        ]
+    )
+    for name, query in (("marque", "croissant"), ("rival", "fournil")):
+        store.topics.save(
+            Topic(workspace="acme", name=name, query=query, tags=["share-of-voice"], color="#123")
+        )
+        store.topics.backfill("acme", name)
+    return store
+
+
+def board(store: SQLiteStore, tmp_path: Path, q: str | None = None, **kw: object) -> Dashboard:
+    return dashboard(store, settings(tmp_path), "acme", q, Filters(), PERIOD, **kw)  # type: ignore[arg-type]
+
+
+def test_totals_compare_with_the_period_before(filled: SQLiteStore, tmp_path: Path) -> None:
+    d = board(filled, tmp_path)
+    t = {k: (v.value, v.previous, v.change) for k, v in d.totals.items()}
+    assert t["volume"] == (3, 1, 2.0)
+    assert t["authors"] == (2, 1, 1.0)
+    assert t["reach"] == (5100, 0, None)  # the third signal has no metrics
+    assert t["negative_share"] == (0.3333, 0.0, None)
+    assert t["net_sentiment"] == (0.0, 1.0, -1.0)
+    assert d.period.bucket == "hour" and d.period.timezone == "Europe/Paris"
+    assert d.period.previous == {"since": T0 - timedelta(hours=2), "until": T0}
+
+
+def test_series_per_hour_stack_by_channel_and_sentiment(
+    filled: SQLiteStore, tmp_path: Path
+) -> None:
+    d = board(filled, tmp_path)
+    assert d.volume.buckets == [T0, T0 + timedelta(hours=1)]
+    assert d.volume.total == [1, 2] and d.volume.previous_total == [1, 0]
+    assert d.volume.by["channel"] == {"mastodon": [1, 1], "bluesky": [0, 1]}
+    assert d.volume.by["visibility"] == {"public": [1, 2]}
+    s = d.sentiment
+    assert (s.positive, s.neutral, s.negative) == ([1, 0], [0, 1], [0, 1])
+    assert s.net == [1.0, -0.5] and s.split == {"positive": 1, "neutral": 1, "negative": 1}
+
+
+def test_tops_count_signals_with_their_change_and_wall_link(
+    filled: SQLiteStore, tmp_path: Path
+) -> None:
+    top = board(filled, tmp_path).top
+    authors = [(i.label, i.count, i.reach) for i in top["authors_volume"]]
+    assert authors == [("@ana", 2, 100), ("@bob", 1, 5000)]
+    assert [i.label for i in top["authors_reach"]] == ["@bob", "@ana"]
+    croissant = next(i for i in top["terms"] if i.key == "croissant")
+    assert (croissant.count, croissant.previous, croissant.change) == (2, 1, 1.0)
+    assert croissant.wall == {"q": "croissant"}
+    [tag] = top["hashtags"]
+    assert (tag.key, tag.label, tag.count, tag.previous, tag.change) == (
+        "croissant",
+        "#croissant",
+        1,
+        0,
+        None,
+    )
+    assert [(i.key, i.wall) for i in top["mentions"]] == [("fournil", {"q": "@fournil"})]
+    assert "merci" not in {i.key for i in top["terms"]}  # own accounts left out
+
+
+def test_share_of_voice_mix_and_map(filled: SQLiteStore, tmp_path: Path) -> None:
+    d = board(filled, tmp_path)
+    voices = {v.id: (v.total, v.previous, v.share, v.series) for v in d.share_of_voice.topics}
+    assert voices == {"marque": (2, 1, 0.6667, [1, 1]), "rival": (1, 0, 0.3333, [0, 1])}
+    assert [(i.key, i.count, i.previous, i.wall) for i in d.mix["channel"]] == [
+        ("mastodon", 2, 1, {"channel": "mastodon"}),
+        ("bluesky", 1, 0, {"channel": "bluesky"}),
+    ]
+    [point] = d.map.points
+    assert (point.lat, point.lon, point.count, point.label) == (48.86, 2.36, 1, "Paris Marais")
+    assert [(c.key, c.count, c.wall) for c in d.map.countries] == [("FR", 1, {"q": "country:fr"})]
+    only = board(filled, tmp_path, sov_topics=["rival"]).share_of_voice.topics
+    assert [(v.id, v.share) for v in only] == [("rival", 1.0)]
+
+
+def test_a_full_text_query_is_counted_from_its_signals(filled: SQLiteStore, tmp_path: Path) -> None:
+    d = board(filled, tmp_path, q="croissant")
+    assert (d.totals["volume"].value, d.totals["volume"].previous) == (2, 1)
+    assert [i.key for i in d.top["hashtags"]] == ["croissant"]
+
+
+def test_a_topic_dashboard_counts_the_topic_only(filled: SQLiteStore, tmp_path: Path) -> None:
+    d = dashboard(filled, settings(tmp_path), "acme", None, Filters(topic="rival"), PERIOD)
+    assert d.totals["volume"].value == 1 and d.top["authors_volume"][0].label == "@bob"
+
+
+def test_an_empty_period_is_zeros_and_empty_lists(filled: SQLiteStore, tmp_path: Path) -> None:
+    later = Period(since=T0 + timedelta(days=30), until=T0 + timedelta(days=37))
+    d = dashboard(filled, settings(tmp_path), "acme", None, Filters(), later)
+    assert all(f.value == 0 and f.previous == 0 and f.change is None for f in d.totals.values())
+    assert d.period.bucket == "day" and len(d.volume.buckets) in (7, 8)
+    assert set(d.volume.total) == {0} and d.volume.by == {
+        "channel": {},
+        "sentiment": {},
+        "visibility": {},
+    }
+    assert all(items == [] for items in d.top.values())
+    assert d.mix == {"channel": [], "lang": []} and d.map.points == []
+    assert [v.share for v in d.share_of_voice.topics] == [0.0, 0.0]
+
+
+def test_pseudonymous_workspaces_show_pseudonyms_only(store: SQLiteStore, tmp_path: Path) -> None:
+    # a signal stored before the workspace became pseudonymous may still carry its handle
+    store.put([make_signal(5, "bonjour", author="a_0123456789abcdef", author_handle="@camille")])
+    d = dashboard(store, settings(tmp_path, "pseudonymous"), "acme", None, Filters(), PERIOD)
+    labels = [i.label for i in d.top["authors_volume"] + d.top["authors_reach"]]
+    assert labels == ["a_0123456789abcdef", "a_0123456789abcdef"]
+
+
+def test_unknown_share_of_voice_topic_or_bucket_is_refused(
+    filled: SQLiteStore, tmp_path: Path
+) -> None:
+    with pytest.raises(FigureError) as err:
+        board(filled, tmp_path, sov_topics=["marque", "nope"])
+    assert err.value.values["name"] == "nope" and "marque, rival" in str(err.value)
+    with pytest.raises(FigureError):
+        board(filled, tmp_path, bucket="minute")
+    year = Period(since=T0, until=T0 + timedelta(days=365))
+    with pytest.raises(FigureError, match="more than 1000 points"):
+        dashboard(filled, settings(tmp_path), "acme", None, Filters(), year, bucket="hour")
+
+
+def test_weeks_start_on_local_mondays(filled: SQLiteStore, tmp_path: Path) -> None:
+    quarter = Period(since=T0, until=T0 + timedelta(days=120))
+    d = dashboard(filled, settings(tmp_path), "acme", None, Filters(), quarter)
+    assert d.period.bucket == "week"
+    first = d.volume.buckets[0].astimezone(zone("Europe/Paris"))
+    assert first.weekday() == 0 and (first.hour, first.minute) == (0, 0)
+    assert sum(d.volume.total) == 4
