@@ -412,13 +412,18 @@ def sync_own(settings: Settings, store: Store) -> int:
 
 
 def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:
-    """Make the store's config topics those of pouls.toml; returns those new or changed.
+    """Seed the store with the topics of pouls.toml; returns those new or changed.
 
-    A topic removed from the file is removed from the store with its matches; topics added
-    with `pouls topic add` are left alone.
+    The store is the one source of truth (docs/settings.md). A file topic nobody changed
+    elsewhere follows the file (changed, or removed with its matches when its lines are
+    gone); one changed in the web app or CLI keeps that version; one deleted there stays
+    deleted. Topics made in the app or CLI are left alone.
     """
+    from pouls.store.declined import Declined
+    from pouls.store.sqlite import SQLiteStore
     from pouls.store.topics import Topic
 
+    declined = Declined(store).names("topic") if isinstance(store, SQLiteStore) else set()
     declared = {(t.workspace, t.name) for t in settings.file.topics}
     for workspace in {w.id for w in settings.workspaces}:
         for old in store.topics.list(workspace):  # type: ignore[attr-defined]
@@ -426,6 +431,18 @@ def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:
                 store.topics.remove(workspace, old.name)  # type: ignore[attr-defined]
     changed = []
     for t in settings.file.topics:
+        if (t.workspace, t.name) in declined:
+            continue
+        old = store.topics.get(t.workspace, t.name)  # type: ignore[attr-defined]
+        if old is not None and old.origin != "config":
+            if old.query != t.query:
+                log.info(
+                    "topic %s/%s: pouls.toml differs, the version changed in the %s is kept",
+                    t.workspace,
+                    t.name,
+                    "web app" if old.origin == "web" else "CLI",
+                )
+            continue
         topic = Topic(
             workspace=t.workspace,
             name=t.name,
@@ -437,3 +454,13 @@ def sync_topics(settings: Settings, store: Store) -> list[tuple[str, str]]:
         if store.topics.save(topic):  # type: ignore[attr-defined]
             changed.append((t.workspace, t.name))
     return changed
+
+
+def remove_topic(settings: Settings, store: Store, workspace: str, name: str) -> bool:
+    """Delete a topic and its matches; one pouls.toml declares is no longer seeded from it.
+    False when there was none."""
+    from pouls.store.declined import Declined
+
+    if any(t.workspace == workspace and t.name == name for t in settings.file.topics):
+        Declined(store).add(workspace, "topic", name)  # type: ignore[arg-type]
+    return bool(store.topics.remove(workspace, name))  # type: ignore[attr-defined]

@@ -82,10 +82,13 @@ def test_deleting_a_topic_keeps_its_signals(client: TestClient, filled: SQLiteSt
     before = filled.count("acme")
     assert client.post("/topics/lyon/delete?ws=acme").status_code == 200
     assert filled.topics.get("acme", "lyon") is None and filled.count("acme") == before
-    kept = client.post("/topics/declared/delete?ws=acme")
-    assert kept.status_code == 400 and "pouls.toml" in kept.text
+    # Seeded from pouls.toml or not, a topic is the store's: editable and deletable here.
     edited = client.post("/topics?ws=acme", data={"name": "declared", "query": "paris"})
-    assert edited.status_code == 400 and "pouls.toml" in edited.text
+    assert edited.status_code == 200
+    changed = filled.topics.get("acme", "declared")
+    assert changed is not None and (changed.query, changed.origin) == ("paris", "web")
+    assert client.post("/topics/declared/delete?ws=acme").status_code == 200
+    assert filled.topics.get("acme", "declared") is None
     assert client.post("/topics/nothing/delete?ws=acme").status_code == 404
 
 

@@ -15,9 +15,10 @@ from typing import Literal, get_args
 Role = Literal["admin", "analyst", "community_manager", "moderator", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-Action = Literal["read", "watch", "export"]
+Action = Literal["read", "watch", "export", "manage", "respond"]
 
-# `watch`: create, edit and delete topics (and, later, alert rules) in the web app.
+# `watch`: create, edit and delete topics and alert rules (web app and API).
+# `manage`: a workspace's members and their roles, and pausing its sources.
 # `export`: take the selection away as a file (CSV, JSON lines, XLSX) from the wall or the API.
 # Those who report on the signals may; a moderator acts on them in pouls, and a viewer's
 # seat is for looking, so neither takes a copy of the workspace's data out (docs/export.md).
@@ -25,6 +26,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     "read": frozenset(ROLES),
     "watch": frozenset({"admin", "analyst"}),
     "export": frozenset({"admin", "analyst", "community_manager"}),
+    "manage": frozenset({"admin"}),
+    # `respond`: acknowledge, assign, snooze, comment on, resolve and reopen alerts. Every role
+    # that works the signals answers alerts; a viewer's seat is for looking (docs/alerts.md).
+    "respond": frozenset({"admin", "analyst", "community_manager", "moderator"}),
 }
 
 

@@ -56,8 +56,8 @@ def add(
 ) -> None:
     """Add a rule to the database (rules in pouls.toml are edited there)."""
     from pouls.config import Rule
-    from pouls.store.watch import RuleExists, WatchStore
-    from pouls.watch.rules import problems
+    from pouls.store.watch import RuleExists
+    from pouls.watch import ruleset
 
     settings = context.settings()
     workspace = context.workspace_id(workspace)
@@ -86,19 +86,16 @@ def add(
         raise UserError(str(exc)) from None
     store = context.store()
     try:
-        found = problems(rule, settings, {t.name for t in store.topics.list(workspace)})
-        if found:
-            raise UserError(f"rule {name}: " + "; ".join(found))
-        if any(r.workspace == workspace and r.name == name for r in settings.file.rules):
-            raise UserError(f"rule {name} is declared in pouls.toml: edit it there")
-        WatchStore(store).add_rule(workspace, name, msgspec.json.encode(rule))
-    except RuleExists as exc:
-        raise UserError(str(exc)) from None
+        ruleset.save(settings, store, rule, origin="cli", create=True)
+    except ruleset.RuleRefused as exc:
+        raise UserError(f"rule {name}: {exc}") from None
+    except RuleExists:
+        raise UserError(f"rule {name} exists already in workspace {workspace}") from None
     finally:
         store.close()
     out.print(
         f"Rule [bold]{name}[/] added to workspace {workspace}. A running `pouls up` takes it"
-        " at its next start; try it on history now with"
+        " up within seconds; try it on history now with"
         f" [cyan]pouls rule test {name} -w {workspace}[/]."
     )
 
@@ -107,25 +104,23 @@ def add(
 def list_(
     workspace: Annotated[str | None, typer.Option("--workspace", "-w")] = None,
 ) -> None:
-    """Every rule, from pouls.toml and the database."""
+    """Every rule, and where it came from (pouls.toml seeds the database)."""
     from rich.table import Table
 
     from pouls.store.watch import WatchStore
-    from pouls.watch.watcher import rules_of
+    from pouls.watch.ruleset import entries
 
     settings = context.settings()
     store = context.store()
     try:
-        rules = rules_of(settings, WatchStore(store))
+        found = entries(settings, WatchStore(store), workspace)
     finally:
         store.close()
-    in_file = {(r.workspace, r.name) for r in settings.file.rules}
     table = Table(
         "workspace", "rule", "kind", "watches", "metric", "step", "sens.", "sinks", "from"
     )
-    for r in rules:
-        if workspace and r.workspace != workspace:
-            continue
+    for e in found:
+        r = e.rule
         table.add_row(
             r.workspace,
             r.name,
@@ -135,7 +130,7 @@ def list_(
             f"{r.bucket} min",
             f"{r.sensitivity:g}",
             ", ".join(r.sinks) or "-",
-            "pouls.toml" if (r.workspace, r.name) in in_file else "database",
+            {"config": "pouls.toml", "web": "web app"}.get(e.origin, "CLI"),
         )
     out.print(table)
 
@@ -147,18 +142,19 @@ def rm(
         str | None, typer.Option("--workspace", "-w", help="Workspace id (default: the first).")
     ] = None,
 ) -> None:
-    """Remove a rule added with `pouls rule add`."""
-    from pouls.store.watch import WatchStore
+    """Remove a rule (one of pouls.toml is then no longer seeded from it)."""
+    from pouls.watch.ruleset import delete
 
+    settings = context.settings()
     workspace = context.workspace_id(workspace)
     store = context.store()
     try:
-        removed = WatchStore(store).remove_rule(workspace, name)
+        removed = delete(settings, store, workspace, name)
     finally:
         store.close()
     if not removed:
-        raise UserError(f"no rule {name} in the database of workspace {workspace}")
-    out.print(f"Rule [bold]{name}[/] removed.")
+        raise UserError(f"no rule {name} in workspace {workspace}")
+    out.print(f"Rule [bold]{name}[/] removed; a running `pouls up` stops it within seconds.")
 
 
 @rule_app.command("test")

@@ -17,12 +17,15 @@ from pouls.store.sqlite import SQLiteStore
 
 
 class StoredRule(msgspec.Struct, kw_only=True):
-    """A rule as stored: its JSON document and when it was added."""
+    """A rule as stored: its JSON document, when it was added and changed, and where it came
+    from (`config`: seeded from pouls.toml; `cli`; `web`)."""
 
     workspace: str
     name: str
     doc: bytes
     created_at: datetime
+    origin: str = "cli"
+    updated_at: datetime | None = None
 
 
 class StoredAlert(msgspec.Struct, kw_only=True):
@@ -103,29 +106,63 @@ class WatchStore:
 
     # -- rules --------------------------------------------------------------------------------
 
-    def add_rule(self, workspace: str, name: str, doc: bytes, *, replace: bool = False) -> None:
-        """Store a rule; `RuleExists` unless `replace`."""
-        verb = "INSERT OR REPLACE" if replace else "INSERT"
+    def add_rule(
+        self,
+        workspace: str,
+        name: str,
+        doc: bytes,
+        *,
+        replace: bool = False,
+        origin: str = "cli",
+    ) -> None:
+        """Store a rule; `RuleExists` unless `replace` (which keeps its creation time)."""
+        now = to_us(utcnow())
+        sql = (
+            "INSERT INTO rules (workspace, name, doc, created_at, origin, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        if replace:
+            sql += (
+                " ON CONFLICT (workspace, name) DO UPDATE SET doc = excluded.doc,"
+                " origin = excluded.origin, updated_at = excluded.updated_at"
+            )
         try:
             with self.store._transaction() as conn:
-                conn.execute(
-                    f"{verb} INTO rules (workspace, name, doc, created_at) VALUES (?, ?, ?, ?)",
-                    (workspace, name, doc.decode(), to_us(utcnow())),
-                )
+                conn.execute(sql, (workspace, name, doc.decode(), now, origin, now))
         except sqlite3.IntegrityError:
             raise RuleExists(f"rule {name!r} already exists in workspace {workspace!r}") from None
 
     def rules(self, workspace: str | None = None) -> list[StoredRule]:
         """Stored rules of one workspace (or all), by name."""
         rows = self.store._reader().execute(
-            "SELECT workspace, name, doc, created_at FROM rules"
+            "SELECT workspace, name, doc, created_at, origin, updated_at FROM rules"
             " WHERE (?1 IS NULL OR workspace = ?1) ORDER BY workspace, name",
             (workspace,),
         )
         return [
-            StoredRule(workspace=w, name=n, doc=d.encode(), created_at=from_us(c))
-            for w, n, d, c in rows
+            StoredRule(
+                workspace=w,
+                name=n,
+                doc=d.encode(),
+                created_at=from_us(c),
+                origin=o,
+                updated_at=from_us(u) if u else None,
+            )
+            for w, n, d, c, o, u in rows
         ]
+
+    def rule(self, workspace: str, name: str) -> StoredRule | None:
+        """One stored rule of the workspace, or None."""
+        return next((r for r in self.rules(workspace) if r.name == name), None)
+
+    def rules_version(self) -> tuple[int, int]:
+        """Moves whenever any rule is added, changed or removed: the watcher reloads then."""
+        row = (
+            self.store._reader()
+            .execute("SELECT count(*), coalesce(sum(updated_at + created_at), 0) FROM rules")
+            .fetchone()
+        )
+        return int(row[0]), int(row[1])
 
     def remove_rule(self, workspace: str, name: str) -> bool:
         """Delete a stored rule; False when there was none."""

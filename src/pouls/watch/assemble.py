@@ -17,7 +17,8 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
 from pouls.watch.delivery import recorder
 from pouls.watch.escalation import CrisisWatch
-from pouls.watch.watcher import Watcher, rules_of
+from pouls.watch.ruleset import rules_of, sync_rules
+from pouls.watch.watcher import RELOAD_EVERY, Reload, Watcher
 
 
 def sinks_from(settings: Settings, on_attempt: OnAttempt | None = None) -> dict[str, Sink]:
@@ -97,10 +98,13 @@ def start(
     *,
     clock: Callable[[], datetime] | None = None,
     prime: bool = True,
+    reload_every: float = RELOAD_EVERY,
 ) -> Watcher:
     """A watcher for every rule and for crises, its sinks wired to record each attempt, warmed
-    up on history."""
+    up on history. The rules of pouls.toml are seeded into the store first; rules saved or
+    deleted later (web app, API, CLI) are taken up while it runs."""
     book = WatchStore(store)
+    sync_rules(settings, book)
     kwargs = {"clock": clock} if clock is not None else {}
     a = settings.file.alerts
     crisis = CrisisWatch(
@@ -119,6 +123,7 @@ def start(
         alerts=a,
         crisis=crisis,
         workspaces=[w.id for w in settings.workspaces],
+        reload=Reload(book.rules_version, lambda: rules_of(settings, book), reload_every),
         **kwargs,  # type: ignore[arg-type]
     )
     if prime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Literal
@@ -104,39 +104,47 @@ def matching(store: Store, rule: Rule, since: datetime, until: datetime) -> list
     return found
 
 
-def problems(rule: Rule, settings: Settings, stored_topics: Collection[str] = ()) -> list[str]:
+def problems(
+    rule: Rule,
+    settings: Settings,
+    stored_topics: Collection[str] = (),
+    say: Callable[[str], str] = str,
+) -> list[str]:
     """What is wrong with a rule, in words (empty when it can run). `stored_topics`: the
     names of the workspace's topics added from the CLI or the web app, which a rule may
-    watch as well as those of pouls.toml."""
+    watch as well as those of pouls.toml. `say` translates each message (the web app's
+    language) before its values are filled in."""
     out: list[str] = []
     if settings.workspace(rule.workspace) is None:
-        out.append(f"no workspace {rule.workspace!r}")
+        out.append(say("no workspace %(workspace)r") % {"workspace": rule.workspace})
     if rule.topic and rule.query:
-        out.append("name a topic or give a query, not both")
+        out.append(say("name a topic or give a query, not both"))
     declared = any(
         t.name == rule.topic and t.workspace == rule.workspace for t in settings.file.topics
     )
     if rule.topic and not declared and rule.topic not in stored_topics:
-        out.append(f"no topic {rule.topic!r} in workspace {rule.workspace!r}")
+        values = {"topic": rule.topic, "workspace": rule.workspace}
+        out.append(say("no topic %(topic)r in workspace %(workspace)r") % values)
     if rule.query:
         try:
             parse(rule.query)
         except QueryError as exc:
-            out.append(f"query: {exc}")
+            out.append(say("query: %(error)s") % {"error": exc})
     if rule.kind == INSTANT and not (rule.query or rule.topic):
-        out.append("a match rule needs a query or a topic")
+        out.append(say("a match rule needs a query or a topic"))
     if rule.kind in STREAM and rule.min_authors > rule.min_signals:
-        out.append(f"min_authors ({rule.min_authors}) exceeds min_signals ({rule.min_signals})")
+        values = {"authors": rule.min_authors, "signals": rule.min_signals}
+        out.append(say("min_authors (%(authors)s) exceeds min_signals (%(signals)s)") % values)
     if rule.kind == "threshold" and rule.threshold is None:
-        out.append("a threshold rule needs a threshold")
+        out.append(say("a threshold rule needs a threshold"))
     if rule.kind == "threshold" and metric_of(rule) in SHARES and (rule.threshold or 0) > 1:
-        out.append("a share threshold lies between 0 and 1 (0.3 = 30 %)")
+        out.append(say("a share threshold lies between 0 and 1 (0.3 = 30 %%)") % {})
     sinks = {s.name for s in settings.file.sinks}
-    out += [f"no sink {name!r}" for name in rule.sinks if name not in sinks]
+    out += [say("no sink %(sink)r") % {"sink": name} for name in rule.sinks if name not in sinks]
     try:
         ZoneInfo(rule.timezone)
     except Exception:
-        out.append(f"unknown time zone {rule.timezone!r}")
+        out.append(say("unknown time zone %(zone)r") % {"zone": rule.timezone})
     return out
 
 

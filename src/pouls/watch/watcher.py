@@ -54,6 +54,16 @@ LATENESS = timedelta(minutes=2)  # signals may arrive this late and still count 
 LIVE_WITHIN = timedelta(hours=6)  # the clock closes buckets only when the stream is this recent
 PRIME = timedelta(days=14)  # history a rule's detector learns from when the watcher starts
 TICK = 30.0  # seconds between two looks at the clock
+RELOAD_EVERY = 2.0  # seconds between two looks at the store's rules (saved in the web app)
+
+
+@dataclass(frozen=True)
+class Reload:
+    """Where a running watcher finds its rules again: `version()` moves when they change."""
+
+    version: Callable[[], object]
+    rules: Callable[[], Sequence[Rule]]
+    every: float = RELOAD_EVERY  # seconds between two looks
 
 
 @dataclass
@@ -134,8 +144,11 @@ class Watcher:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         crisis: CrisisWatch | None = None,
         workspaces: Sequence[str] = (),
+        reload: Reload | None = None,
     ) -> None:
         self.store = store
+        self._reload = reload  # where `run()` looks for changed rules (web app, API, CLI)
+        self._rules_version: object = reload.version() if reload is not None else None
         self.book = WatchStore(store)
         self.outbox = Outbox(self.book, sinks, clock=clock)
         self.settings = alerts or Alerts()
@@ -147,7 +160,8 @@ class Watcher:
         self._by_topic: dict[tuple[str, str], list[_Live]] = {}
         self._matchers: dict[str, Matcher] = {}
         for rule in rules:
-            self._add(rule)
+            self._rules[(rule.workspace, rule.name)] = _Live(rule)
+        self._index()
         self.newest: datetime | None = None
         self.watermark: datetime | None = None
         self.crisis = crisis
@@ -160,16 +174,52 @@ class Watcher:
 
     # -- rules --------------------------------------------------------------------------------
 
-    def _add(self, rule: Rule) -> None:
-        live = _Live(rule)
-        self._rules[(rule.workspace, rule.name)] = live
-        if rule.topic:
-            self._by_topic.setdefault((rule.workspace, rule.topic), []).append(live)
-        elif rule.query:
-            matcher = self._matchers.setdefault(rule.workspace, Matcher())
-            matcher.add(rule.name, rule.query)
-        else:
-            self._plain.setdefault(rule.workspace, []).append(live)
+    def _index(self) -> None:
+        """Route signals to rules: by topic, by query, or every signal of the workspace."""
+        self._plain, self._by_topic, self._matchers = {}, {}, {}
+        for live in self._rules.values():
+            rule = live.rule
+            if rule.topic:
+                self._by_topic.setdefault((rule.workspace, rule.topic), []).append(live)
+            elif rule.query:
+                matcher = self._matchers.setdefault(rule.workspace, Matcher())
+                matcher.add(rule.name, rule.query)
+            else:
+                self._plain.setdefault(rule.workspace, []).append(live)
+
+    def reload(self, rules: Sequence[Rule]) -> list[str]:
+        """Run `rules` from now on: new and changed ones learn their history and take up their
+        open alerts; the open alerts of removed ones are closed. Returns the names changed."""
+        now = self.clock() if self.newest is None else min(self.clock(), self.newest)
+        wanted = {(r.workspace, r.name): r for r in rules}
+        changed = []
+        for key, live in list(self._rules.items()):
+            if wanted.get(key) != live.rule:
+                del self._rules[key]
+                self._open = {k: v for k, v in self._open.items() if k[:2] != key}
+                changed.append(key)
+        fresh = [key for key in wanted if key not in self._rules]
+        for key in fresh:
+            self._rules[key] = _Live(wanted[key])
+        self._index()
+        close_orphans(self.book, self._rules.keys(), now)
+        for key in fresh:
+            self._prime_rule(self._rules[key], now, PRIME)
+            if key not in changed:
+                changed.append(key)
+        if changed:
+            log.info("rules reloaded: %s", ", ".join(f"{w}/{n}" for w, n in changed))
+        return [n for _, n in changed]
+
+    def refresh(self) -> list[str]:
+        """Reload the rules when their store says they changed; the names changed."""
+        if self._reload is None:
+            return []
+        version = self._reload.version()
+        if version == self._rules_version:
+            return []
+        self._rules_version = version
+        return self.reload(self._reload.rules())
 
     @property
     def rules(self) -> list[Rule]:
@@ -185,36 +235,39 @@ class Watcher:
         now = now or self.clock()
         close_orphans(self.book, self._rules.keys(), now)
         for live in self._rules.values():
-            rule = live.rule
-            if live.stream is not None:
-                following, closings = resume_stream(live.stream, self.store, now)
-                self._follow(rule, following, closings)
-                continue
-            if rule.kind == INSTANT:
-                self._follow(rule, *resume(live.trigger, self.book, [], now))
-                continue
-            end = _floor(now, live.step)
-            buckets = self.store.series(
-                rule.workspace,
-                rule.query,
-                scope(rule),
-                bucket=live.step,
-                since=end - history,
-                until=end,
-            )
-            if not any(b.volume for b in buckets) and not self.store.count(rule.workspace):
-                # An empty store (a first start that imports history) starts the series with
-                # its first signal, so history replayed through the pipeline is watched too.
-                self._follow(rule, *resume(live.trigger, self.book, [], now))
-                continue
-            self._follow(rule, *resume(live.trigger, self.book, buckets, now))
-            live.next_start = end
-            self._started.add(rule.workspace)
+            self._prime_rule(live, now, history)
         if self.crisis is not None:
             for e in self.crisis.prime(now):
                 self._queue.put_nowait(e)
             for over in self.crisis.ended(now):
                 self._queue.put_nowait(over)
+
+    def _prime_rule(self, live: _Live, now: datetime, history: timedelta) -> None:
+        rule = live.rule
+        if live.stream is not None:
+            following, closings = resume_stream(live.stream, self.store, now)
+            self._follow(rule, following, closings)
+            return
+        if rule.kind == INSTANT:
+            self._follow(rule, *resume(live.trigger, self.book, [], now))
+            return
+        end = _floor(now, live.step)
+        buckets = self.store.series(
+            rule.workspace,
+            rule.query,
+            scope(rule),
+            bucket=live.step,
+            since=end - history,
+            until=end,
+        )
+        if not any(b.volume for b in buckets) and not self.store.count(rule.workspace):
+            # An empty store (a first start that imports history) starts the series with
+            # its first signal, so history replayed through the pipeline is watched too.
+            self._follow(rule, *resume(live.trigger, self.book, [], now))
+            return
+        self._follow(rule, *resume(live.trigger, self.book, buckets, now))
+        live.next_start = end
+        self._started.add(rule.workspace)
 
     def _follow(
         self, rule: Rule, following: Mapping[str | None, int], firings: Sequence[Firing]
@@ -304,10 +357,23 @@ class Watcher:
         Sends the digests when they are due, if `[alerts] digest` is set.
         """
         self._digests = asyncio.ensure_future(self.digests())
+        reloading = asyncio.ensure_future(self._reloading())
         try:
             await self._run()
         finally:
+            reloading.cancel()
+            await asyncio.gather(reloading, return_exceptions=True)
             await self._stop_digests()
+
+    async def _reloading(self) -> None:
+        """Take up the rules saved or deleted meanwhile, every `Reload.every` seconds."""
+        while self._reload is not None:
+            await asyncio.sleep(self._reload.every)
+            try:
+                self.refresh()
+            except Exception:  # a rule that cannot load must not stop the others
+                log.exception("rules not reloaded")
+
 
     async def _stop_digests(self) -> None:
         if self._digests is not None:
@@ -476,10 +542,7 @@ def _floor(t: datetime, step: timedelta) -> datetime:
 
 
 def rules_of(settings: Settings, book: WatchStore) -> list[Rule]:
-    """Rules from pouls.toml, then those added from the CLI (a name in the file wins)."""
-    rules = list(settings.file.rules)
-    known = {(r.workspace, r.name) for r in rules}
-    for stored in book.rules():
-        if (stored.workspace, stored.name) not in known:
-            rules.append(msgspec.json.decode(stored.doc, type=Rule))
-    return rules
+    """The rules to run: the store's, seeded from pouls.toml (`watch.ruleset`)."""
+    from pouls.watch.ruleset import rules_of as stored_rules
+
+    return stored_rules(settings, book)

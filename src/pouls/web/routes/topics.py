@@ -3,7 +3,8 @@ create, edit and delete for the roles that may (`pouls.access.may(role, "watch")
 
 A saved topic is backfilled over the stored history in a background thread; the page shows
 how far it got until it is done. The live pipeline picks the change up by itself (its topic
-stage reloads when `Topics.version` moves).
+stage reloads when `Topics.version` moves). A topic of pouls.toml may be changed or deleted
+here too: the store is the one source of truth, the file only seeds it (docs/settings.md).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pouls.access import may
+from pouls.pipeline import remove_topic
 from pouls.query import QueryError, parse, render
 from pouls.store import Filters
+from pouls.store.declined import Declined
 from pouls.store.topics import Topic
 from pouls.web.auth import same_origin
 from pouls.web.params import Selection, selection
@@ -82,6 +85,9 @@ def _list(
         "counts": counts,
         "progress": progress,
         "editor": may(request.state.user.roles.get(sel.workspace), "watch"),
+        "declared": {
+            t.name for t in request.app.state.settings.file.topics if t.workspace == sel.workspace
+        },
         "form": form or {},
         "error": error,
     }
@@ -137,10 +143,6 @@ async def save(
     if color and not COLOR.fullmatch(color):
         return _list(request, sel, form, "a colour is written #rrggbb, e.g. #c2410c", 400)
     store = request.app.state.store
-    old = store.topics.get(sel.workspace, name)
-    if old is not None and old.origin == "config":
-        message = f"{name} is declared in pouls.toml: change it there"
-        return _list(request, sel, form, message, 400)
     try:
         parse(query)
     except QueryError as exc:
@@ -156,6 +158,7 @@ async def save(
     )
     if store.topics.save(topic):
         _start_backfill(request, sel.workspace, name)
+    Declined(store).forget(sel.workspace, "topic", name)
     return RedirectResponse(f"/topics?ws={sel.workspace}", status_code=303)
 
 
@@ -167,9 +170,7 @@ def delete(request: Request, name: str, sel: Annotated[Selection, Depends(select
     topic = store.topics.get(sel.workspace, name)
     if topic is None:
         raise HTTPException(404, "no such topic in this workspace")
-    if topic.origin == "config":
-        raise HTTPException(400, f"{name} is declared in pouls.toml: remove it there")
-    store.topics.remove(sel.workspace, name)
+    remove_topic(request.app.state.settings, store, sel.workspace, name)
     return RedirectResponse(f"/topics?ws={sel.workspace}", status_code=303)
 
 

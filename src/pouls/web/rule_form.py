@@ -1,0 +1,107 @@
+"""The rule editor's form read into a `Rule`: text fields typed and checked, every refusal
+named by its field in the page's language (the API reads JSON into the same `Rule`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from starlette.datastructures import FormData
+
+from pouls.config import Rule
+
+# Form fields in the order the editor shows them; `sinks` is a list of checkboxes.
+TEXT = (
+    "name",
+    "kind",
+    "topic",
+    "query",
+    "metric",
+    "threshold",
+    "window",
+    "bucket",
+    "sensitivity",
+    "min_volume",
+    "min_signals",
+    "min_authors",
+    "cooldown",
+    "quiet_hours",
+    "timezone",
+    "lang",
+)
+LABELS = {
+    "name": "Name",
+    "kind": "Kind",
+    "topic": "Topic",
+    "query": "Query",
+    "metric": "Metric",
+    "threshold": "Threshold",
+    "window": "Window (minutes)",
+    "bucket": "Step (minutes)",
+    "sensitivity": "Sensitivity",
+    "min_volume": "Least volume",
+    "min_signals": "Least signals",
+    "min_authors": "Least authors",
+    "cooldown": "Quiet minutes before closing",
+    "quiet_hours": "Quiet hours",
+    "timezone": "Time zone",
+    "sinks": "Sinks",
+    "lang": "Language",
+    "include_own": "Count our own accounts",
+}
+_AT = re.compile(r"at `\$\.(\w+)")
+
+
+def values_of(form: FormData) -> dict[str, Any]:
+    """What the form holds, as strings (and a list of sinks), for refilling it."""
+    out: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in TEXT}
+    out["sinks"] = [str(s) for s in form.getlist("sinks")]
+    out["include_own"] = form.get("include_own") == "on"
+    return out
+
+
+def from_rule(rule: Rule) -> dict[str, Any]:
+    """A stored rule as the form's values."""
+    raw = msgspec.to_builtins(rule)
+    out = {k: "" if raw.get(k) is None else str(raw[k]) for k in TEXT}
+    out["sinks"] = list(rule.sinks)
+    out["include_own"] = rule.include_own
+    return out
+
+
+def read(
+    values: dict[str, Any], workspace: str, say: Callable[[str], str]
+) -> tuple[Rule | None, list[str]]:
+    """The rule the form describes, or None with what is wrong (in the page's language)."""
+    fields: dict[str, Any] = {k: v for k, v in values.items() if v not in ("", None)}
+    fields["workspace"] = workspace
+    fields["include_own"] = bool(values.get("include_own"))
+    if not fields.get("name"):
+        return None, [say("Give the rule a name.")]
+    try:
+        return msgspec.convert(fields, Rule, strict=False), []
+    except msgspec.ValidationError as exc:
+        found = _AT.search(str(exc))
+        field = say(LABELS.get(found.group(1), found.group(1))) if found else ""
+        reason = _reason(str(exc).split(" - at ")[0], say)
+        text = say("%(field)s: %(reason)s") % {"field": field, "reason": reason}
+        return None, [text if field else reason]
+
+
+def _reason(text: str, say: Callable[[str], str]) -> str:
+    """msgspec's reason in words a person reads, in the page's language."""
+    if "matching regex" in text:
+        return say("use lowercase letters, digits, - and _ (e.g. bad-buzz)")
+    if text.startswith("Expected `int`, got"):
+        return say("a whole number is expected")
+    if text.startswith("Expected `float`, got"):
+        return say("a number is expected")
+    if text.startswith("Invalid enum value"):
+        return say("not one of the choices")
+    bound = re.match(r"Expected `(?:int|float)` (>=|<=|>|<) ([\d.]+)", text)
+    if bound:
+        words = {">=": "at least %(n)s", "<=": "at most %(n)s", ">": "more than %(n)s"}
+        return say(words.get(bound.group(1), "less than %(n)s")) % {"n": bound.group(2)}
+    return text
