@@ -18,6 +18,7 @@ import msgspec
 
 from pouls.analyse.keys import KINDS, keys_of
 from pouls.config import Settings
+from pouls.locale import N_
 from pouls.query.period import DAY, HOUR, WEEK, Period, zone
 from pouls.store import Filters
 from pouls.store.figures import CountRow, Figures, KeyCount, Tally
@@ -192,13 +193,15 @@ def _step(period: Period, bucket: str | None) -> timedelta:
         return period.bucket()
     if bucket not in BUCKETS:
         raise FigureError(
-            "unknown bucket %(value)s: choose hour, day or week", value=str(bucket)[:20]
+            N_("unknown bucket %(value)s: choose hour, day or week"), value=str(bucket)[:20]
         )
     step = BUCKETS[bucket]
     if period.length / step > MAX_BUCKETS:
         raise FigureError(
-            "%(bucket)s buckets over this range make more than %(max)s points: choose a longer"
-            " bucket or a shorter range",
+            N_(
+                "%(bucket)s buckets over this range make more than %(max)s points: choose a"
+                " longer bucket or a shorter range"
+            ),
             bucket=bucket,
             max=str(MAX_BUCKETS),
         )
@@ -214,7 +217,7 @@ def _voices(store: SQLiteStore, workspace: str, names: Sequence[str] | None) -> 
         unknown = [n for n in names if n not in known]
         if unknown:
             raise FigureError(
-                "share of voice: no topic %(name)s in this workspace; its topics: %(known)s",
+                N_("share of voice: no topic %(name)s in this workspace; its topics: %(known)s"),
                 name=", ".join(unknown),
                 known=", ".join(sorted(known)) or "-",
             )

@@ -25,6 +25,7 @@ from pouls.web.routes import (
     alerts,
     api,
     checkins,
+    dashboard_api,
     deadletters,
     export,
     help,
@@ -120,6 +121,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(auth.router)
     app.include_router(wall.router, dependencies=SignedIn)
     app.include_router(api.router, dependencies=SignedIn)
+    app.include_router(dashboard_api.router, dependencies=SignedIn)
     app.include_router(export.router, dependencies=SignedIn)
     app.include_router(deadletters.router, dependencies=SignedIn)
     app.include_router(stream.router, dependencies=SignedIn)

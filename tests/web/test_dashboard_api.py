@@ -1,0 +1,90 @@
+"""GET /api/v1/dashboard: the figures as JSON, refused clearly when the request cannot be read."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.topics import Topic
+
+SPAN = {"since": "2026-10-01T08:00Z", "until": "2026-10-01T10:00Z"}
+
+
+def test_dashboard_counts_the_selection_and_its_range(client: TestClient) -> None:
+    r = client.get("/api/v1/dashboard", params={"ws": "acme", **SPAN})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["period"]["bucket"] == "hour" and body["period"]["timezone"] == "Europe/Paris"
+    assert body["period"]["previous"] == {
+        "since": "2026-10-01T06:00:00Z",
+        "until": "2026-10-01T08:00:00Z",
+    }
+    assert body["totals"]["volume"] == {"value": 23, "previous": 0, "change": None}
+    assert sum(body["volume"]["total"]) == 23  # 3, then 20 from 09:40
+    assert body["volume"]["by"]["visibility"]["press"] == [1, 0]
+    assert body["top"]["sites"][0] == {
+        "key": "journal.fr",
+        "label": "journal.fr",
+        "count": 1,
+        "previous": 0,
+        "change": None,
+        "reach": 0,
+        "type": None,
+        "wall": {"q": "site:journal.fr"},
+    }
+    assert body["map"]["countries"][0]["key"] == "FR"
+    assert "secret" not in r.text  # globex's signal stays in globex
+
+
+def test_channel_facet_and_bucket_are_applied(client: TestClient) -> None:
+    r = client.get(
+        "/api/v1/dashboard", params={"ws": "acme", "channel": "rss", "bucket": "day", **SPAN}
+    )
+    body = r.json()
+    assert body["period"]["bucket"] == "day" and body["totals"]["volume"]["value"] == 1
+    assert [i["key"] for i in body["mix"]["channel"]] == ["rss"]
+
+
+def test_share_of_voice_between_named_topics(client: TestClient, filled: SQLiteStore) -> None:
+    for name, query in (("ecole", "école"), ("ordinaire", "ordinaire")):
+        filled.topics.save(Topic(workspace="acme", name=name, query=query))
+        filled.topics.backfill("acme", name)
+    r = client.get("/api/v1/dashboard", params={"ws": "acme", "sov": "ecole,ordinaire", **SPAN})
+    voices = {v["id"]: (v["total"], v["share"]) for v in r.json()["share_of_voice"]["topics"]}
+    assert voices == {"ecole": (1, 0.0476), "ordinaire": (20, 0.9524)}
+
+
+def test_unknown_share_of_voice_topic_is_a_400_in_the_page_language(client: TestClient) -> None:
+    r = client.get("/api/v1/dashboard", params={"ws": "acme", "sov": "concurrent"})
+    assert r.status_code == 400
+    assert r.json()["detail"] == (
+        "share of voice: no topic concurrent in this workspace; its topics: -"
+    )
+    fr = client.get(
+        "/api/v1/dashboard",
+        params={"ws": "acme", "sov": "concurrent"},
+        headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+    )
+    assert fr.status_code == 400
+    assert fr.json()["detail"].startswith("part de voix : pas de sujet concurrent")
+
+
+def test_bad_range_bucket_and_query_are_400s(client: TestClient) -> None:
+    bad = [
+        {"since": "hier"},
+        {"since": "2026-10-02", "until": "2026-10-01"},
+        {"range": "forever"},
+        {"bucket": "minute"},
+        {"range": "90d", "bucket": "hour"},
+        {"q": "(croissant"},
+    ]
+    for params in bad:
+        r = client.get("/api/v1/dashboard", params={"ws": "acme", **params})
+        assert r.status_code == 400, (params, r.text)
+
+
+def test_dashboard_needs_a_role_in_the_workspace(client: TestClient) -> None:
+    assert client.get("/api/v1/dashboard", params={"ws": "nowhere"}).status_code == 404
+    client.post("/logout")
+    r = client.get("/api/v1/dashboard", params={"ws": "acme"})
+    assert r.status_code == 401
