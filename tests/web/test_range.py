@@ -47,3 +47,54 @@ def test_api_signals_and_facets_follow_since_and_until(client: TestClient) -> No
     assert body["total"] == 1 and body["signals"][0]["text"] == "L'École Lumière ouvre à Lyon"
     facets = client.get("/api/v1/facets", params=span).json()
     assert facets["channel"] == {"mastodon": 1}
+
+
+def test_series_counts_volume_and_sentiment_per_local_hour(client: TestClient) -> None:
+    r = client.get(
+        "/api/v1/series", params={"since": "2026-10-01T10:00", "until": "2026-10-01T12:00"}
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["bucket"], body["timezone"]) == ("hour", "Europe/Paris")
+    assert body["since"] == "2026-10-01T10:00:00+02:00"
+    starts = [b["start"] for b in body["buckets"]]
+    assert starts == ["2026-10-01T10:00:00+02:00", "2026-10-01T11:00:00+02:00"]
+    first, second = body["buckets"]
+    # 10:01-10:03: the three named signals, one of them negative; 11:40-11:59: 20 ordinary ones.
+    assert (first["volume"], first["negative"], first["positive"]) == (3, 1, 0)
+    assert second["volume"] == 20
+
+
+def test_series_by_week_starts_on_a_local_monday_and_follows_filters(client: TestClient) -> None:
+    body = client.get(
+        "/api/v1/series",
+        params={"since": "2026-10-01", "until": "2026-10-14", "bucket": "week", "q": "injoignable"},
+    ).json()
+    assert [b["start"] for b in body["buckets"]] == [
+        "2026-09-28T00:00:00+02:00",
+        "2026-10-05T00:00:00+02:00",
+        "2026-10-12T00:00:00+02:00",
+    ]
+    assert [b["volume"] for b in body["buckets"]] == [1, 0, 0]
+    assert body["buckets"][0]["negative"] == 1
+
+
+def test_series_refuses_a_bad_bucket_and_too_many_points(client: TestClient) -> None:
+    bad = client.get("/api/v1/series", params={"bucket": "minute"})
+    assert bad.status_code == 422 and "bucket" in bad.text
+    many = client.get("/api/v1/series", params={"since": "2010-01-01", "bucket": "hour"})
+    assert many.status_code == 400
+    assert "at most; choose a larger bucket or a shorter range" in many.json()["detail"]
+
+
+def test_unknown_api_parameter_is_named_with_the_accepted_ones(client: TestClient) -> None:
+    r = client.get("/api/v1/signals", params={"sinse": "7d", "limit": 5})
+    assert r.status_code == 400
+    detail = r.json()["detail"]
+    assert detail.startswith("unknown parameter: sinse; /api/v1/signals accepts:")
+    for name in ("since", "until", "range", "limit", "q", "topic", "ws"):
+        assert name in detail.split("accepts:")[1]
+    series = client.get("/api/v1/series", params={"limit": 5}).json()["detail"]
+    assert "unknown parameter: limit" in series and "bucket" in series
+    # Pages keep ignoring extra parameters (tracking tags on a shared link, say).
+    assert client.get("/", params={"utm_source": "mail"}).status_code == 200

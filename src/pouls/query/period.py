@@ -66,6 +66,15 @@ class Period(msgspec.Struct, frozen=True, kw_only=True):
         return self.since <= moment < self.until
 
 
+def origin(period: Period, step: timedelta, tz: ZoneInfo) -> datetime:
+    """Where buckets of `step` start from, so they fall on the workspace's clock: the local
+    midnight of the period's first day, and for weeks the Monday on or before it."""
+    first = period.since.astimezone(tz).date()
+    if step >= WEEK:
+        first -= timedelta(days=first.weekday())
+    return _midnight(first, tz)
+
+
 def zone(name: str | None) -> ZoneInfo:
     """A time zone by IANA name (`Europe/Paris`); UTC when unset."""
     try:

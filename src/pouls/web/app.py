@@ -17,7 +17,7 @@ from pouls import __version__
 from pouls.config import Settings, WebhookSource
 from pouls.store import Store
 from pouls.store.users import User
-from pouls.web import auth, errors, intake
+from pouls.web import auth, errors, intake, parameters
 from pouls.web.headers import SecurityHeaders
 from pouls.web.limits import BodyLimit
 from pouls.web.live import Live
@@ -74,6 +74,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
         redoc_url=None,
         openapi_url=None,
         lifespan=intake.lifespan,  # webhooks' group commit; stages warmed before serving
+        dependencies=[Depends(parameters.known_only)],  # /api/v1: unknown parameters are 400s
     )
     app.state.settings = settings
     app.state.store = store

@@ -1,14 +1,17 @@
-"""JSON API over stored signals: search with filters and paging, one signal by id."""
+"""JSON API over stored signals: search with filters and paging, one signal by id, facet counts
+and the series of a selection over its time range."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import timedelta
+from typing import Annotated, Any, Literal
 
 import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from pouls.query import QueryError
+from pouls.query.period import DAY, HOUR, WEEK, origin, preset_period, zone
 from pouls.web.params import Selection, selection
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
@@ -56,3 +59,80 @@ def facets(request: Request, sel: Annotated[Selection, Depends(selection)]) -> R
         raise HTTPException(
             400, {"error": exc.message, "column": exc.column, "code": exc.code}
         ) from None
+
+
+STEPS = {"hour": HOUR, "day": DAY, "week": WEEK}
+MAX_BUCKETS = 5000  # a decade of days; ten years of hours would be 87,600 points
+DEFAULT_RANGE = "30d"
+
+
+class Point(msgspec.Struct, kw_only=True):
+    """One bucket of `GET /api/v1/series`; `start` in the workspace's time zone."""
+
+    start: str
+    volume: int
+    positive: int
+    neutral: int
+    negative: int
+
+
+@router.get("/series")
+def series(
+    request: Request,
+    sel: Annotated[Selection, Depends(selection)],
+    bucket: Annotated[
+        Literal["hour", "day", "week"] | None,
+        Query(description="Bucket size; default: hours up to 2 days, days up to 92, else weeks."),
+    ] = None,
+) -> Response:
+    """Volume and sentiment counts per bucket of the selection's range (default: the last 30
+    days); buckets follow the workspace's clock (local midnight, Mondays) and empty ones are 0."""
+    tz = zone(request.app.state.settings.workspace(sel.workspace).timezone)
+    period = sel.period or preset_period(DEFAULT_RANGE, tz=tz)
+    step = STEPS[bucket] if bucket else period.bucket()
+    start = origin(period, step, tz)
+    count = -(-(period.until - start) // step)
+    if count > MAX_BUCKETS:
+        raise HTTPException(
+            400,
+            f"bucket: {count:,} buckets of {_name(step)} in this range, {MAX_BUCKETS:,} at most;"
+            " choose a larger bucket or a shorter range",
+        )
+    try:
+        buckets = request.app.state.store.series(
+            sel.workspace,
+            sel.q,
+            sel.filters,
+            bucket=step,
+            since=period.since,
+            until=period.until,
+            origin=start,
+        )
+    except QueryError as exc:
+        raise HTTPException(
+            400, {"error": exc.message, "column": exc.column, "code": exc.code}
+        ) from None
+    points = [
+        Point(
+            start=b.start.astimezone(tz).isoformat(),
+            volume=b.volume,
+            positive=b.positive,
+            neutral=b.neutral,
+            negative=b.negative,
+        )
+        for b in buckets
+    ]
+    since, until = (moment.astimezone(tz).isoformat() for moment in (period.since, period.until))
+    return _json(
+        {
+            "since": since,
+            "until": until,
+            "bucket": _name(step),
+            "timezone": tz.key,
+            "buckets": points,
+        }
+    )
+
+
+def _name(step: timedelta) -> str:
+    return next(name for name, value in STEPS.items() if value == step)

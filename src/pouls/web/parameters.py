@@ -1,0 +1,44 @@
+"""API routes refuse query parameters they do not declare: a typo (`sinse=7d`) silently ignored
+would answer for the whole workspace while the script believes it asked for a week.
+
+The accepted names come from each route's own declaration (its parameters and those of its
+dependencies, such as the selection's), so a new route needs nothing more than its signature.
+"""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+STRICT_PREFIX = "/api/v1/"
+
+
+def known_only(request: Request) -> None:
+    """FastAPI dependency: a 400 naming the unknown query parameters of an /api/v1 request and
+    the ones its route accepts."""
+    if not request.url.path.startswith(STRICT_PREFIX):
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    accepted = declared(route)
+    unknown = sorted({name for name in request.query_params if name not in accepted})
+    if unknown:
+        raise HTTPException(
+            400,
+            f"unknown parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)};"
+            f" {route.path} accepts: {', '.join(sorted(accepted)) or 'none'}",
+        )
+
+
+def declared(route: APIRoute) -> frozenset[str]:
+    """The query parameter names a route reads, its dependencies' included (a walk of a few
+    nodes per request; routes are unhashable, and a cache keyed by id could outlive its app)."""
+    names: set[str] = set()
+    pending: list[Dependant] = [route.dependant]
+    while pending:
+        dependant = pending.pop()
+        names.update(field.alias for field in dependant.query_params)
+        pending.extend(dependant.dependencies)
+    return frozenset(names)
