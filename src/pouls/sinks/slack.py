@@ -6,6 +6,7 @@ import json
 
 import httpx
 
+from pouls.locale import translate
 from pouls.sinks import Delivery
 from pouls.sinks.notice import Notice, OnAttempt, send_with_retries
 from pouls.sinks.webhook import post
@@ -15,9 +16,7 @@ def message(notice: Notice) -> dict:
     """`text` for every client, plus a section block where the link is a button-free mrkdwn link."""
     text = f"*{notice.subject}*\n{notice.text}"
     if notice.link:
-        text += (
-            f"\n<{notice.link}|{'Ouvrir dans pouls' if notice.lang == 'fr' else 'Open in pouls'}>"
-        )
+        text += f"\n<{notice.link}|{translate(notice.lang, 'Open in pouls')}>"
     return {
         "text": text,
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}],

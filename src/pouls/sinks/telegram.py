@@ -9,6 +9,7 @@ import html
 
 import httpx
 
+from pouls.locale import translate
 from pouls.sinks import Delivery
 from pouls.sinks.notice import Notice, OnAttempt, Refused, Transient, send_with_retries
 
@@ -19,7 +20,7 @@ def message(notice: Notice) -> str:
     """Bold subject, the text, and the link; escaped for Telegram's HTML mode."""
     out = f"<b>{html.escape(notice.subject)}</b>\n{html.escape(notice.text)}"
     if notice.link:
-        label = "Ouvrir dans pouls" if notice.lang == "fr" else "Open in pouls"
+        label = html.escape(translate(notice.lang, "Open in pouls"))
         out += f'\n<a href="{html.escape(notice.link)}">{label}</a>'
     return out[:LIMIT]
 

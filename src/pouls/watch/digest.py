@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
@@ -194,10 +193,3 @@ def _example(s: Signal, base: str) -> Example:
         created_at=s.created_at,
         author=s.author_handle or s.author_name,
     )
-
-
-def percent(x: float | None) -> str:
-    """A change as `+12 %`, or `–` without a previous period."""
-    if x is None or math.isnan(x):
-        return "–"
-    return f"{x:+.0%}".replace("%", " %")

@@ -1,49 +1,44 @@
-"""Alerts, escalations and digests put into words (French or English) as `Notice`s for sinks."""
+"""Alerts and digests put into words (French or English) as `Notice`s for sinks.
+
+The words are the catalogues' (`pouls.locale`), the bodies autoescaped Jinja2 templates in
+watch/templates/: `*.txt` for the text part, `*.html` for e-mail. Figures are formatted here,
+as each language writes them, and handed to both.
+"""
 
 from __future__ import annotations
 
-import html
+import functools
 from datetime import datetime
+from importlib import resources
 from typing import Any
 
 import msgspec
+from jinja2 import Environment, FileSystemLoader
 
 from pouls.config import Rule
+from pouls.locale import N_, formats, translate
+from pouls.locale.jinja import environment
 from pouls.sinks.notice import Notice
-from pouls.watch.digest import Digest, percent
+from pouls.watch.digest import Digest
 from pouls.watch.explain import Explanation
 from pouls.watch.rules import Firing, title
 
-LABELS = {
-    "fr": {
-        "opened": "Nouvelle alerte",
-        "updated": "Alerte mise à jour",
-        "closed": "Alerte terminée",
-        "observed": "Observé",
-        "baseline": "Habituel",
-        "terms": "Termes en hausse",
-        "channels": "Canaux",
-        "authors": "Auteurs",
-        "sentiment": "Tonalité",
-        "examples": "Signaux représentatifs",
-        "open": "Ouvrir dans pouls",
-        "since": "depuis",
-    },
-    "en": {
-        "opened": "New alert",
-        "updated": "Alert updated",
-        "closed": "Alert over",
-        "observed": "Observed",
-        "baseline": "Usual",
-        "terms": "Rising terms",
-        "channels": "Channels",
-        "authors": "Authors",
-        "sentiment": "Sentiment",
-        "examples": "Representative signals",
-        "open": "Open in pouls",
-        "since": "since",
-    },
-}
+CHANGES = {"opened": N_("New alert"), "updated": N_("Alert updated"), "closed": N_("Alert over")}
+PERIODS = {"day": N_("Daily digest"), "week": N_("Weekly digest")}
+STATUS = {"open": N_("open"), "closed": N_("over")}
+
+
+@functools.cache
+def _templates(autoescape: bool) -> Environment:
+    folder = resources.files("pouls.watch").joinpath("templates")
+    return environment(FileSystemLoader(str(folder)), autoescape=autoescape)
+
+
+def _render(name: str, lang: str, **context: Any) -> tuple[str, str]:
+    """The text and the HTML of a notice, both in `lang`."""
+    text = _templates(False).get_template(f"{name}.txt").render(lang=lang, **context)
+    html = _templates(True).get_template(f"{name}.html").render(lang=lang, **context)
+    return text.strip(), html
 
 
 def alert_notice(
@@ -56,11 +51,8 @@ def alert_notice(
     base_url: str,
 ) -> Notice:
     """The notice for one change of an alert, with its explanation and chart."""
-    L = LABELS[lang]
     head = title(rule, firing, lang)
-    subject = f"{L[firing.change]} · {head}"
     link = f"{base_url.rstrip('/')}/alerts/{alert_id}?ws={rule.workspace}"
-    lines = [head, f"{L['since']} {_when(firing.started)}"]
     data: dict = {
         "observed": firing.observed,
         "baseline": firing.baseline,
@@ -70,46 +62,29 @@ def alert_notice(
         "count": firing.count,
     }
     images: dict[str, bytes] = {}
-    parts = [f"<h2>{html.escape(head)}</h2>"]
+    rows: list[tuple[str, str]] = []
+    examples: list = []
     if explanation is not None:
         e = explanation
-        rows = [
-            (L["observed"], f"{e.observed:g}"),
-            (L["baseline"], f"{e.baseline:.1f}"),
-            (L["terms"], ", ".join(f"{t.term} ×{t.lift:g}" for t in e.terms[:8])),
-            (L["channels"], ", ".join(f"{c} ({n})" for c, n in e.channels)),
-            (L["authors"], ", ".join(f"{a} ({n})" for a, n in e.authors)),
-            (L["sentiment"], ", ".join(f"{k} {v}" for k, v in sorted(e.sentiment.items()))),
-        ]
-        lines += [f"{k}: {v}" for k, v in rows if v]
-        lines.append(f"{L['examples']}:")
-        lines += [f"- [{x.channel}] {x.text[:160]} {x.link}" for x in e.examples]
-        parts.append('<p><img src="cid:chart" alt="chart" width="480" height="140"></p>')
-        parts.append(
-            "<table>"
-            + "".join(
-                f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                for k, v in rows
-                if v
-            )
-            + "</table>"
-        )
-        parts.append(f"<h3>{L['examples']}</h3><ul>")
-        parts += [
-            f"<li><a href='{html.escape(x.link)}'>[{html.escape(x.channel)}]</a> "
-            f"{html.escape(x.text[:280])}</li>"
-            for x in e.examples
-        ]
-        parts.append("</ul>")
+        rows = _rows(lang, e)
+        examples = e.examples
         images["chart"] = e.chart()
-        data["explanation"] = _plain(e)
-    parts.append(f"<p><a href='{html.escape(link)}'>{L['open']}</a></p>")
+        data["explanation"] = msgspec.to_builtins(e)
+    text, html = _render(
+        "alert",
+        lang,
+        head=head,
+        since=_when(firing.started),
+        rows=rows,
+        examples=examples,
+        link=link,
+    )
     return Notice(
         kind="alert",
         workspace=rule.workspace,
-        subject=subject,
-        text="\n".join(lines),
-        html="".join(parts),
+        subject=f"{translate(lang, CHANGES[firing.change])} · {head}",
+        text=text,
+        html=html,
         data=data,
         images=images,
         lang=lang,
@@ -120,108 +95,83 @@ def alert_notice(
     )
 
 
+def _rows(lang: str, e: Explanation) -> list[tuple[str, str]]:
+    """An explanation's figures, labelled, as the notice's table lists them (empty ones left out)."""
+    n = functools.partial(formats.number, lang)
+    rows = [
+        (translate(lang, "Observed"), n(e.observed)),
+        (translate(lang, "Usual"), n(e.baseline)),
+        (translate(lang, "Rising terms"), ", ".join(f"{t.term} ×{n(t.lift)}" for t in e.terms[:8])),
+        (translate(lang, "Channels"), ", ".join(f"{c} ({n(k)})" for c, k in e.channels)),
+        (translate(lang, "Authors"), ", ".join(f"{a} ({n(k)})" for a, k in e.authors)),
+        (translate(lang, "Sentiment"), _sentiment(lang, e.sentiment)),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def _sentiment(lang: str, counts: dict[str, int]) -> str:
+    return ", ".join(
+        f"{translate(lang, k)} {formats.number(lang, v)}" for k, v in sorted(counts.items())
+    )
+
+
 def _when(t: datetime) -> str:
     return t.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _plain(e: Explanation) -> dict:
-    return msgspec.to_builtins(e)
-
-
-DIGEST: dict[str, dict[str, Any]] = {
-    "fr": {
-        "day": "Résumé du jour",
-        "week": "Résumé de la semaine",
-        "volume": "Volume",
-        "own": "Vos comptes (non comptés ci-dessus)",
-        "previous": "période précédente",
-        "sentiment": "Tonalité",
-        "topics": "Sujets",
-        "channels": "Canaux",
-        "terms": "Termes en hausse",
-        "alerts": "Alertes",
-        "escalations": "Escalades",
-        "none": "aucune",
-        "engaging": "Les plus engageants",
-        "representative": "Représentatifs",
-        "open": "Ouvrir dans pouls",
-        "status": {"open": "en cours", "closed": "terminée"},
-    },
-    "en": {
-        "day": "Daily digest",
-        "week": "Weekly digest",
-        "volume": "Volume",
-        "own": "Your accounts (not counted above)",
-        "previous": "previous period",
-        "sentiment": "Sentiment",
-        "topics": "Topics",
-        "channels": "Channels",
-        "terms": "Rising terms",
-        "alerts": "Alerts",
-        "escalations": "Escalations",
-        "none": "none",
-        "engaging": "Most engaging",
-        "representative": "Representative",
-        "open": "Open in pouls",
-        "status": {"open": "open", "closed": "over"},
-    },
-}
-
-
 def digest_notice(d: Digest, lang: str) -> Notice:
     """A workspace's digest as text and HTML, the chart inline."""
-    L = DIGEST[lang]
-    head = f"{L[d.period]} · {d.workspace} · {d.start:%Y-%m-%d} → {d.end:%Y-%m-%d %H:%M} UTC"
+    period = translate(lang, PERIODS[d.period])
+    head = f"{period} · {d.workspace} · {d.start:%Y-%m-%d} → {d.end:%Y-%m-%d %H:%M} UTC"
+    n = functools.partial(formats.number, lang)
+    change = formats.percent(lang, d.change, signed=True)
+    volume = translate(
+        lang,
+        "%(volume)s (%(change)s vs previous period: %(previous)s)",
+        volume=n(d.volume),
+        change=change,
+        previous=n(d.previous),
+    )
     rows = [
-        (L["volume"], f"{d.volume} ({percent(d.change)} vs {L['previous']}: {d.previous})"),
-        (L["sentiment"], ", ".join(f"{k} {v}" for k, v in d.sentiment.items())),
-        (L["topics"], ", ".join(f"{k} ({n})" for k, n in d.topics)),
-        (L["channels"], ", ".join(f"{k} ({n})" for k, n in d.channels)),
-        (L["terms"], ", ".join(f"{t.term} ×{t.lift:g}" for t in d.terms)),
-        (L["own"], f"{d.own}" if d.own else ""),
+        (translate(lang, "Volume"), volume),
+        (translate(lang, "Sentiment"), _sentiment(lang, d.sentiment)),
+        (translate(lang, "Topics"), ", ".join(f"{k} ({n(c)})" for k, c in d.topics)),
+        (translate(lang, "Channels"), ", ".join(f"{k} ({n(c)})" for k, c in d.channels)),
+        (translate(lang, "Rising terms"), ", ".join(f"{t.term} ×{n(t.lift)}" for t in d.terms)),
+        (translate(lang, "Your accounts (not counted above)"), n(d.own) if d.own else ""),
     ]
+    status = {k: translate(lang, v) for k, v in STATUS.items()}
     lists = [
         (
-            L["alerts"],
-            [
-                (f"#{a.id} {a.title} ({L['status'].get(a.status, a.status)})", a.link)
-                for a in d.alerts
-            ],
+            translate(lang, "Alerts"),
+            [(f"#{a.id} {a.title} ({status.get(a.status, a.status)})", a.link) for a in d.alerts],
+            translate(lang, "No alert in this period."),
         ),
-        (L["escalations"], [(f"#{a.id} {a.title}", a.link) for a in d.escalations]),
-        (L["engaging"], [(f"[{x.channel}] {x.text[:160]}", x.link) for x in d.engaging]),
         (
-            L["representative"],
+            translate(lang, "Escalations"),
+            [(f"#{a.id} {a.title}", a.link) for a in d.escalations],
+            translate(lang, "No escalation in this period."),
+        ),
+        (
+            translate(lang, "Most engaging"),
+            [(f"[{x.channel}] {x.text[:160]}", x.link) for x in d.engaging],
+            "",
+        ),
+        (
+            translate(lang, "Representative"),
             [(f"[{x.channel}] {x.text[:160]}", x.link) for x in d.representative],
+            "",
         ),
     ]
-    lines = [head, ""] + [f"{k}: {v}" for k, v in rows if v]
-    parts = [
-        f"<h2>{html.escape(head)}</h2>",
-        '<p><img src="cid:chart" alt="chart" width="480" height="140"></p><table>',
-    ]
-    parts += [
-        f"<tr><th align='left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-        for k, v in rows
-        if v
-    ]
-    parts.append("</table>")
-    for name, items in lists:
-        if not items and name not in (L["alerts"], L["escalations"]):
-            continue
-        lines += ["", f"{name}:"] + ([f"- {t} {u}" for t, u in items] or [f"- {L['none']}"])
-        parts.append(f"<h3>{html.escape(name)}</h3><ul>")
-        parts += [
-            f"<li><a href='{html.escape(u)}'>{html.escape(t)}</a></li>" for t, u in items
-        ] or [f"<li>{L['none']}</li>"]
-        parts.append("</ul>")
-    parts.append(f"<p><a href='{html.escape(d.link)}'>{L['open']}</a></p>")
+    text, html = _render(
+        "digest", lang, head=head, rows=[r for r in rows if r[1]], lists=lists, link=d.link
+    )
     return Notice(
         kind="digest",
         workspace=d.workspace,
         subject=head,
-        text="\n".join(lines),
-        html="".join(parts),
+        text=text,
+        html=html,
         data=msgspec.to_builtins(d),
         images={"chart": d.chart()},
         lang=lang,

@@ -7,9 +7,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, pass_context
+from jinja2 import FileSystemLoader, pass_context
 
 from pouls.locale import N_, translate
+from pouls.locale.jinja import environment
 from pouls.web import i18n
 
 CHANNEL_LABELS = {
@@ -52,26 +53,12 @@ LABELS = frozenset(
 def templates() -> Jinja2Templates:
     """Templates shipped in the package."""
     folder = resources.files("pouls.web").joinpath("templates")
-    env = environment(FileSystemLoader(str(folder)))
+    env = environment(FileSystemLoader(str(folder)), lang_of=i18n.lang_of)
     env.filters["label"] = _label
     env.filters["channel_label"] = _channel_label
     env.tests["web_url"] = web_url
     env.globals["page_lang"] = i18n.current
     return Jinja2Templates(env=env)
-
-
-def environment(loader: FileSystemLoader, *, autoescape: bool = True) -> Environment:
-    """A Jinja2 environment that speaks the template's language: `_()` and `ngettext()` of
-    Jinja2's i18n extension (newstyle: `_("%(n)s signals", n=3)`) and Babel's numbers and
-    dates (`number`, `percent`, `span`, `ago`, `long_date`). Pages and notices share it."""
-    env = Environment(loader=loader, autoescape=autoescape, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["ago"] = i18n.ago
-    env.filters["long_date"] = i18n.long_date
-    env.filters["number"] = i18n.number
-    env.filters["percent"] = i18n.percent
-    env.filters["span"] = i18n.span
-    return env
 
 
 def web_url(value: object) -> bool:
