@@ -16,6 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pouls.config import Rule, Settings
+from pouls.locale import N_
 from pouls.query import QueryError, parse
 from pouls.signals import Signal
 from pouls.store import Bucket, Filters, Store
@@ -116,35 +117,37 @@ def problems(
     language) before its values are filled in."""
     out: list[str] = []
     if settings.workspace(rule.workspace) is None:
-        out.append(say("no workspace %(workspace)r") % {"workspace": rule.workspace})
+        out.append(say(N_("no workspace %(workspace)r")) % {"workspace": rule.workspace})
     if rule.topic and rule.query:
-        out.append(say("name a topic or give a query, not both"))
+        out.append(say(N_("name a topic or give a query, not both")))
     declared = any(
         t.name == rule.topic and t.workspace == rule.workspace for t in settings.file.topics
     )
     if rule.topic and not declared and rule.topic not in stored_topics:
         values = {"topic": rule.topic, "workspace": rule.workspace}
-        out.append(say("no topic %(topic)r in workspace %(workspace)r") % values)
+        out.append(say(N_("no topic %(topic)r in workspace %(workspace)r")) % values)
     if rule.query:
         try:
             parse(rule.query)
         except QueryError as exc:
-            out.append(say("query: %(error)s") % {"error": exc})
+            out.append(say(N_("query: %(error)s")) % {"error": exc})
     if rule.kind == INSTANT and not (rule.query or rule.topic):
-        out.append(say("a match rule needs a query or a topic"))
+        out.append(say(N_("a match rule needs a query or a topic")))
     if rule.kind in STREAM and rule.min_authors > rule.min_signals:
         values = {"authors": rule.min_authors, "signals": rule.min_signals}
-        out.append(say("min_authors (%(authors)s) exceeds min_signals (%(signals)s)") % values)
+        out.append(say(N_("min_authors (%(authors)s) exceeds min_signals (%(signals)s)")) % values)
     if rule.kind == "threshold" and rule.threshold is None:
-        out.append(say("a threshold rule needs a threshold"))
+        out.append(say(N_("a threshold rule needs a threshold")))
     if rule.kind == "threshold" and metric_of(rule) in SHARES and (rule.threshold or 0) > 1:
-        out.append(say("a share threshold lies between 0 and 1 (0.3 = 30 %%)") % {})
+        out.append(say(N_("a share threshold lies between 0 and 1 (0.3 = 30 %%)")) % {})
     sinks = {s.name for s in settings.file.sinks}
-    out += [say("no sink %(sink)r") % {"sink": name} for name in rule.sinks if name not in sinks]
+    out += [
+        say(N_("no sink %(sink)r")) % {"sink": name} for name in rule.sinks if name not in sinks
+    ]
     try:
         ZoneInfo(rule.timezone)
     except Exception:
-        out.append(say("unknown time zone %(zone)r") % {"zone": rule.timezone})
+        out.append(say(N_("unknown time zone %(zone)r")) % {"zone": rule.timezone})
     return out
 
 

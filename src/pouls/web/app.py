@@ -24,6 +24,8 @@ from pouls.web.live import Live
 from pouls.web.routes import (
     alerts,
     api,
+    api_rules,
+    api_topics,
     checkins,
     dashboard_api,
     deadletters,
@@ -129,6 +131,8 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(alerts.router, dependencies=SignedIn)
     app.include_router(topics.router, dependencies=SignedIn)
     app.include_router(rules.router, dependencies=SignedIn)
+    app.include_router(api_topics.router, dependencies=SignedIn)
+    app.include_router(api_rules.router, dependencies=SignedIn)
     app.include_router(help.router, dependencies=SignedIn)
     # Webhooks prove themselves with their platform's signature or their source's token.
     app.include_router(ingest.router)

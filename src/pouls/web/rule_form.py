@@ -11,6 +11,7 @@ import msgspec
 from starlette.datastructures import FormData
 
 from pouls.config import Rule
+from pouls.locale import N_
 
 # Form fields in the order the editor shows them; `sinks` is a list of checkboxes.
 TEXT = (
@@ -32,24 +33,24 @@ TEXT = (
     "lang",
 )
 LABELS = {
-    "name": "Name",
-    "kind": "Kind",
-    "topic": "Topic",
-    "query": "Query",
-    "metric": "Metric",
-    "threshold": "Threshold",
-    "window": "Window (minutes)",
-    "bucket": "Step (minutes)",
-    "sensitivity": "Sensitivity",
-    "min_volume": "Least volume",
-    "min_signals": "Least signals",
-    "min_authors": "Least authors",
-    "cooldown": "Quiet minutes before closing",
-    "quiet_hours": "Quiet hours",
-    "timezone": "Time zone",
-    "sinks": "Sinks",
-    "lang": "Language",
-    "include_own": "Count our own accounts",
+    "name": N_("Name"),
+    "kind": N_("Kind"),
+    "topic": N_("Topic"),
+    "query": N_("Query"),
+    "metric": N_("Metric"),
+    "threshold": N_("Threshold"),
+    "window": N_("Window (minutes)"),
+    "bucket": N_("Step (minutes)"),
+    "sensitivity": N_("Sensitivity"),
+    "min_volume": N_("Least volume"),
+    "min_signals": N_("Least signals"),
+    "min_authors": N_("Least authors"),
+    "cooldown": N_("Quiet minutes before closing"),
+    "quiet_hours": N_("Quiet hours"),
+    "timezone": N_("Time zone"),
+    "sinks": N_("Sinks"),
+    "lang": N_("Language"),
+    "include_own": N_("Count our own accounts"),
 }
 _AT = re.compile(r"at `\$\.(\w+)")
 
@@ -79,29 +80,33 @@ def read(
     fields["workspace"] = workspace
     fields["include_own"] = bool(values.get("include_own"))
     if not fields.get("name"):
-        return None, [say("Give the rule a name.")]
+        return None, [say(N_("Give the rule a name."))]
     try:
         return msgspec.convert(fields, Rule, strict=False), []
     except msgspec.ValidationError as exc:
         found = _AT.search(str(exc))
         field = say(LABELS.get(found.group(1), found.group(1))) if found else ""
         reason = _reason(str(exc).split(" - at ")[0], say)
-        text = say("%(field)s: %(reason)s") % {"field": field, "reason": reason}
+        text = say(N_("%(field)s: %(reason)s")) % {"field": field, "reason": reason}
         return None, [text if field else reason]
 
 
 def _reason(text: str, say: Callable[[str], str]) -> str:
     """msgspec's reason in words a person reads, in the page's language."""
     if "matching regex" in text:
-        return say("use lowercase letters, digits, - and _ (e.g. bad-buzz)")
+        return say(N_("use lowercase letters, digits, - and _ (e.g. bad-buzz)"))
     if text.startswith("Expected `int`, got"):
-        return say("a whole number is expected")
+        return say(N_("a whole number is expected"))
     if text.startswith("Expected `float`, got"):
-        return say("a number is expected")
+        return say(N_("a number is expected"))
     if text.startswith("Invalid enum value"):
-        return say("not one of the choices")
+        return say(N_("not one of the choices"))
     bound = re.match(r"Expected `(?:int|float)` (>=|<=|>|<) ([\d.]+)", text)
     if bound:
-        words = {">=": "at least %(n)s", "<=": "at most %(n)s", ">": "more than %(n)s"}
-        return say(words.get(bound.group(1), "less than %(n)s")) % {"n": bound.group(2)}
+        words = {
+            ">=": N_("at least %(n)s"),
+            "<=": N_("at most %(n)s"),
+            ">": N_("more than %(n)s"),
+        }
+        return say(words.get(bound.group(1), N_("less than %(n)s"))) % {"n": bound.group(2)}
     return text

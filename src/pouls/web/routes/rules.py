@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pouls.access import may
 from pouls.config import Rule
+from pouls.locale import N_
 from pouls.store.watch import RuleExists, WatchStore
 from pouls.watch import ruleset
 from pouls.watch.replay import trial
@@ -194,7 +195,7 @@ async def save(request: Request, sel: Annotated[Selection, Depends(selection)]) 
     settings = request.app.state.settings
     rule, problems = rule_form.read(values, sel.workspace, say)
     if rule is not None and original and rule.name != original:
-        rule, problems = None, [say("A rule keeps its name: make a new rule to rename it.")]
+        rule, problems = None, [say(N_("A rule keeps its name: make a new rule to rename it."))]
     if rule is not None:
         try:
             ruleset.save(
@@ -204,9 +205,9 @@ async def save(request: Request, sel: Annotated[Selection, Depends(selection)]) 
         except ruleset.RuleRefused as exc:
             problems = exc.problems
         except RuleExists:
-            problems = [say("A rule of that name exists already: choose another name.")]
+            problems = [say(N_("A rule of that name exists already: choose another name."))]
         except KeyError:
-            problems = [say("This rule was deleted meanwhile: save it as a new rule.")]
+            problems = [say(N_("This rule was deleted meanwhile: save it as a new rule."))]
             original = ""
     return _form(request, sel, values, original=original, problems=problems, status=400)
 

@@ -157,7 +157,7 @@ async def save(
         origin="web",
     )
     if store.topics.save(topic):
-        _start_backfill(request, sel.workspace, name)
+        start_backfill(request, sel.workspace, name)
     Declined(store).forget(sel.workspace, "topic", name)
     return RedirectResponse(f"/topics?ws={sel.workspace}", status_code=303)
 
@@ -174,7 +174,7 @@ def delete(request: Request, name: str, sel: Annotated[Selection, Depends(select
     return RedirectResponse(f"/topics?ws={sel.workspace}", status_code=303)
 
 
-def _start_backfill(request: Request, workspace: str, name: str) -> None:
+def start_backfill(request: Request, workspace: str, name: str) -> None:
     """Match the topic over history in a thread; the page polls while it runs."""
     app = request.app
     key = (workspace, name)
