@@ -107,3 +107,13 @@ def test_query_errors_read_in_french_with_their_values() -> None:
 def test_an_unknown_language_gets_the_english() -> None:
     assert translator("de").gettext("Search") == "Search"
     assert translate("fr", "Search") == "Rechercher"
+
+
+def test_a_terminal_speaks_the_language_its_locale_names() -> None:
+    from pouls.locale import system_language
+
+    assert system_language({"LANG": "fr_FR.UTF-8"}) == "fr"
+    assert system_language({"LANGUAGE": "fr:en", "LANG": "en_US.UTF-8"}) == "fr"
+    assert system_language({"LC_ALL": "C.UTF-8", "LANG": "fr_FR.UTF-8"}) == "en"
+    assert system_language({"LC_MESSAGES": "fr_CA.UTF-8"}) == "fr"
+    assert system_language({}) == "en" and system_language({"LANG": "de_DE"}) == "en"

@@ -10,14 +10,16 @@ from pathlib import Path
 POULS = str(Path(sys.executable).with_name("pouls"))
 
 
-def pouls(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def pouls(
+    *args: str, stdin: str | None = None, lang: str = "C.UTF-8"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [POULS, *args],
         capture_output=True,
         text=True,
         input=stdin,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb", "LANG": lang},
     )
 
 
@@ -34,6 +36,14 @@ def test_check_points_at_the_error() -> None:
     assert query_line.strip() == "nike adidas OR puma"
     assert caret_line.index("^") == query_line.index("OR")
     assert "column 13" in done.stderr and "mixed_and_or" in done.stderr
+
+
+def test_check_explains_the_error_in_the_terminals_language() -> None:
+    """LANG=fr_FR.UTF-8 (or LANGUAGE, LC_ALL, LC_MESSAGES) gets the French, values included."""
+    done = pouls("query", "check", "lang:(fr AND en)", lang="fr_FR.UTF-8")
+    assert done.returncode == 2
+    assert "Les valeurs d'un groupe lang:( ) sont séparées par OR" in done.stderr
+    assert "colonne 10" in done.stderr and "bad_value" in done.stderr
 
 
 def test_test_writes_one_answer_per_line_in_order() -> None:

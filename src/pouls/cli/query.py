@@ -10,6 +10,7 @@ import typer
 
 from pouls.cli.context import UserError, err
 from pouls.cli.usage import QueryCommand
+from pouls.locale import system_language, translate
 from pouls.query import Matcher, QueryError, parse, render
 
 _WINDOW = 60  # characters of a long query shown around an error
@@ -34,10 +35,10 @@ def parse_or_explain(query: str) -> Any:
         err.print(f"  {prefix}{shown}", markup=False, highlight=False)
         err.print(" " * (2 + len(prefix) + exc.column - 1 - start) + "^", markup=False)
         # a query that does not parse is a bad value of the QUERY argument: a usage error (exit 2)
-        raise typer.BadParameter(
-            f"{exc.message.removesuffix('.')} (column {exc.column}, {exc.code})",
-            param_hint="'QUERY'",
-        ) from None
+        lang = system_language()
+        said = translate(lang, exc.template, **exc.values).removesuffix(".")
+        where = translate(lang, "column %(column)s", column=exc.column)
+        raise typer.BadParameter(f"{said} ({where}, {exc.code})", param_hint="'QUERY'") from None
 
 
 def check(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) -> None:

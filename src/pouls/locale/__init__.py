@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import gettext
+import os
+from collections.abc import Mapping
 from importlib import resources
 from io import BytesIO
 from typing import Any
@@ -56,3 +58,17 @@ def translate_plural(lang: str, singular: str, plural: str, n: int, **values: An
     """The form of `singular`/`plural` that `n` takes in `lang`; `%(num)s` is `n`."""
     text = translator(lang).ngettext(singular, plural, n)
     return text % {"num": n, **values}
+
+
+def system_language(environ: Mapping[str, str] = os.environ) -> str:
+    """The language of a terminal, read as gettext does (LANGUAGE, LC_ALL, LC_MESSAGES, LANG):
+    French for `fr_FR.UTF-8` or `fr`, English otherwise (`C`, `en_GB`, nothing set)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            for part in value.split(":"):
+                code = part[:2].lower()
+                if code in LANGS:
+                    return code
+            return SOURCE
+    return SOURCE
