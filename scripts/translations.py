@@ -8,10 +8,12 @@ their `#, fuzzy` flag, and that is all: pouls reads the `.po` itself (docs/trans
 
 from __future__ import annotations
 
+import ast
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from io import BytesIO
 from pathlib import Path
+from typing import IO, Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -35,6 +37,40 @@ KEYWORDS = {
     "PeriodError": (1,),
     "HTTPException": (2,),  # its detail, shown translated on the error page
 }
+
+
+def _called(node: ast.Call) -> str | None:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def extract_python(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: object, options: object
+) -> Iterator[tuple[int, str, tuple[str | None, ...], list[str]]]:
+    """Babel's extractor for pouls' modules, reading the syntax tree rather than tokens: a
+    keyword call nested in another call (`TITLES.get(code, N_("..."))`) is found, and a
+    dict or an f-string where a message belongs is never taken for one."""
+    for node in ast.walk(ast.parse(fileobj.read())):
+        if isinstance(node, ast.Call) and (name := _called(node)) in keywords:
+            args = tuple(
+                a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                for a in node.args
+            )
+            yield node.lineno, name, args, []
+
+
+def formatted_messages(keywords: Mapping[str, Any] = KEYWORDS) -> list[str]:
+    """Calls of `keywords` whose message is an f-string: no catalogue can hold it (`file:line`)."""
+    found = []
+    for path in sorted((ROOT / "src" / "pouls").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if not isinstance(node, ast.Call) or (name := _called(node)) not in keywords:
+                continue
+            spec = keywords[name] or (1,)
+            places = [i for i in spec if isinstance(i, int) and i <= len(node.args)]
+            if any(isinstance(node.args[i - 1], ast.JoinedStr) for i in places):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
 
 
 def _inside_src(path: str) -> bool:
@@ -111,6 +147,8 @@ def main() -> int:
         for m in messages:
             where = ", ".join(sorted({f for f, _ in m.locations}))
             print(f"{lang}: {'fuzzy' if m.fuzzy else 'missing'}: {m.id!r} ({where})")
+    for where in formatted_messages():
+        print(f"warning: an f-string where a message belongs, shown untranslated: {where}")
     total = sum(map(len, missing.values()))
     print(f"{TEMPLATE.relative_to(ROOT)} written; {total} entries to translate")
     return 1 if total else 0

@@ -117,3 +117,11 @@ def test_a_terminal_speaks_the_language_its_locale_names() -> None:
     assert system_language({"LC_ALL": "C.UTF-8", "LANG": "fr_FR.UTF-8"}) == "en"
     assert system_language({"LC_MESSAGES": "fr_CA.UTF-8"}) == "fr"
     assert system_language({}) == "en" and system_language({"LANG": "de_DE"}) == "en"
+
+
+def test_no_message_shown_to_people_is_an_f_string() -> None:
+    """`QueryError(f"...")` or `translate(lang, f"...")` could never be translated: the message
+    is a literal and its values go apart. (An HTTPException's detail may name a value for the
+    scripts that read it; `make translations` lists those.)"""
+    people = {k: v for k, v in translations.KEYWORDS.items() if k != "HTTPException"}
+    assert translations.formatted_messages(people) == []
