@@ -113,6 +113,8 @@ async def _serve(
 ) -> None:
     """Warm the models, then serve; `announce()` runs once the server listens."""
     from pouls.privacy import retention
+    from pouls.report.schedule import Scheduler
+    from pouls.store.pauses import Pauses
     from pouls.watch.assemble import start as start_watch
     from pouls.web import intake
     from pouls.web.live import Live
@@ -120,6 +122,8 @@ async def _serve(
     live = Live()
     watcher = start_watch(settings, store)
     watching = asyncio.create_task(watcher.run())
+    # Scheduled reports go out through the watcher's sinks: recorded and retried like alerts.
+    reporting = asyncio.create_task(Scheduler(settings, store, watcher.outbox.sinks).run())
     app = build_app(settings, store, live)
     stages = app.state.stages
     # Models load now, before the server listens: not in the first webhook's request.
@@ -159,6 +163,7 @@ async def _serve(
             limits=pipeline.limits_from(settings),
             listeners=[live.publish, watcher.listener],
             stop=stop,
+            paused=Pauses(store).is_paused,  # paused in the web app (Settings > Sources)
         )
     )
     await stop.wait()
@@ -166,6 +171,8 @@ async def _serve(
     halt.set()
     await backfill  # ends after its current chunk; the next start resumes it
     await expiring
+    reporting.cancel()
+    await asyncio.gather(reporting, return_exceptions=True)
     await watcher.close()
     await watching
     server.should_exit = True

@@ -18,6 +18,7 @@ import msgspec
 from pouls.config.fields import Name, doc, read_secret
 from pouls.config.platforms import BlueskySource, MastodonSource, RedditSource, TelegramSource
 from pouls.config.privacy import Privacy
+from pouls.config.reports import Report
 from pouls.config.sources import (
     CheckinSource,
     EmailSource,
@@ -65,6 +66,7 @@ __all__ = [
     "Privacy",
     "RedditSource",
     "ReplaySource",
+    "Report",
     "RssSource",
     "Rule",
     "RuleKind",
@@ -234,6 +236,9 @@ class File(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     privacy: Annotated[Privacy, doc("How long personal data is kept.")] = msgspec.field(
         default_factory=Privacy
     )
+    reports: Annotated[list[Report], doc("Saved reports, rendered as HTML or PDF.")] = (
+        msgspec.field(default_factory=list)
+    )
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -388,6 +393,7 @@ def _check_references(path: Path, text: str, file: File) -> None:
                 f"{path}:{line}: `topics[{i}].workspace`: no workspace {topic.workspace!r}"
             )
     _check_alerts(path, text, file, known)
+    _check_reports(path, text, file, known)
 
 
 def _check_alerts(path: Path, text: str, file: File, known: set[str]) -> None:
@@ -408,6 +414,33 @@ def _check_alerts(path: Path, text: str, file: File, known: set[str]) -> None:
                 f"{path}:{line}: `rules[{i}].min_authors`: {rule.min_authors} authors cannot"
                 f" come from {rule.min_signals} signals (`min_signals`)"
             )
+
+
+def _check_reports(path: Path, text: str, file: File, known: set[str]) -> None:
+    from pouls.config.reports import FACETS
+
+    emails = {s.name for s in file.sinks if isinstance(s, EmailSink)}
+    seen: set[tuple[str, str]] = set()
+    for i, report in enumerate(file.reports):
+        problem: tuple[str, str] | None = None
+        if report.workspace not in known:
+            problem = ("workspace", f"no workspace {report.workspace!r}")
+        elif (report.workspace, report.name) in seen:
+            problem = ("name", f"{report.name!r} is used twice")
+        elif unknown := sorted(set(report.facets) - set(FACETS)):
+            problem = ("facets", f"no facet {unknown[0]!r}; facets: {', '.join(FACETS)}")
+        elif missing := [n for n in report.sinks if n not in emails]:
+            problem = ("sinks", f"no e-mail sink {missing[0]!r}")
+        elif report.query:
+            try:
+                parse_query(report.query)
+            except QueryError as exc:
+                problem = ("query", f"{exc.message} (column {exc.column} of the query)")
+        if problem is not None:
+            key, what = problem
+            line = locate(text, ["reports", i, key])
+            raise ConfigError(f"{path}:{line}: `reports[{i}].{key}`: {what}")
+        seen.add((report.workspace, report.name))
 
 
 def describe() -> list[tuple[str, str, str]]:

@@ -1,4 +1,5 @@
-"""Notices by e-mail: multipart/alternative text and HTML, the chart inline (`cid:`) image.
+"""Notices by e-mail: multipart/alternative text and HTML, the chart inline (`cid:`) image,
+files attached (a report's PDF).
 
 The SMTP connection (TLS, login) is `pouls.sinks.email.SmtpSink`'s; this module only composes.
 """
@@ -6,6 +7,7 @@ The SMTP connection (TLS, login) is `pouls.sinks.email.SmtpSink`'s; this module 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import cast
@@ -26,6 +28,7 @@ def compose(notice: Notice, sender: str, to: list[str]) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain=domain)
     msg.set_content(notice.text + (f"\n\n{notice.link}" if notice.link else ""))
     if notice.html is None:
+        _attach(msg, notice)
         return msg
     cids = {name: make_msgid(domain=domain) for name in notice.images}
     html = notice.html
@@ -35,7 +38,16 @@ def compose(notice: Notice, sender: str, to: list[str]) -> EmailMessage:
     html_part = cast(EmailMessage, msg.get_payload()[1])  # type: ignore[index]
     for name, cid in cids.items():
         html_part.add_related(notice.images[name], "image", "png", cid=cid, filename=f"{name}.png")
+    _attach(msg, notice)
     return msg
+
+
+def _attach(msg: EmailMessage, notice: Notice) -> None:
+    """The notice's files, after its text and HTML (the message becomes multipart/mixed)."""
+    for name, data in notice.attachments.items():
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        maintype, subtype = kind.split("/", 1)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
 
 
 class EmailNotices:

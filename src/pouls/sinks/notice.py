@@ -19,13 +19,15 @@ __all__ = ["Attempt", "Notice", "Refused", "Transient", "send_with_retries"]
 class Notice(msgspec.Struct, frozen=True, kw_only=True):
     """A message ready to go: every sink picks the form it needs (text, HTML, JSON)."""
 
-    kind: Literal["alert", "escalation", "digest"]
+    kind: Literal["alert", "escalation", "digest", "report"]
     workspace: str
     subject: str  # one line
     text: str  # plain text body
     html: str | None = None  # e-mail body; images referenced as cid:<name>
     data: dict[str, Any] = msgspec.field(default_factory=dict)  # JSON payload (webhook, MQTT)
     images: dict[str, bytes] = msgspec.field(default_factory=dict)  # name -> PNG
+    # file name -> bytes, attached as files (a report's PDF); sinks that carry no files skip them
+    attachments: dict[str, bytes] = msgspec.field(default_factory=dict)
     lang: str = "fr"
     rule: str | None = None
     alert_id: int | None = None

@@ -33,6 +33,7 @@ from pouls.web.routes import (
     help,
     ingest,
     meta,
+    reports,
     rules,
     stream,
     telegram,
@@ -131,6 +132,8 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(alerts.router, dependencies=SignedIn)
     app.include_router(topics.router, dependencies=SignedIn)
     app.include_router(rules.router, dependencies=SignedIn)
+    app.include_router(reports.router, dependencies=SignedIn)
+    app.include_router(reports.api, dependencies=SignedIn)
     app.include_router(api_topics.router, dependencies=SignedIn)
     app.include_router(api_rules.router, dependencies=SignedIn)
     app.include_router(help.router, dependencies=SignedIn)

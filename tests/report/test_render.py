@@ -1,0 +1,158 @@
+"""A report rendered for real: a self-contained HTML page, and a PDF read back with pypdf."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from pouls.config import Settings
+from pouls.report import NoData, ReportError
+from pouls.report.content import gather
+from pouls.report.render import filename, html, pdf, save
+from pouls.store.reports import Reports
+from pouls.store.sqlite import SQLiteStore
+from tests.report.conftest import EMPTY, WEEK, pdf_drawing, pdf_text
+
+
+def _hebdo(store: SQLiteStore, settings: Settings):  # type: ignore[no-untyped-def]
+    book = Reports(store)
+    book.sync(settings.file.reports, ["acme", "globex"])
+    saved = book.get("acme", "hebdo")
+    assert saved is not None
+    return saved.report
+
+
+def test_content_counts_the_week_against_the_week_before(
+    store: SQLiteStore, settings: Settings
+) -> None:
+    content = gather(store, settings, _hebdo(store, settings), WEEK)
+    volume = content.totals["volume"]
+    assert (volume.value, volume.previous) == (240, 60)
+    assert volume.change == pytest.approx(3.0)
+    assert content.totals["authors"].value == 30
+    assert sum(content.series) == 240 and len(content.series) == len(content.previous_series)
+    assert content.sentiment == {"positive": 80, "neutral": 80, "negative": 80}
+    assert content.top[0].engagement >= 2000  # the signal shared 1,000 times leads
+    assert [c.key for c in content.channels][:1] and {c.count for c in content.channels} == {60}
+
+
+def test_html_is_self_contained_and_escapes_the_summary(
+    store: SQLiteStore, settings: Settings
+) -> None:
+    content = gather(
+        store,
+        settings,
+        _hebdo(store, settings),
+        WEEK,
+        summary="Bonne semaine.\n\n<script>x</script>",
+    )
+    page = html(content)
+    assert page.startswith("<!doctype html>")
+    assert '<html lang="fr">' in page
+    # Nothing is fetched: no script, stylesheet, image or font from anywhere.
+    assert not re.search(r"<script|<link|<img|<iframe|@import|url\((?!#)", page, re.I)
+    assert not re.search(r"\ssrc=", page)
+    # Links point to pouls (navigation, not resources); no other address appears.
+    addresses = set(re.findall(r"https?://[^\s\"'<>]+", page))
+    assert addresses and all(
+        a.startswith(("http://127.0.0.1:8000/", "http://www.w3.org/")) for a in addresses
+    ), addresses
+    assert page.count("<svg") == 3  # volume, sentiment, channels: drawn inline
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<p>Bonne semaine.</p>" in page
+    assert "Chiffres clés" in page and "Signaux marquants" in page and "+300" in page
+
+
+def test_pdf_in_french_has_pages_text_and_charts(store: SQLiteStore, settings: Settings) -> None:
+    content = gather(store, settings, _hebdo(store, settings), WEEK, summary="Semaine agitée.")
+    data = pdf(content)
+    assert data.startswith(b"%PDF-")
+    pages, text = pdf_text(data)
+    assert 1 <= pages <= 4
+    for words in ("La semaine d'ACME", "Chiffres clés", "Signaux", "Semaine agitée.", "240"):
+        assert words in text, words
+    assert "1 octobre 2026" in text and "7 octobre 2026" in text
+    # The charts are vectors: the legend and axis labels as text, the bars in their colours.
+    assert "Cette période" in text and "Période précédente" in text
+    drawing = pdf_drawing(data)
+    assert "0.752941 0.223529 0.168627 rg" in drawing  # negative bars, #c0392b
+    assert "0.117647 0.517647 0.286275 rg" in drawing  # positive bars, #1e8449
+    assert drawing.count(" l\n") > 20  # the volume lines
+
+
+def test_pdf_in_english(store: SQLiteStore, settings: Settings) -> None:
+    content = gather(store, settings, _hebdo(store, settings), WEEK)
+    pages, text = pdf_text(pdf(content, "en"))
+    assert pages >= 1
+    assert "Key numbers" in text and "Top signals" in text and "This period" in text
+    assert "1 October 2026" in text and "Chiffres clés" not in text
+    assert "No summary written for this report yet." in text
+
+
+def test_a_period_without_signals_is_refused_in_the_report_language(
+    store: SQLiteStore, settings: Settings
+) -> None:
+    report = _hebdo(store, settings)
+    with pytest.raises(NoData) as french:
+        gather(store, settings, report, EMPTY)
+    assert "Aucun signal" in french.value.text("fr") and "1 novembre 2026" in french.value.text(
+        "fr"
+    )
+    with pytest.raises(NoData) as english:
+        gather(store, settings, report, EMPTY, lang="en")
+    assert english.value.text("en").startswith("No signal matches")
+    assert "1 November 2026" in english.value.text("en")
+
+
+def test_a_selection_of_a_missing_topic_is_explained(
+    store: SQLiteStore, settings: Settings
+) -> None:
+    report = msgspec.structs.replace(_hebdo(store, settings), topic="disparu")
+    with pytest.raises(ReportError) as error:
+        gather(store, settings, report, WEEK)
+    assert error.value.text("fr") == "aucun sujet disparu dans cet espace de travail"
+
+
+def test_sections_and_selection_shape_the_report(store: SQLiteStore, settings: Settings) -> None:
+    report = msgspec.structs.replace(
+        _hebdo(store, settings), topic="livraison", sections=["summary", "key_numbers"], lang="en"
+    )
+    content = gather(store, settings, report, WEEK, summary="Deliveries only.")
+    assert content.totals["volume"].value == 60  # one signal in four mentions a delivery
+    page = html(content)
+    assert "<svg" not in page and "Top signals" not in page
+    assert page.index("Deliveries only.") < page.index("Key numbers")
+
+
+def test_an_engine_failure_leaves_no_file(
+    store: SQLiteStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import weasyprint
+
+    content = gather(store, settings, _hebdo(store, settings), WEEK)
+
+    def broken(self: object, *args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("cairo: out of memory")
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)  # the engine failing, nothing else
+    with pytest.raises(ReportError) as error:
+        pdf(content)
+    assert error.value.text("fr").startswith("Le PDF n'a pas pu être produit (RuntimeError")
+    assert "no file was written" in error.value.text("en")
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_save_writes_whole_files_only(tmp_path: Path) -> None:
+    target = tmp_path / "hebdo.pdf"
+    save(b"%PDF-first", target)
+    with pytest.raises(TypeError):
+        save("not bytes", target)  # type: ignore[arg-type]
+    assert target.read_bytes() == b"%PDF-first"  # the old file is kept whole
+    assert [p.name for p in tmp_path.iterdir()] == ["hebdo.pdf"]  # no temporary file left
+
+
+def test_file_name_says_the_local_dates(store: SQLiteStore, settings: Settings) -> None:
+    content = gather(store, settings, _hebdo(store, settings), WEEK)
+    assert filename(content, "pdf") == "hebdo-2026-10-01-2026-10-07.pdf"
