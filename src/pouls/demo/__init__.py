@@ -42,6 +42,8 @@ from pouls.demo.world import (
 
 __all__ = ["generate", "generate_live", "scale", "write"]
 
+RIVAL_SHARE = 0.07  # posts about the competitors, for each ordinary signal
+
 
 def generate(end: datetime, *, weeks: int = 6, per_day: int = 300, seed: int = 7) -> Iterator[dict]:
     """The history: `weeks` of signals ending at `end`, in time order, stories included."""
@@ -53,6 +55,7 @@ def generate(end: datetime, *, weeks: int = 6, per_day: int = 300, seed: int = 7
     items += stories.launch(world, start + span * 0.2, k)
     items += stories.scam_wave(world, start + span * 0.45, k)
     items += stories.bad_buzz(world, start + span * 2 / 3, k)
+    items += rivals(world, start, end, round(per_day * weeks * 7 * RIVAL_SHARE), seed)
     items.sort(key=lambda item: item[0])
     return (rec for t, rec in items if start <= t < end)
 
@@ -63,7 +66,10 @@ def generate_live(
     """Everyday traffic after `start`, richer in customer questions, for the live replay."""
     start = _utc(start)
     world = World(random.Random(seed))
-    items = ordinary(world, start, start + timedelta(hours=hours), hours * per_hour, LIVE_MIX)
+    end, n = start + timedelta(hours=hours), hours * per_hour
+    about_rivals = round(n * RIVAL_SHARE / (1 + RIVAL_SHARE))
+    items = ordinary(world, start, end, n - about_rivals, LIVE_MIX)
+    items += rivals(world, start, end, about_rivals, seed)
     items.sort(key=lambda item: item[0])
     return (rec for _, rec in items)
 
@@ -179,6 +185,24 @@ def ordinary(
             )
         else:
             out.append(article(world, t, *r.choice(T.ARTICLES)))
+    return out
+
+
+def rivals(world: World, start: datetime, end: datetime, n: int, seed: int) -> list[Item]:
+    """`n` posts about one of the two competitors, the brand unnamed (or asked about), so the
+    share of voice has someone to compare with. They draw from their own random stream, after
+    everything else: the rest of the demo (and its stories' tests) stays as it was."""
+    world.rng = r = random.Random(seed * 7919 + 1)
+    channels, channel_cum = cum(POST_CHANNELS)
+    moods, mood_cum = cum(MOODS)
+    out = []
+    for t in world.times(start, end, n):
+        channel = r.choices(channels, cum_weights=channel_cum)[0]
+        lang, mood = world.lang(), r.choices(moods, cum_weights=mood_cum)[0]
+        rival = r.choices(list(T.RIVALS), weights=T.RIVAL_WEIGHTS)[0]
+        template = r.choice(T.RIVAL_POSTS[lang][mood])
+        text = world.fill(template, lang, channel, rival=rival, rival_tag=T.RIVALS[rival])
+        out.append(world.post(t, channel, text, world.person(channel, lang), lang))
     return out
 
 

@@ -67,6 +67,46 @@ PRODUCTS_EN = [
     "filter coffee",
 ]
 COMPETITORS = ["Fournil Delacour", "Croustille & Co", "Boulangeries Aubépine"]
+# The two competitors the share of voice compares with the brand (topics in demo.toml).
+RIVALS = {"Fournil Delacour": "#FournilDelacour", "Croustille & Co": "#Croustille"}
+RIVAL_WEIGHTS = [3, 2]
+# People talking about a competitor, the brand unnamed: {rival} and {rival_tag} are one of them.
+RIVAL_POSTS = {
+    "fr": {
+        "pos": [
+            "Les croissants de {rival} à {city} sont vraiment bons {pos}",
+            "Service au top chez {rival} ce matin, je recommande {rival_tag}",
+            "{rival} a sorti une galette spéciale, testée et approuvée {pos}",
+            "Brunch chez {rival} à {city} : très bonne surprise {rival_tag}",
+            "Promo -20 % chez {rival} ce week-end, j'en profite",
+        ],
+        "neu": [
+            "{rival} ouvre une boutique à {city} la semaine prochaine {rival_tag}",
+            "Quelqu'un a testé le nouveau pain au levain de {rival} ?",
+            "{rival} ou Maison Lumière pour le goûter de dimanche ?",
+            "Les horaires de {rival} {city} ont changé, ouvert dès 7h",
+        ],
+        "neg": [
+            "Déçu par {rival} à {city} : pain rassis et accueil froid {neg}",
+            "Queue interminable chez {rival} ce matin {neg} {rival_tag}",
+            "{rival} a encore augmenté ses prix, {price} le croissant {neg}",
+        ],
+    },
+    "en": {
+        "pos": [
+            "Tried {rival} in {city} today, lovely coffee {pos}",
+            "{rival} does the best cinnamon rolls in {city} {rival_tag}",
+        ],
+        "neu": [
+            "{rival} just opened a new shop in {city} {rival_tag}",
+            "Anyone been to {rival} yet? Worth the queue?",
+        ],
+        "neg": [
+            "{rival} croissants are overrated tbh {neg}",
+            "Waited 25 minutes at {rival} for a cold coffee {neg}",
+        ],
+    },
+}
 DAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "1er mai"]
 DAYS_EN = ["Monday", "Sunday", "Saturday", "bank holiday Monday", "Christmas Eve"]
 POS = ["😍", "🥐", "❤️", "😋", "👌", "✨", "☀️", "🙌", "💛", ""]
