@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
+
+from pouls.query.period import parse_period
+from pouls.signals import utcnow
+from pouls.store import Filters
+from pouls.web.params import Selection
+from pouls.web.routes.stream import selected
+from tests.conftest import make_signal
 
 PAGE = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -26,11 +34,26 @@ def test_links_of_the_wall_keep_the_range(client: TestClient) -> None:
     assert "since=2026-10-01&amp;until=1d" in html.split('data-stream="')[1].split('"')[0]
 
 
-def test_bad_since_is_a_400_in_the_page_language(client: TestClient) -> None:
-    r = client.get("/", params={"since": "yesterday"}, headers=PAGE)
-    assert r.status_code == 400 and "yesterday is not a date" in r.text
-    fr = client.get("/", params={"since": "hier"}, headers=PAGE | {"Accept-Language": "fr"})
-    assert fr.status_code == 400 and "hier n&#39;est pas une date" in fr.text
+def test_bad_since_on_the_wall_is_explained_beside_the_picker(client: TestClient) -> None:
+    r = client.get("/", params={"since": "yesterday", "channel": "rss"}, headers=PAGE)
+    assert r.status_code == 400
+    error = r.text.split('id="range-error"')[1].split("</div>")[0]
+    assert "This range cannot be read:" in error and "yesterday is not a date" in error
+    assert 'class="range-picker"' in r.text and "message ordinaire" not in r.text
+    # The picker's choices replace the bad range and keep the rest of the selection.
+    assert 'href="/?ws=acme&amp;channel=rss&amp;range=7d"' in r.text
+    client.cookies.set("pouls_lang", "fr")
+    fr = client.get("/", params={"since": "hier"}, headers=PAGE)
+    assert fr.status_code == 400
+    assert "Cette période est illisible" in fr.text and "hier n&#39;est pas une date" in fr.text
+
+
+def test_bad_range_on_other_pages_is_a_400_page_in_their_language(client: TestClient) -> None:
+    r = client.get("/alerts", params={"range": "fortnight"}, headers=PAGE)
+    assert r.status_code == 400 and "unknown range fortnight" in r.text
+    client.cookies.set("pouls_lang", "fr")
+    fr = client.get("/alerts", params={"since": "2026-10-02", "until": "2026-10-01"}, headers=PAGE)
+    assert fr.status_code == 400 and "la période finit avant de commencer" in fr.text
 
 
 def test_range_ending_before_it_starts_is_refused_by_the_api(client: TestClient) -> None:
@@ -98,3 +121,41 @@ def test_unknown_api_parameter_is_named_with_the_accepted_ones(client: TestClien
     assert "unknown parameter: limit" in series and "bucket" in series
     # Pages keep ignoring extra parameters (tracking tags on a shared link, say).
     assert client.get("/", params={"utm_source": "mail"}).status_code == 200
+
+
+def test_picker_marks_the_preset_and_fills_the_custom_dates(client: TestClient) -> None:
+    html = client.get("/", params={"range": "last-month"}).text
+    assert re.search(r'data-range="last-month" aria-current="true"', html)
+    assert 'data-range="all"' in html and 'data-range="all" aria-current' not in html
+    custom = client.get("/", params={"since": "2026-10-01", "until": "2026-10-03"}).text
+    assert '<details class="range-custom" open>' in custom
+    assert (
+        'name="since" value="2026-10-01"' in custom and 'name="until" value="2026-10-03"' in custom
+    )
+    assert "Oct 1, 2026 – Oct 3, 2026" in custom
+    client.cookies.set("pouls_lang", "fr")
+    fr = client.get("/", params={"since": "2026-10-01", "until": "2026-10-01"}).text
+    assert 'id="range-words">1 oct. 2026<' in fr and "Dates précises" in fr
+
+
+def test_the_search_form_keeps_the_range(client: TestClient) -> None:
+    html = client.get("/", params={"range": "90d"}).text
+    form = html.split('class="search"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="range" value="90d">' in form
+
+
+def test_live_signals_must_fall_in_the_range() -> None:
+    fresh = make_signal(1, created_at=utcnow())
+    old = make_signal(2, created_at=utcnow() - timedelta(days=40))
+
+    def sel(**span: str) -> Selection:
+        period = parse_period(span.get("since"), span.get("until"), preset=span.get("range"))
+        return Selection(workspace="acme", filters=Filters(), period=period, span=span)
+
+    # A range that ends now stays open: the page was opened before the signal was stored.
+    assert selected(fresh, sel(range="7d")) and not selected(old, sel(range="7d"))
+    assert selected(fresh, sel(since="3d"))
+    # A range with an end, or last month, never takes new signals past its end.
+    assert not selected(fresh, sel(since="60d", until="30d"))
+    assert not selected(fresh, sel(range="last-month"))
+    assert selected(old, sel(since="45d", until="35d"))

@@ -53,8 +53,8 @@ def _wanted(sel: Selection) -> Callable[[Signal], bool]:
 
 
 def selected(s: Signal, sel: Selection) -> bool:
-    """Whether a new signal passes the page's filters (the query is checked by the matcher)."""
-    if s.workspace != sel.workspace:
+    """Whether a new signal passes the page's range and filters (the matcher checks the query)."""
+    if s.workspace != sel.workspace or not sel.admits(s.created_at):
         return False
     for facet in FACETS:
         wanted = getattr(sel.filters, facet)

@@ -10,8 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from pouls.access import may
 from pouls.query import QueryError
+from pouls.query.period import zone
 from pouls.store import Page
-from pouls.web.params import FACETS, Selection, selection
+from pouls.web.i18n import language
+from pouls.web.params import FACETS, Selection, selection, wall_selection
+from pouls.web.ranges import picker
 from pouls.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -19,16 +22,23 @@ pages = templates()
 
 
 @router.get("/", response_class=HTMLResponse)
-def wall(request: Request, sel: Annotated[Selection, Depends(selection)]) -> HTMLResponse:
-    """The wall; an htmx request for more gets only the next cards."""
+def wall(request: Request, sel: Annotated[Selection, Depends(wall_selection)]) -> HTMLResponse:
+    """The wall; an htmx request for more gets only the next cards. A range that cannot be
+    read is explained above the empty wall, beside the picker that replaces it (a 400)."""
     store = request.app.state.store
     settings = request.app.state.settings
+    tz = zone(settings.workspace(sel.workspace).timezone)
     context: dict[str, object] = {
         "sel": sel,
         "facet_names": FACETS,
         "workspaces": [w for w in settings.workspaces if w.id in request.state.user.roles],
         "exporter": may(request.state.user.roles.get(sel.workspace), "export"),
+        "picker": picker(sel.period, tz, language(request)),
+        "range_action": "/",
     }
+    if sel.range_error:
+        context.update(page=Page(signals=[], total=0), facets={})
+        return pages.TemplateResponse(request, "wall.html", context, status_code=400)
     try:
         page = store.search(
             sel.workspace,
