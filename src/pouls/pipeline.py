@@ -29,6 +29,8 @@ from pouls.store import Store
 log = logging.getLogger("pouls.pipeline")
 
 Listener = Callable[[list[Signal]], None]
+Paused = Callable[[str, str], bool]  # (workspace, source) -> paused in the web app
+PAUSE_EVERY = 2.0  # seconds between two looks at whether a source is paused
 
 
 @dataclass
@@ -63,8 +65,15 @@ async def run(
     limits: Limits = Limits(),
     listeners: Sequence[Listener] = (),
     stop: asyncio.Event | None = None,
+    paused: Paused | None = None,
+    pause_every: float = PAUSE_EVERY,
 ) -> Totals:
-    """Run until every source is exhausted or `stop` is set; in-flight batches are drained."""
+    """Run until every source is exhausted or `stop` is set; in-flight batches are drained.
+
+    `paused(workspace, source)` (the web app's pause, kept in the store) is asked every
+    `pause_every` seconds: a paused source stops reading, what it was building is dropped and
+    its cursor stays at its last stored batch; once resumed it reads on from there.
+    """
     stop = stop or asyncio.Event()
     queue: asyncio.Queue[tuple[tuple[str, str], Batch] | object] = asyncio.Queue(limits.queue_size)
     totals = Totals()
@@ -72,7 +81,12 @@ async def run(
     by_name: dict[tuple[str, str], asyncio.Task[None]] = {}
     for s in sorted(sources, key=lambda s: getattr(s, "after", None) is not None):
         first = by_name.get((s.workspace, getattr(s, "after", None) or ""))
-        task = asyncio.create_task(_pump(s, store, queue, totals, first), name=f"source:{s.name}")
+        pump = (
+            _pump(s, store, queue, totals, first)
+            if paused is None
+            else _pausable(s, store, queue, totals, first, paused, pause_every)
+        )
+        task = asyncio.create_task(pump, name=f"source:{s.name}")
         by_name[(s.workspace, s.name)] = task
         pumps.append(task)
     worker = asyncio.create_task(_process(queue, store, stages, limits, listeners, totals))
@@ -112,6 +126,36 @@ async def _pump(
         log.error("source %s/%s stopped: %s", *key, message)
         totals.errors[f"{key[0]}/{key[1]}"] = message
         await asyncio.to_thread(store.record_error, *key, message)
+
+
+async def _pausable(
+    source: Source,
+    store: Store,
+    queue: asyncio.Queue,
+    totals: Totals,
+    after: asyncio.Task[None] | None,
+    paused: Paused,
+    every: float,
+) -> None:
+    """`_pump`, stopped while the source is paused and started again from its stored cursor."""
+    key = (source.workspace, source.name)
+    if after is not None:
+        await asyncio.wait([after])
+    while True:
+        if paused(*key):
+            log.info("source %s/%s paused", *key)
+            while paused(*key):
+                await asyncio.sleep(every)
+            log.info("source %s/%s resumed", *key)
+        reading = asyncio.create_task(_pump(source, store, queue, totals))
+        while not reading.done():
+            await asyncio.wait([reading], timeout=every)
+            if not reading.done() and paused(*key):
+                reading.cancel()  # a batch being built is not acknowledged: read again later
+                await asyncio.gather(reading, return_exceptions=True)
+                break
+        else:
+            return  # the source is exhausted (or failed, which `_pump` recorded)
 
 
 async def _process(
@@ -235,6 +279,14 @@ def sources_from(
         if built is not None:
             out.append(built)
     return out
+
+
+def read_here(s: config.SourceSettings) -> bool:
+    """Whether the pipeline reads the source (and may pause it); the web app receives the
+    others (webhooks, Meta, check-ins, Telegram in webhook mode), whose senders retry."""
+    if isinstance(s, (config.WebhookSource, config.CheckinSource, config.MetaSource)):
+        return False
+    return not (isinstance(s, config.TelegramSource) and s.mode != "polling")
 
 
 def _connector(

@@ -52,6 +52,10 @@ class UserExists(Exception):
     """An account with that login exists already."""
 
 
+class LastAdmin(Exception):
+    """The change would leave a workspace without an admin: nobody could manage it then."""
+
+
 class Users:
     """Accounts and their access, in the same SQLite file as the signals."""
 
@@ -137,6 +141,37 @@ class Users:
                 " ON CONFLICT (user_id, workspace) DO UPDATE SET role = excluded.role",
                 (user_id, workspace, role),
             )
+
+    def set_role(self, user_id: int, workspace: str, role: str | None) -> bool:
+        """Give the account `role` in the workspace (None: remove it from the workspace);
+        `LastAdmin` when that would leave the workspace without an admin. The check and the
+        change are one transaction, so two admins demoting each other cannot both succeed.
+        False when removing an account that had no role there."""
+        with self.store._transaction() as conn:
+            row = conn.execute(
+                "SELECT role FROM memberships WHERE user_id = ? AND workspace = ?",
+                (user_id, workspace),
+            ).fetchone()
+            if row is not None and row[0] == "admin" and role != "admin":
+                others = conn.execute(
+                    "SELECT count(*) FROM memberships"
+                    " WHERE workspace = ? AND role = 'admin' AND user_id != ?",
+                    (workspace, user_id),
+                ).fetchone()[0]
+                if others == 0:
+                    raise LastAdmin(workspace)
+            if role is None:
+                cur = conn.execute(
+                    "DELETE FROM memberships WHERE user_id = ? AND workspace = ?",
+                    (user_id, workspace),
+                )
+                return cur.rowcount > 0
+            conn.execute(
+                "INSERT INTO memberships (user_id, workspace, role) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, workspace) DO UPDATE SET role = excluded.role",
+                (user_id, workspace, role),
+            )
+            return True
 
     def revoke(self, user_id: int, workspace: str) -> bool:
         with self.store._transaction() as conn:

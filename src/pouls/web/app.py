@@ -22,6 +22,7 @@ from pouls.web.headers import SecurityHeaders
 from pouls.web.limits import BodyLimit
 from pouls.web.live import Live
 from pouls.web.routes import (
+    account,
     alerts,
     api,
     api_rules,
@@ -32,6 +33,7 @@ from pouls.web.routes import (
     export,
     help,
     ingest,
+    manage,
     meta,
     reports,
     rules,
@@ -136,6 +138,8 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(reports.api, dependencies=SignedIn)
     app.include_router(api_topics.router, dependencies=SignedIn)
     app.include_router(api_rules.router, dependencies=SignedIn)
+    app.include_router(manage.router, dependencies=SignedIn)
+    app.include_router(account.router, dependencies=SignedIn)
     app.include_router(help.router, dependencies=SignedIn)
     # Webhooks prove themselves with their platform's signature or their source's token.
     app.include_router(ingest.router)
