@@ -17,12 +17,13 @@ import typer
 from rich.table import Table
 
 from pouls.cli import context
-from pouls.cli.context import err, out
+from pouls.cli.context import UserError, err, out
 from pouls.cli.usage import QueryCommand
 from pouls.signals import Signal
 from pouls.store import Filters
 
 if TYPE_CHECKING:
+    from pouls.query.period import Period
     from pouls.store.sqlite import SQLiteStore
 
 PAGE = 500
@@ -72,6 +73,18 @@ def search(
     ] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
     topic: Annotated[str | None, typer.Option(help="Only signals of this topic.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="From (included): 2026-11-30, 2026-11-30T14:00, back from now (24h, 7d, 2w)"
+            " or a preset range (24h, 7d, 30d, 90d, month, last-month); dates in the"
+            " workspace's time zone.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="To (excluded; a bare date includes that day); same forms as --since."),
+    ] = None,
 ) -> None:
     """Search stored signals, newest first."""
     ws = context.workspace_id(workspace)
@@ -79,7 +92,13 @@ def search(
 
     if query.strip():
         parse_or_explain(query)  # a wrong query is shown with a caret under the column
-    filters = Filters(channel=channel, topic=topic)
+    period = _period(ws, since, until)
+    filters = Filters(
+        channel=channel,
+        topic=topic,
+        since=period.since if period else None,
+        until=period.until if period else None,
+    )
     store = context.store()
     found = matches(store, ws, query, filters, limit)
     if format is Format.jsonl:
@@ -118,6 +137,18 @@ def write_csv(signals: Iterator[Signal]) -> None:
             "sentiment": s.sentiment.label if s.sentiment else "",
         }
         writer.writerow([row[c] if c in row else (getattr(s, c) or "") for c in CSV_COLUMNS])
+
+
+def _period(ws: str, since: str | None, until: str | None) -> Period | None:
+    """The range of --since/--until on the workspace's clock; one that cannot be read is a
+    clear error (exit 1), never a search of everything."""
+    from pouls.query.period import PeriodError, parse_period, zone
+
+    declared = context.settings().workspace(ws)
+    try:
+        return parse_period(since, until, tz=zone(declared.timezone if declared else None))
+    except PeriodError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _table(
