@@ -1,4 +1,5 @@
-"""`pouls search` as a user runs it: any number of matches, as a table, JSON lines or CSV."""
+"""`pouls search` as a user runs it: any number of matches, as a table, or exported as JSON
+lines, CSV or XLSX on standard output or to a file."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from pouls.cli.search import CSV_COLUMNS, PAGE
+from pouls.export import NAMES
+from pouls.export.reading import PAGE
 from tests.cli.process import pouls
 
 ROWS = PAGE * 2 + 100  # past two pages of the store
@@ -45,13 +48,54 @@ def test_a_query_beginning_with_a_minus_is_a_query_not_an_option(home: Path) -> 
 def test_limit_0_returns_every_match_in_csv_with_a_header(home: Path) -> None:
     done = pouls(home, "search", "offre", "--limit", "0", "--format", "csv")
     assert done.returncode == 0, done.stderr
-    rows = list(csv.reader(io.StringIO(done.stdout)))
-    assert tuple(rows[0]) == CSV_COLUMNS
+    assert done.stdout.startswith("\ufeffid,")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(done.stdout.removeprefix("\ufeff"), newline="")))
+    assert tuple(rows[0]) == NAMES
     assert len(rows) == 1 + ROWS
-    by_column = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in rows[1:]]
+    by_column = [dict(zip(NAMES, row, strict=True)) for row in rows[1:]]
     assert len({r["id"] for r in by_column}) == ROWS  # every match once across the pages
     assert {r["source"] for r in by_column} == {"offres"}
     assert "offre spéciale, 1" in {r["text"] for r in by_column}
+
+
+def test_csv_with_semicolons_to_a_file(home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "offres.csv"
+    done = pouls(
+        home, "search", "spam", "--limit", "0", "--format", "csv", "--sep", ";", "-o", str(target)
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{(ROWS + 2) // 3:,} signals exported to {target}" in " ".join(done.stderr.split())
+    assert done.stdout == ""
+    text = io.StringIO(target.read_text(encoding="utf-8-sig"), newline="")
+    rows = list(csv.DictReader(text, delimiter=";"))
+    assert len(rows) == (ROWS + 2) // 3 and rows[0]["text"].startswith("spam offre")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offres.csv"]
+
+
+def test_xlsx_needs_a_file_and_is_whole_there(home: Path, tmp_path: Path) -> None:
+    refused = pouls(home, "search", "offre", "--format", "xlsx")
+    assert refused.returncode == 2 and "-o FILE.xlsx" in refused.stderr
+    target = tmp_path / "offres.xlsx"
+    done = pouls(home, "search", "offre", "--limit", "0", "--format", "xlsx", "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0] == NAMES and len(rows) == 1 + ROWS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offres.xlsx"]
+
+
+def test_nothing_to_export_is_an_error_and_writes_nothing(home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "vide.xlsx"
+    done = pouls(home, "search", "introuvable", "--format", "xlsx", "-o", str(target))
+    assert done.returncode == 1
+    assert "Nothing to export: no signal matches 'introuvable'" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    on_stdout = pouls(home, "search", "introuvable", "--format", "csv")
+    assert on_stdout.returncode == 1 and on_stdout.stdout == ""
+
+
+def test_a_file_in_a_missing_folder_is_refused_clearly(home: Path, tmp_path: Path) -> None:
+    done = pouls(home, "search", "offre", "--format", "csv", "-o", str(tmp_path / "no" / "x.csv"))
+    assert done.returncode == 1 and "no folder" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_limit_between_pages_is_kept_and_the_table_says_how_many_match(home: Path) -> None:
@@ -62,7 +106,7 @@ def test_a_limit_between_pages_is_kept_and_the_table_says_how_many_match(home: P
     assert f"{(ROWS + 2) // 3:,} signals match 'spam', the newest 3 shown" in table.stdout
 
 
-def test_the_csv_columns_are_documented_in_their_order() -> None:
-    doc = (Path(__file__).parents[2] / "docs" / "query-language.md").read_text(encoding="utf-8")
-    listed = " ".join(doc.split()).split("then the columns ")[1].split(")")[0]
-    assert listed == ", ".join(f"`{c}`" for c in CSV_COLUMNS)
+def test_jsonl_lines_have_the_export_columns(home: Path) -> None:
+    done = pouls(home, "search", "spam", "--limit", "2", "--format", "jsonl")
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(lines) == 2 and all(tuple(line) == NAMES for line in lines)

@@ -117,7 +117,7 @@ def test_a_value_already_quoted_is_not_repeated(tmp_path: Path) -> None:
     done = pouls_run(tmp_path, "search", "x", "--format", "xml")
     [line] = done.stderr.splitlines()
     assert "(given" not in line and line.count("'xml'") == 1
-    assert "'csv'. Usage:" in line  # one full stop, where the sentence ends
+    assert "'xlsx'. Usage:" in line  # one full stop, where the sentence ends
     limit = pouls_run(tmp_path, "search", "x", "--limit", "-1").stderr
     assert "0 (given: '-1'). Usage:" in limit
 

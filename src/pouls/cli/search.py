@@ -1,24 +1,27 @@
-"""`pouls search`: stored signals matching a query, as a table, JSON lines or CSV.
+"""`pouls search`: stored signals matching a query, as a table, or exported as CSV, JSON lines
+or XLSX (pouls.export, the same files as the web app's).
 
 Results are read from the store page by page, so `--limit 0` streams every match in constant
-memory.
+memory; a file given with `-o` appears only once it is whole.
 """
 
 from __future__ import annotations
 
-import csv
+import itertools
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import msgspec
 import typer
 from rich.table import Table
 
 from pouls.cli import context
 from pouls.cli.context import UserError, err, out
 from pouls.cli.usage import QueryCommand
+from pouls.export import Format as ExportFormat
+from pouls.export import chunks, read, save
 from pouls.signals import Signal
 from pouls.store import Filters
 
@@ -26,23 +29,7 @@ if TYPE_CHECKING:
     from pouls.query.period import Period
     from pouls.store.sqlite import SQLiteStore
 
-PAGE = 500
-# The columns of --format csv, in this order (listed in docs/query-language.md).
-CSV_COLUMNS = (
-    "id",
-    "created_at",
-    "channel",
-    "source",
-    "kind",
-    "visibility",
-    "lang",
-    "author_handle",
-    "author_name",
-    "title",
-    "text",
-    "url",
-    "sentiment",
-)
+NOTHING = "Nothing to export: no signal matches {query!r} in workspace {ws}."
 
 
 class Format(StrEnum):
@@ -51,6 +38,14 @@ class Format(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
+    xlsx = "xlsx"
+
+
+class Separator(StrEnum):
+    """The separator of --format csv."""
+
+    comma = ","
+    semicolon = ";"
 
 
 def register(app: typer.Typer) -> None:
@@ -65,8 +60,23 @@ def search(
         int, typer.Option(min=0, help="Most results, newest first; 0 for every match.")
     ] = 20,
     format: Annotated[
-        Format, typer.Option(help="table for reading, jsonl or csv (with a header) for scripts.")
+        Format,
+        typer.Option(
+            help="table for reading; csv, jsonl or xlsx to export (columns: docs/export.md)."
+        ),
     ] = Format.table,
+    sep: Annotated[
+        Separator,
+        typer.Option("--sep", help="CSV separator; ';' for Excel in French (decimal commas)."),
+    ] = Separator.comma,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the export to this file (replaced only once whole); needed for xlsx.",
+        ),
+    ] = None,
     workspace: Annotated[
         str | None,
         typer.Option("--workspace", "-w", help="Workspace id (default: the first one)."),
@@ -87,6 +97,10 @@ def search(
     ] = None,
 ) -> None:
     """Search stored signals, newest first."""
+    if format is Format.xlsx and output is None:
+        raise typer.BadParameter("--format xlsx writes a file: add -o FILE.xlsx")
+    if format is Format.table and output is not None:
+        raise typer.BadParameter("-o is for --format csv, jsonl or xlsx")
     ws = context.workspace_id(workspace)
     from pouls.cli.query import parse_or_explain
 
@@ -100,43 +114,52 @@ def search(
         until=period.until if period else None,
     )
     store = context.store()
-    found = matches(store, ws, query, filters, limit)
-    if format is Format.jsonl:
-        for s in found:
-            sys.stdout.write(msgspec.json.encode(s).decode() + "\n")
-    elif format is Format.csv:
-        write_csv(found)
-    else:
-        _table(store, ws, query, filters, list(found))
+    if format is Format.table:
+        _table(store, ws, query, filters, list(read(store, ws, query, filters, limit=limit)))
+        return
+    _export(store, ws, query, filters, limit, ExportFormat(format.value), sep.value, output)
 
 
-def matches(
-    store: SQLiteStore, ws: str, query: str, filters: Filters, limit: int
-) -> Iterator[Signal]:
-    """Every match newest first, up to `limit` (0: no limit), read one page at a time."""
-    after: str | None = None
-    left = limit or None
-    while left is None or left > 0:
-        size = PAGE if left is None else min(PAGE, left)
-        page = store.search(ws, query, filters, limit=size, after=after)
-        yield from page.signals
-        if left is not None:
-            left -= len(page.signals)
-        if page.next is None:
-            return
-        after = page.next
+def _export(
+    store: SQLiteStore,
+    ws: str,
+    query: str,
+    filters: Filters,
+    limit: int,
+    format: ExportFormat,
+    sep: str,
+    output: Path | None,
+) -> None:
+    from pouls.query.period import zone
 
+    declared = context.settings().workspace(ws)
+    tz = zone(declared.timezone if declared else None)
+    found = read(store, ws, query, filters, limit=limit)
+    first = next(found, None)
+    if first is None:
+        raise UserError(NOTHING.format(query=query, ws=ws))
+    written = 0
 
-def write_csv(signals: Iterator[Signal]) -> None:
-    """CSV with a header row, one signal a row, as a spreadsheet opens it."""
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for s in signals:
-        row = {
-            "created_at": s.created_at.isoformat(),
-            "sentiment": s.sentiment.label if s.sentiment else "",
-        }
-        writer.writerow([row[c] if c in row else (getattr(s, c) or "") for c in CSV_COLUMNS])
+    def signals() -> Iterator[Signal]:
+        nonlocal written
+        for s in itertools.chain([first], found):
+            written += 1
+            yield s
+
+    if output is None:
+        for block in chunks(format, signals(), tz, sep=sep):
+            sys.stdout.buffer.write(block)
+        sys.stdout.buffer.flush()
+        return
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: no folder {output.parent}")
+    if output.is_dir():
+        raise UserError(f"cannot write {output}: it is a folder")
+    try:
+        save(format, signals(), tz, output, sep=sep)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    err.print(f"{written:,} signals exported to {output}.", markup=False)
 
 
 def _period(ws: str, since: str | None, until: str | None) -> Period | None:

@@ -8,7 +8,6 @@ store does not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Literal
 
@@ -16,8 +15,9 @@ import msgspec
 
 from pouls.signals import Signal
 
-# How a format writes a value: text (formula-escaped in spreadsheets), number, time, flag.
-Kind = Literal["text", "number", "time", "flag"]
+# How a format writes a value: text (formula-escaped in spreadsheets), label (text pouls made
+# or validated against a fixed list, never escaped), number, time, flag.
+Kind = Literal["text", "label", "number", "time", "flag"]
 Value = str | float | int | bool | datetime | None
 
 
@@ -30,12 +30,12 @@ class Column(msgspec.Struct, frozen=True):
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "pouls' stable id of the signal."),
+    Column("id", "pouls' stable id of the signal.", "label"),
     Column("workspace", "The workspace it belongs to."),
     Column("source", "The source (connector) that read it."),
-    Column("channel", "mastodon, bluesky, rss, whatsapp, email, ..."),
-    Column("kind", "post, comment, reply, message, article, review, ..."),
-    Column("visibility", "public, private or press."),
+    Column("channel", "mastodon, bluesky, rss, whatsapp, email, ...", "label"),
+    Column("kind", "post, comment, reply, message, article, review, ...", "label"),
+    Column("visibility", "public, private or press.", "label"),
     Column("created_at", "When it was written, ISO 8601 in UTC.", "time"),
     Column(
         "local_time",
@@ -44,13 +44,17 @@ COLUMNS: tuple[Column, ...] = (
         "time",
     ),
     Column("lang", "Language code (fr, en, ...)."),
-    Column("author", "The author: a pseudonym (`a_` and 16 hex digits) in every workspace."),
+    Column(
+        "author",
+        "The author's pseudonym (`a_` and 16 hex digits) in every workspace; empty when the"
+        " platform names no author.",
+    ),
     Column("author_handle", "The platform handle; empty in pseudonymous workspaces."),
     Column("author_name", "The display name; empty in pseudonymous workspaces."),
     Column("title", "Title (articles, e-mails, reviews)."),
     Column("text", "The text as stored."),
     Column("url", "Link to the original, when there is one."),
-    Column("sentiment", "negative, neutral or positive."),
+    Column("sentiment", "negative, neutral or positive.", "label"),
     Column("sentiment_score", "The sentiment model's confidence, 0 to 1.", "number"),
     Column("toxicity", "The highest toxicity score, 0 to 1.", "number"),
     Column("scam", "The scam score, 0 to 1.", "number"),
@@ -69,38 +73,42 @@ COLUMNS: tuple[Column, ...] = (
 NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 
 
-def _get(field: str) -> Callable[[Signal, tzinfo], Value]:
-    return lambda s, _tz: getattr(s, field)
+def values(s: Signal, tz: tzinfo) -> tuple[Value, ...]:
+    """The signal's value in each column of `COLUMNS`, in order; None where it has none.
 
-
-def _local(s: Signal, tz: tzinfo) -> datetime:
-    return s.created_at.astimezone(tz).replace(tzinfo=None)
-
-
-def _metric(name: str) -> Callable[[Signal, tzinfo], Value]:
-    return lambda s, _tz: getattr(s.metrics, name) if s.metrics else None
-
-
-def _geo(name: str) -> Callable[[Signal, tzinfo], Value]:
-    return lambda s, _tz: getattr(s.geo, name) if s.geo else None
-
-
-_SPECIAL: dict[str, Callable[[Signal, tzinfo], Value]] = {
-    "local_time": _local,
-    "sentiment": lambda s, _tz: s.sentiment.label if s.sentiment else None,
-    "sentiment_score": lambda s, _tz: s.sentiment.score if s.sentiment else None,
-    "toxicity": lambda s, _tz: max(s.toxicity.values()) if s.toxicity else None,
-    "topics": lambda s, _tz: ", ".join(s.topics) if s.topics else None,
-    "likes": _metric("likes"),
-    "shares": _metric("shares"),
-    "replies": _metric("replies"),
-    "followers": _metric("followers"),
-    "country": _geo("country"),
-    "place": _geo("place"),
-}
-_GETTERS = tuple(_SPECIAL.get(c.name) or _get(c.name) for c in COLUMNS)
-
-
-def values(signal: Signal, tz: tzinfo) -> list[Value]:
-    """The signal's value in each column, in order; None where it has none."""
-    return [get(signal, tz) for get in _GETTERS]
+    Written out rather than looped over getters: it runs once a row, a million times for a
+    large export (tests/export/test_columns.py keeps it in step with `COLUMNS`).
+    """
+    sentiment, metrics, geo = s.sentiment, s.metrics, s.geo
+    return (
+        s.id,
+        s.workspace,
+        s.source,
+        s.channel,
+        s.kind,
+        s.visibility,
+        s.created_at,
+        s.created_at.astimezone(tz).replace(tzinfo=None),
+        s.lang,
+        s.author,
+        s.author_handle,
+        s.author_name,
+        s.title,
+        s.text,
+        s.url,
+        sentiment.label if sentiment else None,
+        sentiment.score if sentiment else None,
+        max(s.toxicity.values()) if s.toxicity else None,
+        s.scam,
+        ", ".join(s.topics) if s.topics else None,
+        metrics.likes if metrics else None,
+        metrics.shares if metrics else None,
+        metrics.replies if metrics else None,
+        metrics.followers if metrics else None,
+        geo.country if geo else None,
+        geo.place if geo else None,
+        s.own,
+        s.native_id,
+        s.conversation_id,
+        s.parent_id,
+    )

@@ -89,7 +89,7 @@ def filename(
         first = since.astimezone(tz).date().isoformat() if since else "start"
         last = _last_day(until, tz).isoformat() if until else today.isoformat()
         days = f"{first}_{last}"
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in workspace)
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "-" for c in workspace)
     return f"pouls-{safe}-{days}.{format.value}"
 
 

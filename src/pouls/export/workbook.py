@@ -50,19 +50,39 @@ def write_xlsx(
             "time": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
             "quoted": book.add_format({"quote_prefix": True}),
         }
-        kinds = [c.kind for c in COLUMNS]
-        written = 0
-        sheet, row = _sheet(book, 1, styles), 1
-        for s in signals:
-            if row == sheet_rows:
-                sheet, row = _sheet(book, len(book.worksheets()) + 1, styles), 1
-            for col, (value, kind) in enumerate(zip(values(s, tz), kinds, strict=True)):
-                if value is not None:
-                    _write(sheet, row, col, value, kind, styles)
-            row += 1
-            written += 1
+        try:
+            written = _rows(book, signals, tz, styles, sheet_rows)
+        except BaseException:
+            _drop(book)
+            raise
         book.close()
     return written
+
+
+def _rows(
+    book: Any, signals: Iterable[Signal], tz: tzinfo, styles: dict[str, Any], sheet_rows: int
+) -> int:
+    kinds = [c.kind for c in COLUMNS]
+    written = 0
+    sheet, row = _sheet(book, 1, styles), 1
+    for s in signals:
+        if row == sheet_rows:
+            sheet, row = _sheet(book, len(book.worksheets()) + 1, styles), 1
+        for col, (value, kind) in enumerate(zip(values(s, tz), kinds, strict=True)):
+            if value is not None:
+                _write(sheet, row, col, value, kind, styles)
+        row += 1
+        written += 1
+    return written
+
+
+def _drop(book: Any) -> None:
+    """Close the row files of a workbook that will not be finished (XlsxWriter closes them
+    only in `close()`, which would assemble the workbook); the folder goes with them."""
+    for sheet in book.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None:
+            handle.close()
 
 
 def _sheet(book: Any, number: int, styles: dict[str, Any]) -> Any:
@@ -84,6 +104,8 @@ def _write(
         sheet.write_number(row, col, value)
     elif kind == "flag":
         sheet.write_boolean(row, col, bool(value))
+    elif kind == "label":
+        sheet.write_string(row, col, str(value))
     else:
         _write_text(sheet, row, col, str(value), styles)
 
