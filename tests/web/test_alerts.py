@@ -243,5 +243,5 @@ def test_the_crisis_page_numbers_the_stories_it_shows_from_one(
     assert "(last 90 days)" in html and ">7 days</a>" in html and ">30 days</a>" in html
     client.cookies.set("pouls_lang", "fr")
     page = client.get("/crisis?ws=acme&since=7d").text
-    assert "(derniers 7 jours)" in page and "derniers 7d" not in page
-    assert ">7 j</a>" in page and ">30 j</a>" in page and ">90 j</a>" in page
+    assert "(derniers 7\xa0jours)" in page and "derniers 7d" not in page
+    assert ">7\u202fj</a>" in page and ">30\u202fj</a>" in page and ">90\u202fj</a>" in page
