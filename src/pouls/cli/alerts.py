@@ -11,6 +11,8 @@ import typer
 from pouls.cli import context
 from pouls.cli.context import UserError, out
 from pouls.cli.usage import duration
+from pouls.locale import system_language, translate_plural
+from pouls.locale.formats import span as span_words
 
 if TYPE_CHECKING:
     from pouls.config import Settings
@@ -34,15 +36,23 @@ def alerts(
     workspace = context.workspace_id(workspace)
     from pouls.store.watch import WatchStore
 
+    lang = system_language()
     store = context.store()
     try:
         book = WatchStore(store)
         for a in book.alerts(workspace, limit=limit):
             sent = book.deliveries(workspace, alert_id=a.id)
             failed = sum(1 for d in sent if d.final and not d.ok)
+            tries = translate_plural(
+                lang,
+                "%(num)s delivery attempt, %(failed)s failed",
+                "%(num)s delivery attempts, %(failed)s failed",
+                len(sent),
+                failed=failed,
+            )
             out.print(
-                f"#{a.id} {a.started_at:%Y-%m-%d %H:%M} [{a.status}] {a.rule}: {a.title}"
-                f"  ({len(sent)} delivery attempt(s), {failed} failed)"
+                f"#{a.id} {a.started_at:%Y-%m-%d %H:%M} [{a.status}] {a.rule}: {a.title}  ({tries})",
+                markup=False,
             )
     finally:
         store.close()
@@ -68,15 +78,26 @@ def crisis(
     finally:
         store.close()
     stories = {id(e.story): e.story for e in found}
-    out.print(f"{len(stories)} escalating stor(y/ies) over {since}.")
+    lang = system_language()
+    out.print(
+        translate_plural(
+            lang,
+            "%(num)s escalating story over %(since)s.",
+            "%(num)s escalating stories over %(since)s.",
+            len(stories),
+            since=span_words(lang, since, long=True),
+        )
+    )
     for story in stories.values():
         out.print(f"\n[bold]Story {story.number}[/]: {', '.join(sorted(story.terms)[:8])}")
         for level in ("private", "public", "press"):
             seen = story.seen[level]
             if seen:
+                count = translate_plural(lang, "%(num)s signal", "%(num)s signals", len(seen))
                 out.print(
-                    f"  {level:8} first {seen[0].created_at:%Y-%m-%d %H:%M}, {len(seen)} signal(s):"
-                    f" {seen[0].text[:90]!r}"
+                    f"  {level:8} first {seen[0].created_at:%Y-%m-%d %H:%M}, {count}:"
+                    f" {seen[0].text[:90]!r}",
+                    markup=False,
                 )
         for e in found:
             if e.story is story:
