@@ -28,6 +28,7 @@ from pouls.web.routes import (
     api_rules,
     api_topics,
     checkins,
+    dashboard,
     dashboard_api,
     deadletters,
     export,
@@ -127,6 +128,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(auth.router)
     app.include_router(wall.router, dependencies=SignedIn)
     app.include_router(api.router, dependencies=SignedIn)
+    app.include_router(dashboard.router, dependencies=SignedIn)
     app.include_router(dashboard_api.router, dependencies=SignedIn)
     app.include_router(export.router, dependencies=SignedIn)
     app.include_router(deadletters.router, dependencies=SignedIn)

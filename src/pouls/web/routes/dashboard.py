@@ -1,0 +1,133 @@
+"""The dashboard page: a workspace's or a topic's figures on a range, against the period before.
+
+The figures come from `pouls.analyse.figures` (the same ones `/api/v1/dashboard` answers).
+The page renders the key numbers itself and hands the rest to `static/dashboard.js` as a JSON
+data island (a `<script type="application/json">`, which the CSP lets through because it never
+runs), so the page costs one request and no inline script.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+
+from pouls.analyse import figures
+from pouls.locale import N_, translate
+from pouls.query import QueryError
+from pouls.query.period import PRESETS, Period, preset_period, zone
+from pouls.web import i18n
+from pouls.web.dashboard_text import labels, tiles
+from pouls.web.params import FACETS, Selection, selection
+from pouls.web.routes.dashboard_api import DEFAULT_RANGE
+from pouls.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+pages = templates()
+
+PRESET_NAMES = {
+    "24h": N_("Last 24 hours"),
+    "7d": N_("Last 7 days"),
+    "30d": N_("Last 30 days"),
+    "90d": N_("Last 90 days"),
+    "month": N_("This month"),
+    "last-month": N_("Last month"),
+}
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    sel: Annotated[Selection, Depends(selection)],
+    sov: Annotated[
+        list[str] | None,
+        Query(max_length=2000, description="Topics compared in the share of voice, by comma."),
+    ] = None,
+) -> HTMLResponse:
+    """Key numbers and charts of the selection on its range (by default the API's, 30 days)."""
+    settings = request.app.state.settings
+    store = request.app.state.store
+    tz = zone(settings.workspace(sel.workspace).timezone)
+    sel = _with_range(sel, tz)
+    assert sel.period is not None  # _with_range always sets one
+    lang = i18n.language(request)
+    topics = store.topics.list(sel.workspace)
+    chosen = [t.strip() for v in sov or [] for t in v.split(",") if t.strip()] or None
+    context: dict[str, Any] = {
+        "sel": sel,
+        "topics": topics,
+        "topic": next((t for t in topics if t.name == sel.filters.topic), None),
+        "sov": chosen or [],
+        "period_text": period_text(sel.period, tz),
+        "dates": _dates(sel, tz),
+        "facet_names": FACETS,
+        "presets": PRESETS,
+        "preset_names": PRESET_NAMES,
+    }
+    try:
+        result = figures.dashboard(
+            store,
+            settings,
+            sel.workspace,
+            sel.q,
+            sel.filters,
+            sel.period,
+            sov_topics=chosen,
+        )
+    except QueryError as exc:
+        context["error"] = exc
+        return pages.TemplateResponse(request, "dashboard.html", context, status_code=400)
+    except figures.FigureError as exc:
+        raise HTTPException(400, translate(lang, exc.message, **exc.values)) from None
+    data = msgspec.to_builtins(result)
+    context.update(
+        data=data,
+        tiles=tiles(lang, data["totals"]),
+        island={
+            "figures": data,
+            "wall": sel.params(),
+            "labels": labels(lang, data),
+            "world": request.url_for("static", path="vendor/world-110m.json").path,
+        },
+    )
+    return pages.TemplateResponse(request, "dashboard.html", context)
+
+
+def _with_range(sel: Selection, tz: Any) -> Selection:
+    """The selection itself when it has a range, else the same over the default range."""
+    if sel.period is not None:
+        return sel
+    period = preset_period(DEFAULT_RANGE, tz=tz)
+    filters = msgspec.structs.replace(sel.filters, since=period.since, until=period.until)
+    return msgspec.structs.replace(
+        sel, period=period, filters=filters, span={"range": DEFAULT_RANGE}
+    )
+
+
+def period_text(period: Period, tz: Any) -> tuple[str, str]:
+    """The range and the one before it as people read them, in the workspace's time zone: dates
+    alone when the range runs from midnight to midnight (its last day included), else with
+    hours. Numeric day/month/year reads the same in French and British English."""
+    since, until = period.since.astimezone(tz), period.until.astimezone(tz)
+    whole_days = since.timetz().replace(tzinfo=None) == time() == until.time()
+
+    def span(start: datetime, end: datetime) -> str:
+        if whole_days:
+            return f"{start:%d/%m/%Y} – {end - timedelta(days=1):%d/%m/%Y}"
+        return f"{start:%d/%m/%Y %H:%M} – {end:%d/%m/%Y %H:%M}"
+
+    before = period.previous()
+    return span(since, until), span(before.since.astimezone(tz), before.until.astimezone(tz))
+
+
+def _dates(sel: Selection, tz: Any) -> tuple[str, str]:
+    """The date inputs' values: the range's own dates when it was given by dates (its last day
+    included), empty under a preset, so that the form sends one or the other, never both."""
+    if sel.span.get("range") or sel.period is None:
+        return "", ""
+    since = sel.period.since.astimezone(tz)
+    until = sel.period.until.astimezone(tz) - timedelta(microseconds=1)
+    return f"{since:%Y-%m-%d}", f"{until:%Y-%m-%d}"

@@ -1,0 +1,53 @@
+"""The dashboard's key numbers as people read them: values, changes, colours, words."""
+
+from __future__ import annotations
+
+import doctest
+
+import pouls.web.dashboard_text
+from pouls.web.dashboard_text import labels, tiles
+
+TOTALS = {
+    "volume": {"value": 2141, "previous": 812, "change": 1.6367},
+    "authors": {"value": 640, "previous": 0, "change": None},
+    "reach": {"value": 0, "previous": 0, "change": None},
+    "negative_share": {"value": 0.5, "previous": 0.12, "change": 3.1667},
+    "net_sentiment": {"value": -0.3, "previous": 0.2, "change": -2.5},
+}
+
+
+def test_doctests_of_the_formats_hold() -> None:
+    assert doctest.testmod(pouls.web.dashboard_text).failed == 0
+
+
+def test_counts_change_in_percent_shares_in_points_french() -> None:
+    volume, authors, reach, negative, net = tiles("fr", TOTALS)
+    assert (volume.label, volume.value, volume.previous) == ("Signaux", "2\u202f141", "812")
+    assert volume.change == "+164\xa0%" and volume.direction == "up"
+    assert volume.tone == "neutral"  # more talk is neither good nor bad news by itself
+    assert volume.said == "en hausse de 164\xa0% sur la période précédente"
+    assert authors.change == "" and authors.said == "rien sur la période précédente"
+    assert reach.direction == "flat" and reach.said == "pas de changement sur la période précédente"
+    assert (negative.value, negative.previous) == (
+        "50\xa0%",
+        "12\xa0%",
+    )  # Babel: a no-break space before %
+    assert negative.change == "+38\u202fpts" and negative.tone == "bad"
+    assert (net.value, net.change, net.tone) == ("−30\xa0%", "−50\u202fpts", "bad")
+
+
+def test_english_tiles_and_a_rising_net_sentiment_is_good_news() -> None:
+    better = {"net_sentiment": {"value": 0.25, "previous": -0.1, "change": None}}
+    (net,) = tiles("en", better)
+    assert (net.label, net.value, net.previous) == ("Net sentiment", "+25%", "−10%")
+    assert (net.change, net.direction, net.tone) == ("+35 pts", "up", "good")
+    assert net.said == "up 35 pts on the previous period"
+
+
+def test_chart_words_follow_the_page_language() -> None:
+    data = {"volume": {"by": {"visibility": {"press": [1], "private": [2]}}}}
+    fr = labels("fr", data)
+    assert fr["words"]["Previous period"] == "Période précédente"
+    assert fr["values"]["channel"]["rss"] == "Presse / RSS"
+    assert fr["values"]["visibility"] == {"press": "presse", "private": "privé"}
+    assert labels("en", data)["values"]["sentiment"]["negative"] == "negative"
