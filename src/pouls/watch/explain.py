@@ -6,6 +6,7 @@ alert and a replayed one are explained the same way.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from pouls.config import Rule
+from pouls.locale import formats, translate
 from pouls.query import words
 from pouls.signals import Signal
 from pouls.store import Filters, Store
@@ -91,11 +93,15 @@ class Explanation(msgspec.Struct, kw_only=True):
 
     def summary(self, lang: str = "fr") -> str:
         """One line: baseline versus observed, top terms and channels."""
-        terms = ", ".join(t.term for t in self.terms[:5]) or "-"
-        channels = ", ".join(f"{c} {n}" for c, n in self.channels[:3]) or "-"
-        if lang == "fr":
-            return f"observé {self.observed:g} (habituel {self.baseline:.1f}) · termes : {terms} · canaux : {channels}"
-        return f"observed {self.observed:g} (usual {self.baseline:.1f}) · terms: {terms} · channels: {channels}"
+        n = functools.partial(formats.number, lang)
+        return translate(
+            lang,
+            "observed %(observed)s (usual %(usual)s) · terms: %(terms)s · channels: %(channels)s",
+            observed=n(self.observed),
+            usual=n(self.baseline),
+            terms=", ".join(t.term for t in self.terms[:5]) or "-",
+            channels=", ".join(f"{c} {n(k)}" for c, k in self.channels[:3]) or "-",
+        )
 
 
 def terms_of(signal: Signal) -> set[str]:
