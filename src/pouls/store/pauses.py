@@ -52,9 +52,7 @@ class Pauses:
         rows = self.store._reader().execute(
             "SELECT source, by_login, at FROM paused_sources WHERE workspace = ?", (workspace,)
         )
-        return {
-            s: Pause(workspace=workspace, source=s, by=b, at=from_us(a)) for s, b, a in rows
-        }
+        return {s: Pause(workspace=workspace, source=s, by=b, at=from_us(a)) for s, b, a in rows}
 
     def is_paused(self, workspace: str, source: str) -> bool:
         row = (

@@ -52,23 +52,32 @@ def _entry(request: Request, who: Member, name: str) -> ruleset.Entry:
     return entry
 
 
+def _refused(reason: str, problems: list[str] | None = None) -> HTTPException:
+    """A 400 whose JSON says why: `{"detail": {"error": ..., "problems": [...]}}`. Scripts
+    read it; it is English, like the rest of the API's answers."""
+    detail: dict[str, Any] = {"error": reason}
+    if problems:
+        detail["problems"] = problems
+    return HTTPException(400, detail)
+
+
 async def _read(request: Request, who: Member, name: str | None) -> Rule:
     """The body as a rule of the workspace; 400 with msgspec's reason when it is not one."""
     raw = await request.body()
     try:
         fields = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
-        raise HTTPException(400, {"error": f"the body is not JSON: {exc}"}) from None
+        raise _refused(f"the body is not JSON: {exc}") from None
     if not isinstance(fields, dict):
-        raise HTTPException(400, {"error": "the body is a JSON object of the rule's fields"})
+        raise _refused("the body is a JSON object of the rule's fields")
     if "workspace" in fields:
-        raise HTTPException(400, {"error": "workspace: given by `ws`, not in the body"})
+        raise _refused("workspace: given by `ws`, not in the body")
     if name is not None and fields.setdefault("name", name) != name:
-        raise HTTPException(400, {"error": "name: a rule keeps its name"})
+        raise _refused("name: a rule keeps its name")
     try:
         return msgspec.convert({**fields, "workspace": who.workspace}, Rule)
     except msgspec.ValidationError as exc:
-        raise HTTPException(400, {"error": str(exc)}) from None
+        raise _refused(str(exc)) from None
 
 
 @router.get("/rules")
