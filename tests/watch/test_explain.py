@@ -38,5 +38,5 @@ def test_bad_buzz_alert_is_explained(tmp_path: Path) -> None:
     image = e.chart()
     assert image.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", image[16:24])
-    assert (width, height) == (480, 140) and len(image) < 20_000
+    assert (width, height) == (960, 280) and len(image) < 60_000  # shown at 480 × 140
     assert zlib.crc32(image[12:29]) == struct.unpack(">I", image[29:33])[0]  # IHDR intact

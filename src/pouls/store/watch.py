@@ -45,6 +45,10 @@ class StoredAlert(msgspec.Struct, kw_only=True):
     score: float | None
     explanation: bytes | None
     key: str | None = None  # alerts told once only: an escalation, a campaign's cluster
+    state: str = "open"  # the team's: open, acknowledged, snoozed (until then), resolved
+    assignee: str | None = None  # a member's login
+    snoozed_until: datetime | None = None
+    facts: bytes | None = None  # JSON (pouls.watch.titles.Facts): what the title says
 
 
 class AlertChange(msgspec.Struct, kw_only=True):
@@ -56,6 +60,8 @@ class AlertChange(msgspec.Struct, kw_only=True):
     baseline: float | None
     score: float | None
     note: str | None = None  # why, when it is not the detector: "rule removed"
+    actor: str | None = None  # who acted (a login) for a team's action
+    value: str | None = None  # the assignee, the snooze's end (ISO), the comment
 
 
 class DeliveryRecord(msgspec.Struct, kw_only=True):
@@ -92,10 +98,16 @@ class AlertExists(Exception):
     """An alert with that key was already recorded in the workspace."""
 
 
+class AlertChanged(Exception):
+    """The alert was changed by someone else between reading and acting: nothing recorded."""
+
+
 _ALERT_COLUMNS = (
     "id, workspace, rule, kind, status, title, started_at, updated_at, closed_at,"
-    " observed, baseline, score, explanation, key"
+    " observed, baseline, score, explanation, key, state, assignee, snoozed_until, facts"
 )
+# A snooze that is over leaves the alert open: filters read the state as of `now` (?N).
+_STATE_AT = "CASE WHEN state = 'snoozed' AND snoozed_until <= ?{n} THEN 'open' ELSE state END"
 
 
 class WatchStore:
@@ -187,6 +199,7 @@ class WatchStore:
         score: float | None,
         explanation: bytes | None = None,
         key: str | None = None,
+        facts: bytes | None = None,
     ) -> int:
         """Record a new alert and its `opened` line; returns its id.
 
@@ -197,8 +210,8 @@ class WatchStore:
             try:
                 cur = conn.execute(
                     "INSERT INTO alerts (workspace, rule, kind, status, title, started_at,"
-                    " updated_at, observed, baseline, score, explanation, key)"
-                    " VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " updated_at, observed, baseline, score, explanation, key, facts)"
+                    " VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         workspace,
                         rule,
@@ -211,6 +224,7 @@ class WatchStore:
                         score,
                         explanation,
                         key,
+                        facts.decode() if facts else None,
                     ),
                 )
             except sqlite3.IntegrityError:
@@ -236,6 +250,7 @@ class WatchStore:
         title: str | None = None,
         explanation: bytes | None = None,
         note: str | None = None,
+        facts: bytes | None = None,
     ) -> None:
         """Record an `updated` or `closed` line and bring the alert's current values up to date.
 
@@ -247,6 +262,7 @@ class WatchStore:
                 "UPDATE alerts SET updated_at = ?, observed = coalesce(?, observed),"
                 " baseline = coalesce(?, baseline), score = coalesce(?, score),"
                 " title = coalesce(?, title), explanation = coalesce(?, explanation),"
+                " facts = coalesce(?, facts),"
                 " status = CASE WHEN ? = 'closed' THEN 'closed' ELSE status END,"
                 " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END"
                 " WHERE workspace = ? AND id = ?",
@@ -257,6 +273,7 @@ class WatchStore:
                     score,
                     title,
                     explanation,
+                    facts.decode() if facts else None,
                     change,
                     change,
                     us,
@@ -278,24 +295,86 @@ class WatchStore:
         until: datetime | None = None,
         rule: str | None = None,
         status: str | None = None,
+        state: str | None = None,
+        assignee: str | None = None,
+        unassigned: bool = False,
+        now: datetime | None = None,
         limit: int = 100,
+        before: int | None = None,
     ) -> list[StoredAlert]:
-        """Alerts of a workspace, newest first."""
+        """Alerts of a workspace, newest first; `state` as of `now`; `before`: ids below it
+        only (the next page)."""
         rows = self.store._reader().execute(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE workspace = ?1"
             " AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < ?3)"
             " AND (?4 IS NULL OR rule = ?4) AND (?5 IS NULL OR status = ?5)"
-            " ORDER BY started_at DESC, id DESC LIMIT ?6",
+            f" AND (?6 IS NULL OR {_STATE_AT.format(n=7)} = ?6)"
+            " AND (?8 IS NULL OR assignee = ?8) AND (NOT ?9 OR assignee IS NULL)"
+            " AND (?11 IS NULL OR id < ?11)"
+            " ORDER BY started_at DESC, id DESC LIMIT ?10",
             (
                 workspace,
                 to_us(since) if since else None,
                 to_us(until) if until else None,
                 rule,
                 status,
+                state,
+                to_us(now or utcnow()),
+                assignee,
+                int(unassigned),
                 limit,
+                before,
             ),
         )
         return [_alert(r) for r in rows]
+
+    def alert_rules(self, workspace: str) -> list[str]:
+        """The rule names that raised alerts in a workspace (what the list filters on)."""
+        rows = self.store._reader().execute(
+            "SELECT DISTINCT rule FROM alerts WHERE workspace = ? ORDER BY rule", (workspace,)
+        )
+        return [r for (r,) in rows]
+
+    def act(
+        self,
+        workspace: str,
+        alert_id: int,
+        *,
+        change: str,
+        actor: str | None,
+        at: datetime,
+        state: str,
+        assignee: str | None,
+        snoozed_until: datetime | None,
+        value: str | None = None,
+        expected: tuple[str, str | None, datetime | None] | None = None,
+    ) -> None:
+        """Record a team's action on an alert (a history line with who and when) and its new
+        state, assignee and snooze, in one transaction.
+
+        `expected` is (state, assignee, snoozed_until) as the action was decided on: when the
+        alert no longer stands so, `AlertChanged` and nothing is recorded.
+        """
+        us = to_us(at)
+        until = to_us(snoozed_until) if snoozed_until else None
+        with self.store._transaction() as conn:
+            guard, args = "", []
+            if expected is not None:
+                was, who, till = expected
+                guard = " AND state = ? AND assignee IS ? AND snoozed_until IS ?"
+                args = [was, who, to_us(till) if till else None]
+            cur = conn.execute(
+                "UPDATE alerts SET state = ?, assignee = ?, snoozed_until = ?"
+                f" WHERE workspace = ? AND id = ?{guard}",
+                (state, assignee, until, workspace, alert_id, *args),
+            )
+            if cur.rowcount == 0:
+                raise AlertChanged(f"alert {alert_id} changed meanwhile in {workspace!r}")
+            conn.execute(
+                "INSERT INTO alert_updates (alert_id, at, change, actor, value)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (alert_id, us, change, actor, value),
+            )
 
     def open_alerts(self) -> list[StoredAlert]:
         """The open alerts of every workspace, oldest first (what a restarted watcher takes up)."""
@@ -402,14 +481,24 @@ class WatchStore:
     def history(self, workspace: str, alert_id: int) -> list[AlertChange]:
         """An alert's opened, updated and closed lines, oldest first."""
         rows = self.store._reader().execute(
-            "SELECT u.at, u.change, u.observed, u.baseline, u.score, u.note FROM alert_updates u"
+            "SELECT u.at, u.change, u.observed, u.baseline, u.score, u.note, u.actor, u.value"
+            " FROM alert_updates u"
             " JOIN alerts a ON a.id = u.alert_id WHERE a.workspace = ? AND u.alert_id = ?"
             " ORDER BY u.at, u.rowid",
             (workspace, alert_id),
         )
         return [
-            AlertChange(at=from_us(at), change=c, observed=o, baseline=b, score=s, note=n)
-            for at, c, o, b, s, n in rows
+            AlertChange(
+                at=from_us(at),
+                change=c,
+                observed=o,
+                baseline=b,
+                score=s,
+                note=n,
+                actor=who,
+                value=v,
+            )
+            for at, c, o, b, s, n, who, v in rows
         ]
 
     def overview(self, workspace: str, alert_ids: list[int]) -> dict[int, AlertOverview]:
@@ -421,7 +510,8 @@ class WatchStore:
         peaks = {
             a: (p, n)
             for a, p, n in reader.execute(
-                "SELECT u.alert_id, max(u.observed), count(*) FROM alert_updates u"
+                "SELECT u.alert_id, max(u.observed), sum(u.actor IS NULL AND u.value IS NULL)"
+                " FROM alert_updates u"
                 f" JOIN alerts a ON a.id = u.alert_id WHERE a.workspace = ? AND a.id IN ({marks})"
                 " GROUP BY u.alert_id",
                 (workspace, *alert_ids),
@@ -518,7 +608,10 @@ class WatchStore:
 
 
 def _alert(row: tuple) -> StoredAlert:
-    i, w, rule, kind, status, title, started, updated, closed, obs, base, score, expl, key = row
+    i, w, rule, kind, status, title, started, updated, closed, obs, base, score, expl, key = row[
+        :14
+    ]
+    state, assignee, snoozed, facts = row[14:]
     return StoredAlert(
         id=i,
         workspace=w,
@@ -534,4 +627,8 @@ def _alert(row: tuple) -> StoredAlert:
         score=score,
         explanation=expl.encode() if isinstance(expl, str) else expl,
         key=key,
+        state=state,
+        assignee=assignee,
+        snoozed_until=from_us(snoozed) if snoozed else None,
+        facts=facts.encode() if isinstance(facts, str) else facts,
     )

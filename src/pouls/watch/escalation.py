@@ -19,7 +19,7 @@ from pouls.signals import Signal, utcnow
 from pouls.sinks.notice import Notice
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import AlertExists, WatchStore
-from pouls.watch import chart
+from pouls.watch import titles
 from pouls.watch.crisis import WARMUP_DAYS, CrisisTracker, Escalation, Story, history
 from pouls.watch.explain import Explanation, Term, example_of, terms_of, who
 
@@ -216,6 +216,16 @@ class CrisisWatch:
                 score=None,
                 explanation=msgspec.json.encode(explanation),
                 key=key,
+                facts=titles.encode(
+                    titles.Facts(
+                        metric="people",
+                        observed=explanation.observed,
+                        baseline=explanation.baseline,
+                        terms=e.story.headline(4, until=e.at),
+                        source=e.source,
+                        target=e.target,
+                    )
+                ),
             )
         except AlertExists:
             return None
@@ -311,7 +321,7 @@ def explain(e: Escalation, base_url: str) -> Explanation:
 
 def story_chart(e: Explanation) -> bytes:
     """The story's signals per hour, the escalation's hour in red (no usual level to draw)."""
-    return chart.png(e.series, alert_from=len(e.series) - 1)
+    return e.chart()
 
 
 def _story_key(key: str | None) -> str:

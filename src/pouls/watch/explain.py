@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -22,6 +24,7 @@ from pouls.signals import Signal
 from pouls.store import Filters, Store
 from pouls.watch import chart
 from pouls.watch.rules import metric_of, scope, value_of
+from pouls.watch.titles import figure
 
 HISTORY = timedelta(days=7)  # the baseline period the terms are compared with
 SAMPLE = 400  # signals read from the alert's window
@@ -85,11 +88,25 @@ class Explanation(msgspec.Struct, kw_only=True):
     series: list[float]  # the metric per bucket, the alert's bucket last
     step_minutes: int
 
-    def chart(self) -> bytes:
-        """The series as a small PNG, the alert's bucket in red."""
-        return chart.png(
-            self.series, baseline=self.baseline, alert_from=max(0, len(self.series) - 1)
-        )
+    def chart(self, lang: str = "en", tz: ZoneInfo | None = None) -> bytes:
+        """The series as a PNG with axes and time ticks, the alert's bucket in red."""
+        return chart.png(self.series, **self._drawing(lang, tz))
+
+    def chart_svg(self, lang: str = "en", tz: ZoneInfo | None = None) -> str:
+        """The same chart as inline SVG, for pages."""
+        return chart.svg(self.series, **self._drawing(lang, tz))
+
+    def _drawing(self, lang: str, tz: ZoneInfo | None) -> dict[str, Any]:
+        return {
+            # A crisis story has no usual level: its baseline counts people at another level.
+            "baseline": None if self.rule == "crisis" else self.baseline,
+            "alert_from": max(0, len(self.series) - 1),
+            "end": self.end,
+            "step": timedelta(minutes=self.step_minutes),
+            "lang": lang,
+            "tz": tz,
+            "value_label": lambda v: figure(v, self.metric, lang),
+        }
 
     def summary(self, lang: str = "fr") -> str:
         """One line: baseline versus observed, top terms and channels."""

@@ -68,7 +68,7 @@ def alert_notice(
         e = explanation
         rows = _rows(lang, e)
         examples = e.examples
-        images["chart"] = e.chart()
+        images["chart"] = e.chart(lang)
         data["explanation"] = msgspec.to_builtins(e)
     text, html = _render(
         "alert",

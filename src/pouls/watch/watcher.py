@@ -47,6 +47,9 @@ from pouls.watch.rules import (
 from pouls.watch.streams import explain as explain_stream
 from pouls.watch.streams import resume as resume_stream
 from pouls.watch.streams import trigger_for
+from pouls.watch.titles import encode as encode_facts
+from pouls.watch.titles import of_firing
+from pouls.watch.workflow import current
 
 log = logging.getLogger("pouls.watch")
 
@@ -374,7 +377,6 @@ class Watcher:
             except Exception:  # a rule that cannot load must not stop the others
                 log.exception("rules not reloaded")
 
-
     async def _stop_digests(self) -> None:
         if self._digests is not None:
             self._digests.cancel()
@@ -465,6 +467,7 @@ class Watcher:
                     score=firing.score,
                     explanation=doc,
                     key=_key(firing) if firing.key is not None else None,
+                    facts=encode_facts(of_firing(rule, firing)),
                 )
             except AlertExists:
                 return None
@@ -480,9 +483,11 @@ class Watcher:
                 score=firing.score if firing.change == "updated" else None,
                 title=title(rule, firing, lang) if firing.change == "updated" else None,
                 explanation=doc,
+                facts=encode_facts(of_firing(rule, firing)) if firing.change == "updated" else None,
             )
         if firing.change == "closed":
             self._open.pop(key, None)
+        snoozed = await asyncio.to_thread(self._team, rule.workspace, alert_id, firing)
         notice = alert_notice(
             firing,
             rule,
@@ -491,8 +496,33 @@ class Watcher:
             lang=lang,
             base_url=self.settings.base_url,
         )
-        self.outbox.send(notice, rule.sinks, quiet_until=in_quiet_hours(rule, firing.at))
+        quiet = in_quiet_hours(rule, firing.at)
+        if snoozed is not None:  # told once the snooze is over, the latest change only
+            quiet = max(quiet, snoozed) if quiet is not None else snoozed
+        self.outbox.send(notice, rule.sinks, quiet_until=quiet)
         return alert_id
+
+    def _team(self, workspace: str, alert_id: int, firing: Firing) -> datetime | None:
+        """Where the team stands with the alert: a resolved alert that got worse is open again
+        (recorded as pouls's doing); returns the end of its snooze, if snoozed."""
+        alert = self.book.alert(workspace, alert_id)
+        if alert is None:
+            return None
+        now = self.clock()
+        state = current(alert.state, alert.snoozed_until, now)
+        if state == "resolved" and firing.change == "updated":
+            self.book.act(
+                workspace,
+                alert_id,
+                change="reopened",
+                actor=None,
+                at=now,
+                state="open",
+                assignee=alert.assignee,
+                snoozed_until=None,
+                value="worse",
+            )
+        return alert.snoozed_until if state == "snoozed" else None
 
     async def escalate(self, e: Escalation) -> int | None:
         """Record an escalation and tell `crisis_sinks`, once per story and level."""

@@ -24,6 +24,7 @@ from pouls.web.live import Live
 from pouls.web.routes import (
     account,
     alerts,
+    alerts_api,
     api,
     api_rules,
     api_topics,
@@ -134,6 +135,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(deadletters.router, dependencies=SignedIn)
     app.include_router(stream.router, dependencies=SignedIn)
     app.include_router(alerts.router, dependencies=SignedIn)
+    app.include_router(alerts_api.router, dependencies=SignedIn)
     app.include_router(topics.router, dependencies=SignedIn)
     app.include_router(rules.router, dependencies=SignedIn)
     app.include_router(reports.router, dependencies=SignedIn)

@@ -1,20 +1,26 @@
-"""Alerts (list and explanation) and crisis stories, each scoped to the `?ws=` workspace."""
+"""Alerts (list, explanation, the team's actions) and crisis stories, each scoped to the `?ws=`
+workspace."""
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 import msgspec
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pouls.signals import utcnow
 from pouls.store.watch import WatchStore
+from pouls.watch import titles
 from pouls.watch.crisis import LEVELS, Escalation, Stories
-from pouls.watch.escalation import story_chart
 from pouls.watch.explain import Explanation
 from pouls.watch.rules import parse_duration
+from pouls.watch.workflow import COMMENT_LENGTH, SNOOZES, STATES, Refused, State, perform
+from pouls.watch.workflow import Request as ActionRequest
+from pouls.web.alerting import TEAM, check_respond, may_respond, show, team_lines
+from pouls.web.auth import same_origin
+from pouls.web.i18n import language, translate
 from pouls.web.params import Selection, selection
 from pouls.web.templating import templates
 
@@ -26,14 +32,139 @@ pages = templates()
 def alert_list(
     request: Request,
     sel: Annotated[Selection, Depends(selection)],
+    state: Annotated[State | None, Query(description="Team state as of now.")] = None,
+    rule: Annotated[str | None, Query(max_length=200)] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=320, description="A login, `me` or `none`.")
+    ] = None,
     status: Annotated[Literal["open", "closed"] | None, Query()] = None,
 ) -> HTMLResponse:
-    """Alerts of the workspace, newest first, with their peak and how delivery went."""
+    """Alerts of the workspace, newest first, with their state, peak and deliveries; filtered
+    on state, rule, assignee and range, and acted on in place."""
     book = WatchStore(request.app.state.store)
-    found = book.alerts(sel.workspace, status=status, limit=200)
+    now = utcnow()
+    lang = language(request)
+    who, unassigned = _assignee(request, assignee)
+    found = book.alerts(
+        sel.workspace,
+        since=sel.filters.since,
+        until=sel.filters.until,
+        rule=rule or None,
+        status=status,
+        state=state,
+        assignee=who,
+        unassigned=unassigned,
+        now=now,
+        limit=LIST_LENGTH,
+    )
     overview = book.overview(sel.workspace, [a.id for a in found])
-    context = {"sel": sel, "alerts": found, "overview": overview, "status": status}
+    rows = [(show(a, lang, now, overview[a.id].peak), overview[a.id]) for a in found]
+    context = {
+        "sel": sel,
+        "rows": rows,
+        "status": status,
+        "chosen": {"state": state, "rule": rule, "assignee": assignee},
+        "filtered": bool(state or rule or assignee or status or sel.period),
+        "rules": book.alert_rules(sel.workspace),
+        **_work_context(request, sel),
+    }
     return pages.TemplateResponse(request, "alerts.html", context)
+
+
+LIST_LENGTH = 200
+
+
+def _assignee(request: Request, assignee: str | None) -> tuple[str | None, bool]:
+    """The `assignee` filter: a login, `me` (the signed-in account) or `none` (unassigned)."""
+    value = (assignee or "").strip()
+    if value == "none":
+        return None, True
+    if value == "me":
+        return request.state.user.login, False
+    return value or None, False
+
+
+def _work_context(request: Request, sel: Selection) -> dict[str, Any]:
+    members = request.app.state.store.users.members(sel.workspace)
+    return {
+        "members": members,
+        "names": {m.login: m.label for m in members},
+        "may_respond": may_respond(request, sel.workspace),
+        "snoozes": SNOOZES,
+        "states": STATES,
+    }
+
+
+@router.post("/alerts/{alert_id}/actions", response_model=None)
+def alert_action(
+    request: Request,
+    alert_id: Annotated[int, Path(ge=0, le=2**63 - 1)],
+    sel: Annotated[Selection, Depends(selection)],
+    action: Annotated[str, Form(max_length=40)],
+    assignee: Annotated[str | None, Form(max_length=320)] = None,
+    duration: Annotated[str | None, Form(alias="for", max_length=40)] = None,
+    until: Annotated[str | None, Form(max_length=40)] = None,
+    text: Annotated[str | None, Form(max_length=COMMENT_LENGTH + 100)] = None,
+    view: Annotated[Literal["row", "work"], Form()] = "work",
+) -> Response:
+    """Act on an alert from its page or the list: the updated part for htmx, else back to
+    the page it was sent from. A refusal says why, in the page's language."""
+    if not same_origin(request):
+        raise HTTPException(403, "this form must be sent from pouls itself")
+    lang = language(request)
+    check_respond(request, sel.workspace, lang)
+    ask = ActionRequest(
+        action=action,
+        assignee=assignee if action == "assign" else None,
+        duration=(duration or None) if action == "snooze" else None,
+        until=(until or None) if action == "snooze" and not duration else None,
+        text=text if action == "comment" else None,
+    )
+    error, status = None, 200
+    try:
+        perform(
+            WatchStore(request.app.state.store),
+            sel.workspace,
+            alert_id,
+            ask,
+            actor=request.state.user.login,
+            members={m.login for m in request.app.state.store.users.members(sel.workspace)},
+            timezone=request.app.state.settings.workspace(sel.workspace).timezone,
+            now=utcnow(),
+        )
+    except Refused as exc:
+        if exc.status == 404:
+            raise HTTPException(404, translate(lang, exc.message)) from None
+        error, status = translate(lang, exc.message) % exc.values, exc.status
+    if not request.headers.get("HX-Request"):
+        if error is not None:
+            raise HTTPException(status, error)
+        back = "/alerts" if view == "row" else f"/alerts/{alert_id}"
+        return RedirectResponse(f"{back}?ws={sel.workspace}", status_code=303)
+    return _part(request, sel, alert_id, view, error, status)
+
+
+def _part(
+    request: Request, sel: Selection, alert_id: int, view: str, error: str | None, status: int
+) -> HTMLResponse:
+    """The list row or the page's team panel of an alert, as htmx swaps it in."""
+    book = WatchStore(request.app.state.store)
+    alert = book.alert(sel.workspace, alert_id)
+    if alert is None:
+        raise HTTPException(404, "no such alert in this workspace")
+    now, lang = utcnow(), language(request)
+    overview = book.overview(sel.workspace, [alert_id])[alert_id]
+    context = {
+        "sel": sel,
+        "error": error,
+        **_work_context(request, sel),
+    }
+    if view == "row":
+        context["row"] = (show(alert, lang, now, overview.peak), overview)
+        return pages.TemplateResponse(request, "_alert_row.html", context, status_code=status)
+    context["s"] = show(alert, lang, now, overview.peak)
+    context["team"] = team_lines(book.history(sel.workspace, alert_id))
+    return pages.TemplateResponse(request, "_alert_work.html", context, status_code=status)
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
@@ -42,23 +173,32 @@ def alert_detail(
     alert_id: Annotated[int, Path(ge=0, le=2**63 - 1)],  # what SQLite holds, never a 500
     sel: Annotated[Selection, Depends(selection)],
 ) -> HTMLResponse:
-    """One alert explained: chart, terms, channels, authors, examples, history, deliveries."""
+    """One alert explained: chart, terms, channels, authors, examples, history, deliveries,
+    and what the team did with it."""
     book = WatchStore(request.app.state.store)
     alert = book.alert(sel.workspace, alert_id)
     if alert is None:
         raise HTTPException(404, "no such alert in this workspace")
+    lang = language(request)
     explanation = chart = None
     if alert.explanation:
         explanation = msgspec.json.decode(alert.explanation, type=Explanation)
-        png = story_chart(explanation) if alert.kind == "escalation" else explanation.chart()
-        chart = "data:image/png;base64," + base64.b64encode(png).decode()
+        chart = explanation.chart_svg(lang)  # in UTC, as the page's other times
+    history = book.history(sel.workspace, alert_id)
+    overview = book.overview(sel.workspace, [alert_id])[alert_id]
     context = {
         "sel": sel,
         "a": alert,
+        "s": show(alert, lang, utcnow(), overview.peak),
         "e": explanation,
         "chart": chart,
-        "history": book.history(sel.workspace, alert_id),
+        "history": [h for h in history if h.change not in TEAM],
+        "team": team_lines(history),
         "deliveries": list(reversed(book.deliveries(sel.workspace, alert_id=alert_id))),
+        "error": None,
+        "figure": lambda value, metric: titles.figure(value, metric, lang),
+        "lift": lambda value: titles.lift(value, lang),
+        **_work_context(request, sel),
     }
     return pages.TemplateResponse(request, "alerts_detail.html", context)
 

@@ -12,6 +12,16 @@
     }
   });
 
+  // A refused action (4xx) inside <… data-refusals> is swapped in like a success: the answer
+  // is the same part of the page with the reason written in it (alerts' actions).
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    if (status >= 400 && status < 500 && event.detail.elt.closest("[data-refusals]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // A range input that shows its value: <input type="range" data-output="id-of-an-output">.
   document.addEventListener("input", (event) => {
     const input = event.target;

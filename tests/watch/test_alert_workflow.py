@@ -1,0 +1,151 @@
+"""The watcher and the team's work on alerts: a snoozed alert tells nothing until its snooze
+ends, a resolved alert that gets worse is open again, and alerts keep their facts as data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from pouls.config import Rule
+from pouls.sinks import Delivery
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import AlertChanged, WatchStore
+from pouls.watch import titles
+from pouls.watch.watcher import Watcher
+from pouls.watch.workflow import Refused, Request, current, decide, perform
+from tests.conftest import make_signal
+
+NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
+RULE = Rule(name="vip", workspace="acme", kind="match", query="journaliste", sinks=["hook"])
+
+
+class Hook:
+    """A sink that keeps what it is sent."""
+
+    name = "hook"
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    async def send(self, notice: object) -> Delivery:
+        self.sent.append(notice)
+        return Delivery(status="sent")
+
+
+def setup(tmp_path: Path) -> tuple[SQLiteStore, Watcher, Hook, list[datetime]]:
+    store = SQLiteStore(tmp_path / "pouls.db")
+    hook, clock = Hook(), [NOW]
+    watcher = Watcher([RULE], store, sinks={"hook": hook}, clock=lambda: clock[0])
+    return store, watcher, hook, clock
+
+
+async def signal(store: SQLiteStore, watcher: Watcher, n: int, at: datetime) -> None:
+    s = make_signal(n, f"Une journaliste du Monde vous cite ({n})", created_at=at)
+    store.put([s])
+    watcher.listener([s])
+    await watcher.drain()
+
+
+def act(store: SQLiteStore, alert_id: int, now: datetime, **fields: str) -> None:
+    perform(
+        WatchStore(store), "acme", alert_id, msgspec.convert(fields, type=Request),
+        actor="ana@acme.fr", members={"ana@acme.fr"}, timezone="Europe/Paris", now=now,
+    )  # fmt: skip
+
+
+async def test_a_snoozed_alert_tells_its_news_only_once_the_snooze_is_over(
+    tmp_path: Path,
+) -> None:
+    store, watcher, hook, clock = setup(tmp_path)
+    await signal(store, watcher, 1, NOW)
+    (alert,) = WatchStore(store).alerts("acme")
+    assert len(hook.sent) == 1
+    act(store, alert.id, NOW, action="snooze", **{"for": "2h"})
+    await signal(store, watcher, 2, NOW + timedelta(minutes=5))
+    await signal(store, watcher, 3, NOW + timedelta(minutes=6))
+    assert len(hook.sent) == 1  # snoozed: held, the latest change only
+    held = WatchStore(store).deliveries("acme", alert_id=alert.id)
+    assert held[0].detail is not None and held[0].detail.startswith("held")
+    clock[0] = NOW + timedelta(hours=2, minutes=1)
+    await watcher.drain()
+    assert len(hook.sent) == 2 and "3" in hook.sent[-1].subject  # type: ignore[attr-defined]
+    stored = WatchStore(store).alert("acme", alert.id)
+    assert stored is not None and current(stored.state, stored.snoozed_until, clock[0]) == "open"
+    store.close()
+
+
+async def test_a_resolved_alert_that_gets_worse_is_open_again_by_pouls(tmp_path: Path) -> None:
+    store, watcher, hook, _ = setup(tmp_path)
+    await signal(store, watcher, 1, NOW)
+    (alert,) = WatchStore(store).alerts("acme")
+    act(store, alert.id, NOW, action="resolve")
+    await signal(store, watcher, 2, NOW + timedelta(minutes=5))
+    book = WatchStore(store)
+    again = book.alert("acme", alert.id)
+    assert again is not None and again.state == "open"
+    reopened = [h for h in book.history("acme", alert.id) if h.change == "reopened"]
+    assert [(h.actor, h.value) for h in reopened] == [(None, "worse")]
+    assert len(hook.sent) == 2  # told: it got worse after being resolved
+    store.close()
+
+
+async def test_alerts_keep_their_facts_and_read_in_french_and_english(tmp_path: Path) -> None:
+    store, watcher, _, _ = setup(tmp_path)
+    await signal(store, watcher, 1, NOW)
+    await signal(store, watcher, 2, NOW + timedelta(minutes=1))
+    (alert,) = WatchStore(store).alerts("acme")
+    facts = msgspec.json.decode(alert.facts or b"", type=titles.Facts)
+    assert facts.what == "journaliste" and facts.count == 2
+    assert titles.title("match", facts, "en") == "2 new signals for “journaliste”"
+    assert titles.title("match", facts, "fr") == "2 nouveaux signaux pour « journaliste »"
+    one = msgspec.structs.replace(facts, count=1)
+    assert titles.title("match", one, "fr") == "1 nouveau signal pour « journaliste »"
+    store.close()
+
+
+def test_actions_follow_the_states_and_a_concurrent_change_is_refused(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "pouls.db")
+    book = WatchStore(store)
+    i = book.open_alert(
+        "acme", rule="r", kind="spike", title="t", at=NOW, observed=3, baseline=1, score=1
+    )
+
+    def step(state: str, **fields: str) -> str:
+        ask = msgspec.convert(fields, type=Request)
+        return decide(state, None, None, ask, now=NOW, members={"ana"}).state  # type: ignore[arg-type]
+
+    assert step("open", action="ack") == "acknowledged"
+    assert step("acknowledged", action="resolve") == "resolved"
+    assert step("snoozed", action="ack") == "acknowledged"
+    assert step("resolved", action="reopen") == "open"
+    assert step("resolved", action="comment", text="vu") == "resolved"
+    for state, fields in [
+        ("acknowledged", {"action": "ack"}),
+        ("resolved", {"action": "snooze", "for": "1h"}),
+        ("resolved", {"action": "assign", "assignee": "ana"}),
+        ("open", {"action": "reopen"}),
+    ]:
+        with pytest.raises(Refused) as refused:
+            step(state, **fields)
+        assert refused.value.status == 409
+    with pytest.raises(Refused, match="in the future"):
+        step("open", action="snooze", until="2026-10-01T09:30")  # UTC here: before NOW
+    until = decide(
+        "open", None, None, Request(action="snooze", until="2026-10-01T14:00"),
+        now=NOW, members=(), timezone="Europe/Paris",
+    ).snoozed_until  # fmt: skip
+    assert until == datetime(2026, 10, 1, 12, 0, tzinfo=UTC)  # Paris time, in UTC
+    book.act(
+        "acme", i, change="acknowledged", actor="bob", at=NOW, state="acknowledged",
+        assignee=None, snoozed_until=None,
+    )  # fmt: skip
+    with pytest.raises(AlertChanged):  # decided on the alert as it was before bob's action
+        book.act(
+            "acme", i, change="acknowledged", actor="ana", at=NOW, state="acknowledged",
+            assignee=None, snoozed_until=None, expected=("open", None, None),
+        )  # fmt: skip
+    assert [h.actor for h in book.history("acme", i) if h.actor] == ["bob"]
+    store.close()
