@@ -17,16 +17,19 @@ from fastapi.responses import StreamingResponse
 
 from pouls.access import may
 from pouls.export import MEDIA_TYPES, Format, chunks, filename, read
+from pouls.locale import N_, translate
 from pouls.query import QueryError
 from pouls.query.period import zone
 from pouls.signals import Signal, utcnow
-from pouls.web.i18n import language, translate
+from pouls.web.i18n import language
 from pouls.web.params import Selection, selection
 
 router = APIRouter()
 
-NOT_ALLOWED = "Your role in this workspace does not allow exports: ask an admin or an analyst."
-NOTHING = "Nothing to export: no signal matches this selection. Widen the range or clear a filter."
+NOT_ALLOWED = N_("Your role in this workspace does not allow exports: ask an admin or an analyst.")
+NOTHING = N_(
+    "Nothing to export: no signal matches this selection. Widen the range or clear a filter."
+)
 FormatParam = Annotated[
     Format, Query(description="csv (UTF-8 with BOM), jsonl (JSON lines) or xlsx.")
 ]
@@ -82,7 +85,8 @@ def _export(
     try:
         first = next(found, None)
     except QueryError as exc:
-        said = f"{translate(lang, 'This query cannot be read:')} {translate(lang, exc.message)}"
+        reason = translate(lang, exc.template, **exc.values)
+        said = translate(lang, "This query cannot be read: %(reason)s", reason=reason)
         raise HTTPException(400, said) from None
     if first is None:
         raise HTTPException(404, NOTHING)
