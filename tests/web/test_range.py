@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pouls.query.period import parse_period
 from pouls.signals import utcnow
@@ -159,3 +161,23 @@ def test_live_signals_must_fall_in_the_range() -> None:
     assert not selected(fresh, sel(since="60d", until="30d"))
     assert not selected(fresh, sel(range="last-month"))
     assert selected(old, sel(since="45d", until="35d"))
+
+
+@settings(
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    since=st.one_of(st.text(max_size=30), st.sampled_from(["7d", "2026-10-01", "90min", "0w"])),
+    until=st.one_of(st.none(), st.text(max_size=30), st.datetimes().map(lambda d: d.isoformat())),
+)
+def test_any_since_and_until_is_read_or_refused_never_a_server_error(
+    client: TestClient, since: str, until: str | None
+) -> None:
+    params = {"since": since} if until is None else {"since": since, "until": until}
+    r = client.get("/api/v1/signals", params=params | {"limit": 1})
+    assert r.status_code in (200, 400), (params, r.text)
+    if r.status_code == 400:
+        assert isinstance(r.json()["detail"], str) and r.json()["detail"]
