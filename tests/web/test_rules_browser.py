@@ -1,0 +1,88 @@
+"""A new user makes an alert rule in the browser only: the replay on history shows before
+saving, in French and English, on a desktop and on a phone (Debian's Chromium, headless)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+
+from pouls.store.sqlite import SQLiteStore
+from pouls.store.watch import WatchStore
+from pouls.web.live import Live
+from tests.web.conftest import sign_in
+from tests.web.test_browser import CHROMIUM, FLAGS
+
+pytestmark = pytest.mark.browser
+
+WORDS = {
+    "en": {
+        "new": "New rule",
+        "save": "Save rule",
+        "saved": "saved",
+        "found": "it would have raised",
+    },
+    "fr": {
+        "new": "Nouvelle règle",
+        "save": "Enregistrer la règle",
+        "saved": "enregistrée",
+        "found": "aurait levé",
+    },
+}
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser.new_page()
+        browser.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_rule_is_made_in_the_browser_with_its_replay_before_saving(
+    page,  # type: ignore[no-untyped-def]
+    server: tuple[str, Live, asyncio.AbstractEventLoop],
+    filled: SQLiteStore,
+    lang: str,
+    width: int,
+) -> None:
+    from playwright.sync_api import expect
+
+    base, _, _ = server
+    words = WORDS[lang]
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, base, "/rules?ws=acme")
+    page.goto(f"{base}/lang?to={lang}&next={quote('/settings?ws=acme', safe='')}")
+    # From the settings area, as a new user finds it.
+    page.locator("nav.settings-nav a[href='/rules?ws=acme']").click()
+    page.get_by_role("link", name=words["new"]).click()
+    page.wait_for_url(f"{base}/rules/new?ws=acme")
+    name = f"vip-{lang}-{width}"
+    page.fill("input[name=name]", name)
+    page.select_option("select[name=kind]", "match")
+    page.fill("input[name=query]", "injoignable")
+    page.select_option("select[name=since]", "90d")  # a change: the replay comes
+    replay = page.locator("#replay")
+    expect(replay.locator(".trial-count")).to_have_text("1")
+    expect(replay).to_contain_text(words["found"])
+    expect(replay.locator(".trial-row")).to_contain_text("injoignable")
+    assert WatchStore(filled).rule("acme", name) is None  # shown before saving, nothing saved
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if shots := os.environ.get("POULS_SHOTS"):
+        page.screenshot(path=f"{shots}/rule-editor-{lang}-{width}.png", full_page=True)
+    page.get_by_role("button", name=words["save"]).click()
+    page.wait_for_url(f"{base}/rules?ws=acme&saved={name}")
+    expect(page.locator("p.notice")).to_contain_text(words["saved"])
+    expect(page.locator(f"tr.rule-row[data-name='{name}']")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    stored = WatchStore(filled).rule("acme", name)
+    assert stored is not None and stored.origin == "web"
