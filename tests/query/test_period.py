@@ -107,3 +107,17 @@ def test_any_text_is_a_period_or_a_period_error(since: str, until: str | None) -
         assert exc.message
     else:
         assert period is None or period.since < period.until
+
+
+def test_buckets_start_on_the_workspace_clock() -> None:
+    from pouls.query.period import origin
+
+    november = parse_period("2026-11-04T15:00", "2026-11-20", tz=PARIS, now=NOW)
+    assert november is not None
+    # Days and hours from local midnight of the first day; weeks from its Monday (2 November).
+    assert origin(november, DAY, PARIS) == datetime(2026, 11, 3, 23, 0, tzinfo=UTC)
+    assert origin(november, HOUR, PARIS) == datetime(2026, 11, 3, 23, 0, tzinfo=UTC)
+    assert origin(november, WEEK, PARIS) == datetime(2026, 11, 1, 23, 0, tzinfo=UTC)
+    # In summer Paris is UTC+2: its midnight is 22:00 UTC the day before.
+    july = parse_period("2026-07-01", "2026-07-02", tz=PARIS, now=NOW)
+    assert july is not None and origin(july, DAY, PARIS) == datetime(2026, 6, 30, 22, tzinfo=UTC)
