@@ -88,7 +88,8 @@ def test_key_numbers_compare_the_week_with_the_one_before_in_french(
 ) -> None:
     r = client.get("/dashboard", params={"ws": "acme", **WEEK}, headers=FR)
     assert r.status_code == 200, r.text
-    assert "30/11/2026 – 06/12/2026" in r.text and "23/11/2026 – 29/11/2026" in r.text
+    assert "30 nov. 2026 – 6 déc. 2026" in r.text
+    assert "Comparé à la période précédente : 23 nov. 2026 – 29 nov. 2026" in r.text
     volume = tile(r.text, "volume")
     assert volume.startswith("Signaux 20 ▲ +300\u00a0%") or volume.startswith(
         "Signaux 20 ▲ +300\u202f%"
@@ -138,7 +139,8 @@ def test_a_period_with_no_signals_explains_itself(client: TestClient, buzz: SQLi
 def test_no_range_shows_the_default_one_and_keeps_it_in_links(client: TestClient) -> None:
     r = client.get("/dashboard", params={"ws": "acme"})
     assert r.status_code == 200
-    assert '<option value="30d" selected>' in r.text
+    assert 'data-range="30d" aria-current="true"' in r.text
+    assert 'data-range="all"' not in r.text  # a dashboard always compares two periods
     assert 'href="/?ws=acme&amp;range=30d"' in r.text
 
 

@@ -8,7 +8,6 @@ runs), so the page costs one request and no inline script.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -16,26 +15,18 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from pouls.analyse import figures
-from pouls.locale import N_, translate
+from pouls.locale import translate
 from pouls.query import QueryError
-from pouls.query.period import PRESETS, Period, preset_period, zone
+from pouls.query.period import preset_period, zone
 from pouls.web import i18n
 from pouls.web.dashboard_text import labels, tiles
-from pouls.web.params import FACETS, Selection, selection
+from pouls.web.params import Selection, selection
+from pouls.web.ranges import picker
 from pouls.web.routes.dashboard_api import DEFAULT_RANGE
 from pouls.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 pages = templates()
-
-PRESET_NAMES = {
-    "24h": N_("Last 24 hours"),
-    "7d": N_("Last 7 days"),
-    "30d": N_("Last 30 days"),
-    "90d": N_("Last 90 days"),
-    "month": N_("This month"),
-    "last-month": N_("Last month"),
-}
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -61,11 +52,10 @@ def dashboard(
         "topics": topics,
         "topic": next((t for t in topics if t.name == sel.filters.topic), None),
         "sov": chosen or [],
-        "period_text": period_text(sel.period, tz),
-        "dates": _dates(sel, tz),
-        "facet_names": FACETS,
-        "presets": PRESETS,
-        "preset_names": PRESET_NAMES,
+        "picker": picker(sel.period, tz, lang),
+        "previous_words": picker(sel.period.previous(), tz, lang).words,
+        "range_action": "/dashboard",
+        "range_all": False,  # a dashboard compares a range with the one before: never all time
     }
     try:
         result = figures.dashboard(
@@ -105,29 +95,3 @@ def _with_range(sel: Selection, tz: Any) -> Selection:
     return msgspec.structs.replace(
         sel, period=period, filters=filters, span={"range": DEFAULT_RANGE}
     )
-
-
-def period_text(period: Period, tz: Any) -> tuple[str, str]:
-    """The range and the one before it as people read them, in the workspace's time zone: dates
-    alone when the range runs from midnight to midnight (its last day included), else with
-    hours. Numeric day/month/year reads the same in French and British English."""
-    since, until = period.since.astimezone(tz), period.until.astimezone(tz)
-    whole_days = since.timetz().replace(tzinfo=None) == time() == until.time()
-
-    def span(start: datetime, end: datetime) -> str:
-        if whole_days:
-            return f"{start:%d/%m/%Y} – {end - timedelta(days=1):%d/%m/%Y}"
-        return f"{start:%d/%m/%Y %H:%M} – {end:%d/%m/%Y %H:%M}"
-
-    before = period.previous()
-    return span(since, until), span(before.since.astimezone(tz), before.until.astimezone(tz))
-
-
-def _dates(sel: Selection, tz: Any) -> tuple[str, str]:
-    """The date inputs' values: the range's own dates when it was given by dates (its last day
-    included), empty under a preset, so that the form sends one or the other, never both."""
-    if sel.span.get("range") or sel.period is None:
-        return "", ""
-    since = sel.period.since.astimezone(tz)
-    until = sel.period.until.astimezone(tz) - timedelta(microseconds=1)
-    return f"{since:%Y-%m-%d}", f"{until:%Y-%m-%d}"
