@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import matplotlib

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 
+from pouls.analyse.figures import dashboard
 from pouls.config import Settings
 from pouls.config.reports import FACETS, Report
 from pouls.locale import N_
@@ -20,13 +22,12 @@ from pouls.query.period import Period
 from pouls.report import NoData, ReportError
 from pouls.report.words import NO_DATA, day
 from pouls.signals import Signal, utcnow
-from pouls.store import Bucket, Filters
+from pouls.store import Filters
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
 
 SAMPLE = 500  # signals of the period ranked for the top signals
 TOP = 5
-WHOLE = timedelta(days=365 * 200)  # one bucket holding the whole period: exact distinct authors
 
 
 class Figure(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +80,8 @@ class Content(msgspec.Struct, kw_only=True):
     sentiment: dict[str, int]  # positive, neutral, negative
     channels: list[Ranked]
     topics: list[Ranked]
+    hashtags: list[Ranked]
+    authors: list[Ranked]  # the most active; pseudonyms in pseudonymous workspaces
     top: list[TopSignal]
     alerts: list[AlertLine]
     summary: str
@@ -112,18 +115,17 @@ def gather(
     lang: str | None = None,
 ) -> Content:
     """The content of `report` over `period`; `NoData` (its dates written in `lang`, default
-    the report's) when nothing matches in it."""
+    the report's) when nothing matches in it.
+
+    Its figures are the dashboard's (`pouls.analyse.figures`): the same selection gives the
+    same numbers on the page and in the PDF, own accounts' signals left out alike.
+    """
     ws = settings.workspace(report.workspace)
     if ws is None:
         raise ReportError(N_("no workspace %(workspace)s"), workspace=report.workspace)
     query, base = selection(store, report)
-    previous = period.previous()
-    within = msgspec.structs.replace(base, since=period.since, until=period.until)
-    before = msgspec.structs.replace(base, since=previous.since, until=previous.until)
-    now_total = _whole(store, report.workspace, query, within, period)
-    if now_total.volume == 0:
-        from zoneinfo import ZoneInfo
-
+    board = dashboard(store, settings, report.workspace, query, base, period)
+    if board.totals["volume"].value == 0:
         tz = ZoneInfo(ws.timezone)
         lang = lang or report.lang
         raise NoData(
@@ -131,18 +133,15 @@ def gather(
             since=day(lang, period.since, tz),
             until=day(lang, period.until - timedelta(microseconds=1), tz),
         )
-    then_total = _whole(store, report.workspace, query, before, previous)
-    step = period.bucket()
-    series = store.series(
-        report.workspace, query, within, bucket=step, since=period.since, until=period.until
-    )
-    earlier = store.series(
-        report.workspace, query, before, bucket=step, since=previous.since, until=previous.until
-    )
+    own = False if base.own is None else base.own
+    within = msgspec.structs.replace(base, own=own, since=period.since, until=period.until)
     facets = store.facets(report.workspace, query, within)
-    facets_before = store.facets(report.workspace, query, before)
     sample = store.search(report.workspace, query, within, limit=SAMPLE).signals
     base_link = (base_url or settings.file.alerts.base_url).rstrip("/")
+    totals = {
+        k: Figure(value=f.value, previous=f.previous, change=f.change)
+        for k, f in board.totals.items()
+    }
     return Content(
         report=report,
         title=report.title or report.name,
@@ -150,15 +149,19 @@ def gather(
         workspace_name=ws.name or ws.id,
         timezone=ws.timezone,
         period=period,
-        previous=previous,
-        bucket={3600: "hour", 86400: "day"}.get(int(step.total_seconds()), "week"),
-        totals=_totals(now_total, then_total, facets, facets_before),
-        buckets=[b.start for b in series],
-        series=[b.volume for b in series],
-        previous_series=_align([b.volume for b in earlier], len(series)),
-        sentiment={k: facets.get("sentiment", {}).get(k, 0) for k in _SENTIMENTS},
-        channels=_ranked(facets.get("channel", {}), 8),
+        previous=period.previous(),
+        bucket=board.period.bucket,
+        totals=totals,
+        buckets=board.volume.buckets,
+        series=board.volume.total,
+        previous_series=board.volume.previous_total,
+        sentiment={k: board.sentiment.split.get(k, 0) for k in _SENTIMENTS},
+        channels=[Ranked(key=i.key, count=i.count) for i in board.mix.get("channel", [])[:8]],
         topics=_ranked(facets.get("topic", {}), 8),
+        hashtags=[Ranked(key=i.label, count=i.count) for i in board.top.get("hashtags", [])[:8]],
+        authors=[
+            Ranked(key=i.label, count=i.count) for i in board.top.get("authors_volume", [])[:8]
+        ],
         top=[_top(s, base_link) for s in _engaging(sample)],
         alerts=_alerts(store, report.workspace, period, base_link),
         summary=summary,
@@ -168,57 +171,6 @@ def gather(
 
 
 _SENTIMENTS = ("positive", "neutral", "negative")
-
-
-def _whole(
-    store: SQLiteStore, workspace: str, query: str | None, filters: Filters, period: Period
-) -> Bucket:
-    buckets = store.series(
-        workspace, query, filters, bucket=WHOLE, since=period.since, until=period.until
-    )
-    total = Bucket(start=period.since)
-    for b in buckets:  # one bucket unless the period spans two centuries
-        total = Bucket(
-            start=total.start,
-            volume=total.volume + b.volume,
-            negative=total.negative + b.negative,
-            reach=total.reach + b.reach,
-            authors=total.authors + b.authors,
-        )
-    return total
-
-
-def _align(values: list[int], n: int) -> list[int]:
-    """The previous period's series cut or padded to as many buckets as this period's (the
-    first bucket of each is aligned on the epoch, so they may differ by one)."""
-    return values[:n] + [0] * (n - len(values))
-
-
-def _figure(value: float, previous: float) -> Figure:
-    return Figure(
-        value=value, previous=previous, change=(value - previous) / previous if previous else None
-    )
-
-
-def _net(facets: dict[str, dict[str, int]]) -> float:
-    s = facets.get("sentiment", {})
-    total = sum(s.get(k, 0) for k in _SENTIMENTS)
-    return (s.get("positive", 0) - s.get("negative", 0)) / total if total else 0.0
-
-
-def _totals(
-    now: Bucket, then: Bucket, facets: dict[str, dict[str, int]], before: dict[str, dict[str, int]]
-) -> dict[str, Figure]:
-    def share(b: Bucket) -> float:
-        return b.negative / b.volume if b.volume else 0.0
-
-    return {
-        "volume": _figure(now.volume, then.volume),
-        "authors": _figure(now.authors, then.authors),
-        "reach": _figure(now.reach, then.reach),
-        "negative_share": _figure(share(now), share(then)),
-        "net_sentiment": _figure(_net(facets), _net(before)),
-    }
 
 
 def _ranked(counts: dict[str, int], k: int) -> list[Ranked]:

@@ -9,7 +9,9 @@ sent from pouls itself.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import msgspec
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -23,6 +25,7 @@ from pouls.query.period import Period, preset_period, zone
 from pouls.report import ReportError
 from pouls.report.content import Content, gather
 from pouls.report.render import MEDIA, filename, render
+from pouls.report.words import day
 from pouls.store.reports import ReportExists, Reports, SavedReport
 from pouls.web.auth import same_origin
 from pouls.web.i18n import language, translate
@@ -206,6 +209,7 @@ def _page(
         )
     except ReportError as exc:
         problem = exc.text(page_lang)
+    tz = ZoneInfo(request.app.state.settings.workspace(sel.workspace).timezone)
     query = {**sel.params(), "lang": doc_lang}
     query.pop("ws", None)
     context = {
@@ -213,6 +217,8 @@ def _page(
         "saved": saved,
         "report": saved.report,
         "period": period,
+        "since_day": day(page_lang, period.since, tz),
+        "until_day": day(page_lang, period.until - timedelta(microseconds=1), tz),
         "doc_lang": doc_lang,
         "problem": problem,
         "query": query,
