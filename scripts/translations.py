@@ -39,9 +39,9 @@ KEYWORDS = {
 }
 
 
-def _called(node: ast.Call) -> str | None:
+def _called(node: ast.Call) -> str:
     func = node.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    return func.id if isinstance(func, ast.Name) else str(getattr(func, "attr", ""))
 
 
 def extract_python(
@@ -50,8 +50,9 @@ def extract_python(
     """Babel's extractor for pouls' modules, reading the syntax tree rather than tokens: a
     keyword call nested in another call (`TITLES.get(code, N_("..."))`) is found, and a
     dict or an f-string where a message belongs is never taken for one."""
-    for node in ast.walk(ast.parse(fileobj.read())):
-        if isinstance(node, ast.Call) and (name := _called(node)) in keywords:
+    calls = [n for n in ast.walk(ast.parse(fileobj.read())) if isinstance(n, ast.Call)]
+    for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):  # in reading order
+        if (name := _called(node)) in keywords:
             args = tuple(
                 a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
                 for a in node.args
