@@ -12,7 +12,6 @@ from pouls.cli import context
 from pouls.cli.context import UserError, out
 from pouls.cli.usage import duration
 from pouls.locale import system_language, translate_plural
-from pouls.locale.formats import span as span_words
 
 if TYPE_CHECKING:
     from pouls.config import Settings
@@ -68,6 +67,7 @@ def crisis(
 ) -> None:
     """Stories that went from private messages to public posts, then to the press."""
     workspace = context.workspace_id(workspace)
+    from pouls.locale.formats import span as span_words
     from pouls.watch.crisis import recent
     from pouls.watch.rules import parse_duration
 

@@ -15,9 +15,6 @@ from importlib import resources
 from io import BytesIO
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 LANGS = ("fr", "en")
 DEFAULT = "fr"  # pouls is for French-speaking teams first
 SOURCE = "en"  # the language msgids are written in: it needs no catalogue
@@ -40,6 +37,9 @@ def translator(lang: str) -> gettext.NullTranslations:
     the msgids as they are, with English plurals (one, many)."""
     if lang == SOURCE or lang not in LANGS:
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo  # here: a command that says nothing skips it
+    from babel.messages.pofile import read_po
+
     with catalogue_path(lang).open("rb") as po:
         catalog = read_po(po, locale=lang, domain=DOMAIN)
     compiled = BytesIO()
