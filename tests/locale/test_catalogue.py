@@ -125,3 +125,32 @@ def test_no_message_shown_to_people_is_an_f_string() -> None:
     scripts that read it; `make translations` lists those.)"""
     people = {k: v for k, v in translations.KEYWORDS.items() if k != "HTTPException"}
     assert translations.formatted_messages(people) == []
+
+
+def test_a_fuzzy_or_empty_entry_is_never_shown() -> None:
+    """Babel's guess (`#, fuzzy`) waits for a translator; an empty msgstr falls back to English."""
+    from io import BytesIO
+
+    from pouls.locale import compile_po
+
+    po = b"""
+msgid "Search"
+msgstr "Rechercher"
+
+#, fuzzy
+msgid "Searches"
+msgstr "Rechercher"
+
+msgid "Topics"
+msgstr ""
+
+msgid "%(num)s signal"
+msgid_plural "%(num)s signals"
+msgstr[0] "%(num)s signal"
+msgstr[1] "%(num)s signaux"
+"""
+    fr = compile_po(BytesIO(po), "fr")
+    assert fr.gettext("Search") == "Rechercher"
+    assert fr.gettext("Searches") == "Searches" and fr.gettext("Topics") == "Topics"
+    assert fr.ngettext("%(num)s signal", "%(num)s signals", 2) == "%(num)s signaux"
+    assert fr.ngettext("%(num)s signal", "%(num)s signals", 1) == "%(num)s signal"

@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from importlib import resources
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
 LANGS = ("fr", "en")
 DEFAULT = "fr"  # pouls is for French-speaking teams first
@@ -37,11 +37,16 @@ def translator(lang: str) -> gettext.NullTranslations:
     the msgids as they are, with English plurals (one, many)."""
     if lang == SOURCE or lang not in LANGS:
         return gettext.NullTranslations()
+    with catalogue_path(lang).open("rb") as po:
+        return compile_po(po, lang)
+
+
+def compile_po(po: IO[bytes], lang: str) -> gettext.GNUTranslations:
+    """A `.po` compiled in memory, as msgfmt would, fuzzy and empty entries left out."""
     from babel.messages.mofile import write_mo  # here: a command that says nothing skips it
     from babel.messages.pofile import read_po
 
-    with catalogue_path(lang).open("rb") as po:
-        catalog = read_po(po, locale=lang, domain=DOMAIN)
+    catalog = read_po(po, locale=lang, domain=DOMAIN)
     compiled = BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
