@@ -123,9 +123,7 @@ def remove(
     topic = store.topics.get(ws, name)
     if topic is None:
         raise UserError(f"no topic {name!r} in {ws}")
-    if topic.origin == "config":
-        raise UserError(
-            f"{name!r} is declared in pouls.toml: remove it there, or it comes back at the next start"
-        )
-    store.topics.remove(ws, name)
+    from pouls.pipeline import remove_topic
+
+    remove_topic(context.settings(), store, ws, name)  # one of pouls.toml is not seeded again
     out.print(f"Removed topic {name}.")

@@ -134,8 +134,8 @@ def problems(
     if rule.kind == INSTANT and not (rule.query or rule.topic):
         out.append(say(N_("a match rule needs a query or a topic")))
     if rule.kind in STREAM and rule.min_authors > rule.min_signals:
-        values = {"authors": rule.min_authors, "signals": rule.min_signals}
-        out.append(say(N_("min_authors (%(authors)s) exceeds min_signals (%(signals)s)")) % values)
+        counts = {"authors": rule.min_authors, "signals": rule.min_signals}
+        out.append(say(N_("min_authors (%(authors)s) exceeds min_signals (%(signals)s)")) % counts)
     if rule.kind == "threshold" and rule.threshold is None:
         out.append(say(N_("a threshold rule needs a threshold")))
     if rule.kind == "threshold" and metric_of(rule) in SHARES and (rule.threshold or 0) > 1:

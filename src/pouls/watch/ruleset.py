@@ -78,8 +78,8 @@ def sync_rules(settings: Settings, book: WatchStore) -> list[str]:
     declared = {(r.workspace, r.name): r for r in settings.file.rules}
     declined = Declined(book.store).names("rule")
     stored = {(r.workspace, r.name): r for r in book.rules()}
-    for key, old in stored.items():
-        if old.origin == "config" and key not in declared:
+    for key, gone in stored.items():
+        if gone.origin == "config" and key not in declared:
             book.remove_rule(*key)
     written = []
     for key, rule in declared.items():

@@ -66,7 +66,7 @@ def values_of(form: FormData) -> dict[str, Any]:
 def from_rule(rule: Rule) -> dict[str, Any]:
     """A stored rule as the form's values."""
     raw = msgspec.to_builtins(rule)
-    out = {k: "" if raw.get(k) is None else str(raw[k]) for k in TEXT}
+    out: dict[str, Any] = {k: "" if raw.get(k) is None else str(raw[k]) for k in TEXT}
     out["sinks"] = list(rule.sinks)
     out["include_own"] = rule.include_own
     return out
