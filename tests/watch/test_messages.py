@@ -130,6 +130,7 @@ def test_an_alert_notice_is_worded_in_its_language() -> None:
     assert "Observed: 1,500" in en.text and "Usual: 12.2" in en.text
     assert "Sentiment : négatif 1\u202f000" in fr.text
     assert "Signaux représentatifs :" in fr.text and "Representative signals:" in en.text
+    assert "depuis 20/09/2026 13:00 UTC" in fr.text and "since 9/20/26, 1:00\u202fPM UTC" in en.text
     assert "&lt;script&gt;" in (en.html or "") and "<script>" not in (en.html or "")
     assert fr.link == "http://pouls.test/alerts/7?ws=demo" and fr.images["chart"]
 

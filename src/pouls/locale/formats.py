@@ -8,7 +8,7 @@ reads the same wherever it is shown.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
@@ -68,12 +68,3 @@ def moment(lang: str, when: datetime, zone: tzinfo = UTC) -> str:
     """A short date and time for notices: `21/09/2026 14:05 UTC` or `9/21/26, 2:05 PM UTC`."""
     name = "UTC" if zone is UTC else str(zone)
     return f"{format_datetime(when, 'short', tzinfo=zone, locale=lang)} {name}"
-
-
-def duration(lang: str, length: timedelta) -> str:
-    """A period's length in the largest whole unit: `7 jours`, `1 day`, `6 hours`."""
-    seconds = int(length.total_seconds())
-    for size, unit in ((604_800, "w"), (86_400, "d"), (3600, "h")):
-        if seconds >= size and seconds % size == 0:
-            return span(lang, f"{seconds // size}{unit}", long=True)
-    return span(lang, f"{max(1, seconds // 60)}m", long=True)

@@ -8,7 +8,6 @@ as each language writes them, and handed to both.
 from __future__ import annotations
 
 import functools
-from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -74,7 +73,7 @@ def alert_notice(
         "alert",
         lang,
         head=head,
-        since=_when(firing.started),
+        since=formats.moment(lang, firing.started),
         rows=rows,
         examples=examples,
         link=link,
@@ -113,10 +112,6 @@ def _sentiment(lang: str, counts: dict[str, int]) -> str:
     return ", ".join(
         f"{translate(lang, k)} {formats.number(lang, v)}" for k, v in sorted(counts.items())
     )
-
-
-def _when(t: datetime) -> str:
-    return t.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def digest_notice(d: Digest, lang: str) -> Notice:
