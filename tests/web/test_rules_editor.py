@@ -179,3 +179,13 @@ def test_pouls_toml_seeds_rules_and_the_app_changes_them_for_good(tmp_path: Path
     assert delete(settings, store, "acme", "pic-lyon")
     assert sync_rules(settings, book) == [] and entries(settings, book) == []
     store.close()
+
+
+def test_a_topic_row_leads_to_a_rule_watching_it(client: TestClient, filled: SQLiteStore) -> None:
+    from pouls.store.topics import Topic
+
+    filled.topics.save(Topic(workspace="acme", name="lyon", query="lyon"))
+    topics = client.get("/topics?ws=acme").text
+    assert 'href="/rules/new?ws=acme&topic=lyon"' in topics
+    form = client.get("/rules/new?ws=acme&topic=lyon").text
+    assert '<option value="lyon" selected>' in form
