@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +14,7 @@ import pytest
 
 from pouls.export import NAMES
 from pouls.export.reading import PAGE
-from tests.cli.process import pouls
+from tests.cli.process import POULS, pouls
 
 ROWS = PAGE * 2 + 100  # past two pages of the store
 
@@ -110,3 +111,17 @@ def test_jsonl_lines_have_the_export_columns(home: Path) -> None:
     done = pouls(home, "search", "spam", "--limit", "2", "--format", "jsonl")
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(lines) == 2 and all(tuple(line) == NAMES for line in lines)
+
+
+def test_standard_output_that_fills_or_closes_early_is_no_trace(home: Path) -> None:
+    command = [POULS, "--home", str(home), "search", "offre", "--limit", "0", "--format", "csv"]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, timeout=180)
+    assert done.returncode == 1 and "No space left on device" in done.stderr
+    assert "bug" not in done.stderr
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        assert reader.stdout.readline().startswith(b"\xef\xbb\xbfid,")
+        reader.stdout.close()  # as `| head -1` does
+        assert reader.wait(timeout=180) == 0
+        assert reader.stderr.read() == b""

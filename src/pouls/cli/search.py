@@ -8,6 +8,7 @@ memory; a file given with `-o` appears only once it is whole.
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
@@ -147,9 +148,7 @@ def _export(
             yield s
 
     if output is None:
-        for block in chunks(format, signals(), tz, sep=sep):
-            sys.stdout.buffer.write(block)
-        sys.stdout.buffer.flush()
+        _to_stdout(chunks(format, signals(), tz, sep=sep))
         return
     if not output.parent.is_dir():
         raise UserError(f"cannot write {output}: no folder {output.parent}")
@@ -160,6 +159,20 @@ def _export(
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
     err.print(f"{written:,} signals exported to {output}.", markup=False)
+
+
+def _to_stdout(blocks: Iterator[bytes]) -> None:
+    """The export on standard output; a reader that stops early (`| head`) ends it quietly, a
+    full disk is an error, not a trace."""
+    try:
+        for block in blocks:
+            sys.stdout.buffer.write(block)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:
+        raise UserError(f"cannot write the export: {exc.strerror or exc}") from None
 
 
 def _period(ws: str, since: str | None, until: str | None) -> Period | None:
