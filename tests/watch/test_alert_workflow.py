@@ -8,6 +8,8 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pouls.config import Rule
 from pouls.sinks import Delivery
@@ -149,3 +151,37 @@ def test_actions_follow_the_states_and_a_concurrent_change_is_refused(tmp_path: 
         )  # fmt: skip
     assert [h.actor for h in book.history("acme", i) if h.actor] == ["bob"]
     store.close()
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(
+    state=st.sampled_from(["open", "acknowledged", "snoozed", "resolved"]),
+    action=st.one_of(st.sampled_from(["ack", "assign", "snooze", "comment", "resolve", "reopen"]), st.text(max_size=12)),
+    assignee=st.one_of(st.none(), st.sampled_from(["ana", "", " "]), st.text(max_size=20)),
+    duration=st.one_of(st.none(), st.from_regex(r"\d{0,7}\s?(min|h|d|w|m|s)?", fullmatch=True), st.text(max_size=12)),
+    until=st.one_of(st.none(), st.text(max_size=30), st.dates().map(str), st.datetimes().map(datetime.isoformat)),
+    text=st.one_of(st.none(), st.text(max_size=50)),
+)  # fmt: skip
+def test_any_action_is_decided_or_refused_with_a_reason(
+    state: str,
+    action: str,
+    assignee: str | None,
+    duration: str | None,
+    until: str | None,
+    text: str | None,
+) -> None:
+    ask = Request(action=action, assignee=assignee, duration=duration, until=until, text=text)
+    try:
+        snooze = NOW + timedelta(hours=1) if state == "snoozed" else None
+        step = decide(state, None, snooze, ask, now=NOW, members={"ana"}, timezone="Europe/Paris")  # type: ignore[arg-type]
+    except Refused as refused:
+        assert 400 <= refused.status < 500 and refused.message
+        assert str(refused)  # its values fill its holes
+        return
+    assert (step.snoozed_until is not None) == (step.state == "snoozed")
+    if step.change == "snoozed":
+        assert step.snoozed_until is not None
+        assert timedelta(minutes=1) <= step.snoozed_until - NOW <= timedelta(days=30)
+    assert step.change in {
+        "acknowledged", "assigned", "unassigned", "snoozed", "commented", "resolved", "reopened"
+    }  # fmt: skip

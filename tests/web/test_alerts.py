@@ -102,7 +102,7 @@ def test_alert_list_shows_status_peak_baseline_and_failed_deliveries(
     assert page.status_code == 200
     html = page.text
     assert f'href="/alerts/{i}?ws=acme"' in html
-    assert ">over<" in html and "Volume rising on “the whole workspace”: 42 (usual 3.5)" in html
+    assert ">episode over<" in html and "Volume rising on “the whole workspace”: 42 (usual 3.5)" in html
     assert ">42<" in html  # the peak: the update's new high
     assert "usual 3.5 → 42" in html
     assert "1 sent" in html and "1 failed" in html and "3 attempts" in html
