@@ -211,6 +211,8 @@ def test_the_list_filters_on_state_rule_assignee_and_range(
     assert ids("range=24h") == [fresh]
     assert ids("since=2026-09-01&until=2026-10-02") == [mine, old][:1]
     assert "No alert matches these filters." in client.get("/alerts?ws=acme&rule=nope").text
+    picker = client.get("/alerts?ws=acme&state=open&assignee=me").text  # keeps the filters
+    assert 'href="/alerts?ws=acme&amp;range=7d&amp;state=open&amp;assignee=me"' in picker
     assert client.get("/alerts?ws=acme&state=done").status_code == 422
     assert client.get("/alerts?ws=acme&range=forever").status_code == 400
 

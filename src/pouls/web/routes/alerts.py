@@ -10,6 +10,7 @@ import msgspec
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pouls.query.period import zone
 from pouls.signals import utcnow
 from pouls.store.watch import WatchStore
 from pouls.watch import titles
@@ -22,6 +23,7 @@ from pouls.web.alerting import TEAM, check_respond, may_respond, show, team_line
 from pouls.web.auth import same_origin
 from pouls.web.i18n import language, translate
 from pouls.web.params import Selection, selection
+from pouls.web.ranges import picker
 from pouls.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -59,11 +61,16 @@ def alert_list(
     )
     overview = book.overview(sel.workspace, [a.id for a in found])
     rows = [(show(a, lang, now, overview[a.id].peak), overview[a.id]) for a in found]
+    chosen = {"state": state, "rule": rule, "assignee": assignee, "status": status}
+    tz = zone(request.app.state.settings.workspace(sel.workspace).timezone)
     context = {
         "sel": sel,
+        "listing": Listing(sel, {k: v for k, v in chosen.items() if v}),
+        "picker": picker(sel.period, tz, lang),
+        "range_action": "/alerts",
         "rows": rows,
         "status": status,
-        "chosen": {"state": state, "rule": rule, "assignee": assignee},
+        "chosen": chosen,
         "filtered": bool(state or rule or assignee or status or sel.period),
         "rules": book.alert_rules(sel.workspace),
         **_work_context(request, sel),
@@ -72,6 +79,19 @@ def alert_list(
 
 
 LIST_LENGTH = 200
+
+
+class Listing:
+    """The list's selection as the range picker (`_range.html`) reads it: its links and form
+    keep the list's own filters (state, rule, assignee) beside the range."""
+
+    def __init__(self, sel: Selection, filters: dict[str, str]) -> None:
+        self.sel = sel
+        self.filters = filters
+        self.period = sel.period
+
+    def params(self, **changes: str | None) -> dict[str, str]:
+        return {**self.sel.params(**changes), **self.filters}
 
 
 def _assignee(request: Request, assignee: str | None) -> tuple[str | None, bool]:
