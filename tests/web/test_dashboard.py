@@ -105,7 +105,8 @@ def test_the_page_hands_its_figures_selection_and_words_to_its_script(
 ) -> None:
     r = client.get("/dashboard", params={"ws": "acme", "channel": "mastodon", **WEEK}, headers=FR)
     data = island(r.text)
-    assert data["wall"] == {"ws": "acme", "channel": "mastodon", **WEEK}
+    # own accounts are left out of the figures: the wall is told so, its counts are the same
+    assert data["wall"] == {"ws": "acme", "channel": "mastodon", "own": "false", **WEEK}
     assert data["figures"]["period"]["bucket"] == "day"
     assert sum(data["figures"]["volume"]["total"]) == 14  # 20, less 5 on Bluesky, 1 in the press
     assert data["labels"]["lang"] == "fr"
@@ -141,7 +142,7 @@ def test_no_range_shows_the_default_one_and_keeps_it_in_links(client: TestClient
     assert r.status_code == 200
     assert 'data-range="30d" aria-current="true"' in r.text
     assert 'data-range="all"' not in r.text  # a dashboard always compares two periods
-    assert 'href="/?ws=acme&amp;range=30d"' in r.text
+    assert 'href="/?ws=acme&amp;own=false&amp;range=30d"' in r.text
 
 
 def test_topic_dashboard_and_share_of_voice_between_chosen_topics(

@@ -151,6 +151,7 @@ def test_a_click_on_a_chart_lands_on_the_wall_filtered_on_it(
     assert query == {
         "ws": ["acme"],
         "channel": ["mastodon"],
+        "own": ["false"],
         "since": ["2026-11-30"],
         "until": ["2026-12-06"],
     }

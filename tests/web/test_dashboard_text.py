@@ -51,3 +51,8 @@ def test_chart_words_follow_the_page_language() -> None:
     assert fr["values"]["channel"]["rss"] == "Presse / RSS"
     assert fr["values"]["visibility"] == {"press": "presse", "private": "privé"}
     assert labels("en", data)["values"]["sentiment"]["negative"] == "negative"
+
+
+def test_a_score_that_rounds_to_zero_has_no_sign() -> None:
+    (net,) = tiles("en", {"net_sentiment": {"value": -0.003, "previous": 0.0, "change": None}})
+    assert (net.value, net.previous) == ("0%", "0%")

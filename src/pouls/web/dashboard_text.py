@@ -60,8 +60,9 @@ def tile(lang: str, key: str, label: str, kind: str, good: str | None, stat: Any
         change = "" if delta is None else percent(lang, delta, signed=True)
         words = "" if delta is None else percent(lang, abs(delta))
     else:
-        shown = percent(lang, value, signed=kind == "score")
-        before = percent(lang, previous, signed=kind == "score")
+        value, previous = round(value, 2), round(previous, 2)  # as shown: no "−0 %"
+        shown = percent(lang, value, signed=kind == "score" and value != 0)
+        before = percent(lang, previous, signed=kind == "score" and previous != 0)
         delta = value - previous
         change = points(lang, delta)
         words = change.lstrip("+−")

@@ -55,6 +55,7 @@ def dashboard(
         "picker": picker(sel.period, tz, lang),
         "previous_words": picker(sel.period.previous(), tz, lang).words,
         "range_action": "/dashboard",
+        "wall": wall_params(sel),
         "range_all": False,  # a dashboard compares a range with the one before: never all time
     }
     try:
@@ -78,7 +79,7 @@ def dashboard(
         tiles=tiles(lang, data["totals"]),
         island={
             "figures": data,
-            "wall": sel.params(),
+            "wall": wall_params(sel),
             "labels": labels(lang, data),
             "world": request.url_for("static", path="vendor/world-110m.json").path,
         },
@@ -95,3 +96,9 @@ def _with_range(sel: Selection, tz: Any) -> Selection:
     return msgspec.structs.replace(
         sel, period=period, filters=filters, span={"range": DEFAULT_RANGE}
     )
+
+
+def wall_params(sel: Selection) -> dict[str, str]:
+    """The page's selection as the wall reads it. The figures leave the workspace's own accounts
+    out unless `own` is chosen, so the wall is told to as well: a bar of 12 opens on 12 signals."""
+    return sel.params(own="false") if sel.chosen("own") is None else sel.params()

@@ -97,7 +97,9 @@
         else if (kind === "c") text = change(cell);
         else if (kind === "d") text = degrees.format(cell);
         if (kind !== "t") td.className = "num";
-        if (cell && typeof cell === "object") {
+        if (cell && typeof cell === "object" && !cell.href) {
+          td.textContent = cell.text;
+        } else if (cell && typeof cell === "object") {
           const a = document.createElement("a");
           a.href = cell.href;
           a.textContent = cell.text;
@@ -136,7 +138,7 @@
     minInterval: 1,
     axisLabel: { formatter: (v) => numbers.format(v) },
   });
-  const grid = { left: 8, right: 16, top: 36, bottom: 48, containLabel: true };
+  const grid = { left: 8, right: 24, top: 36, bottom: 48, containLabel: true };
 
   // --- Volume ------------------------------------------------------------------------------
   const MOODS = ["positive", "neutral", "negative"];
@@ -401,6 +403,11 @@
   function itemHref(item) {
     return wallHref(item.wall || {});
   }
+  // A map point links to the wall only when the figures say how to select its signals (the
+  // query language has no place or distance field yet): never to the unfiltered wall.
+  function pointHref(point) {
+    return point.wall && Object.keys(point.wall).length ? wallHref(point.wall) : null;
+  }
   function topChart(list, byReach) {
     return {
       option() {
@@ -624,7 +631,7 @@
         return item && itemHref(item);
       }
       const points = p.data.points;
-      if (points.length === 1) return itemHref(points[0]);
+      if (points.length === 1) return pointHref(points[0]);
       // A cluster opens on its points rather than on a mixed wall: zoom until they separate.
       const zoom = chart.getOption().geo[0].zoom || 1;
       chart.setOption({ geo: { center: p.value.slice(0, 2), zoom: Math.min(60, zoom * 3) } });
@@ -634,7 +641,7 @@
     table() {
       const wrap = document.createElement("div");
       const places = F.map.points.map((p) => [
-        { text: p.label, href: itemHref(p) },
+        { text: p.label, href: pointHref(p) },
         p.lat,
         p.lon,
         p.count,
