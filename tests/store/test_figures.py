@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pouls.analyse.keys import KINDS, keys_of
 from pouls.signals import Metrics, Sentiment, Signal
-from pouls.store import Filters
+from pouls.store import Filters, figures
 from pouls.store.figures import Figures, Tally
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.topics import Topic
@@ -41,7 +42,7 @@ def history(n: int = 400) -> list[Signal]:
 def summary(t: Tally) -> tuple[object, ...]:
     counts: dict[tuple[object, ...], tuple[int, int]] = {}
     for r in t.counts:
-        key = (r.hour, r.channel, r.sentiment, r.visibility, r.lang)
+        key = (r.slot, r.channel, r.sentiment, r.visibility, r.lang)
         n, reach = counts.get(key, (0, 0))
         counts[key] = (n + r.n, reach + r.reach)
     tops = {k: [(c.key, c.n, c.reach, c.peak) for c in v] for k, v in t.tops.items()}
@@ -64,26 +65,66 @@ def _fields(f: Filters) -> dict[str, object]:
     length=st.integers(1, 9 * 24 * 60),
     topic=st.sampled_from([None, "croissants"]),
     own=st.sampled_from([None, False, True]),
+    step=st.sampled_from([None, 1, 23, 24]),
+    facets=st.booleans(),
 )
 def test_rollups_count_what_the_signals_count(
-    tmp_path_factory: object, start: int, length: int, topic: str | None, own: bool | None
+    tmp_path_factory: object,
+    start: int,
+    length: int,
+    topic: str | None,
+    own: bool | None,
+    step: int | None,
+    facets: bool,
 ) -> None:
     store = _filled(tmp_path_factory)
     since = T0 + timedelta(minutes=start)
-    f = Filters(topic=topic, own=own, since=since, until=since + timedelta(minutes=length))
-    rolled, raw = tally(store, f, top=5), tally(store, f, raw=True, top=5)
+    until = since + timedelta(minutes=length)
+    f = Filters(topic=topic, own=own, since=since, until=until)
+    bounds = None
+    if step is not None:  # buckets of `step` hours from the hour before `since`
+        first = since.replace(minute=0)
+        bounds = [first + timedelta(hours=step * i) for i in range(length // 60 // step + 2)]
+        bounds = [b for b in bounds if b < until] + [until]
+    kw = {"top": 5, "bounds": bounds, "facets": facets}
+    rolled, raw = tally(store, f, **kw), tally(store, f, raw=True, **kw)
     assert summary(rolled) == summary(raw)
+    if bounds is not None:
+        assert all(0 <= r.slot < len(bounds) - 1 for r in rolled.counts)
+
+
+@settings(max_examples=30, derandomize=True, deadline=None)
+@given(
+    start=st.integers(0, 10 * 24 * 60),
+    length=st.integers(60, 9 * 24 * 60),
+    topic=st.sampled_from([None, "croissants"]),
+    own=st.sampled_from([None, False]),
+)
+def test_keys_a_pruned_day_left_out_are_counted_from_its_blocks(
+    tmp_path_factory: object, start: int, length: int, topic: str | None, own: bool | None
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(figures, "DAY_TOP", 2)
+        store = _filled(tmp_path_factory, "pruned")
+        since = T0 + timedelta(minutes=start)
+        f = Filters(topic=topic, own=own, since=since, until=since + timedelta(minutes=length))
+        rolled = tally(store, f, top=4)
+        asked = {k: [c.key for c in found] for k, found in rolled.tops.items() if "@" not in k}
+        raw = tally(store, f, raw=True, only=asked)
+        for kind in asked:
+            counted = {c.key: (c.n, c.reach, c.peak) for c in rolled.tops[kind]}
+            assert counted == {c.key: (c.n, c.reach, c.peak) for c in raw.tops[kind]}, kind
 
 
 _STORES: dict[str, SQLiteStore] = {}
 
 
-def _filled(factory: object) -> SQLiteStore:
-    if "s" not in _STORES:
+def _filled(factory: object, name: str = "s") -> SQLiteStore:
+    if name not in _STORES:
         path = factory.mktemp("figures") / "pouls.db"  # type: ignore[attr-defined]
-        _STORES["s"] = SQLiteStore(path)
-        _STORES["s"].put(history())
-    return _STORES["s"]
+        _STORES[name] = SQLiteStore(path)
+        _STORES[name].put(history())
+    return _STORES[name]
 
 
 def test_a_put_after_a_dashboard_is_counted_by_the_next_one(store: SQLiteStore) -> None:
@@ -144,3 +185,23 @@ def test_workspaces_do_not_mix(store: SQLiteStore) -> None:
     t = tally(store, f)
     assert sum(r.n for r in t.counts) == 30
     assert "pain" not in {c.key for c in t.tops["term"]}
+
+
+def test_days_keep_their_top_keys_only_and_counts_stay_exact(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figures, "DAY_TOP", 2)
+    store.put(history(400))
+    f = Filters(since=T0 + timedelta(hours=3), until=T0 + timedelta(days=9, hours=5))
+    rolled = tally(store, f, top=3)
+    asked = {kind: [c.key for c in found] for kind, found in rolled.tops.items() if "@" not in kind}
+    raw = tally(store, f, raw=True, only=asked)
+    for kind in asked:
+        counted = {c.key: (c.n, c.reach, c.peak) for c in rolled.tops[kind]}
+        assert counted == {c.key: (c.n, c.reach, c.peak) for c in raw.tops[kind]}, kind
+    assert summary(rolled)[0] == summary(raw)[0] and rolled.authors == raw.authors
+    kept = store._reader().execute(
+        "SELECT max(c) FROM (SELECT count(*) AS c FROM figure_keys WHERE span = 'd'"
+        " AND kind = 'term' GROUP BY start, topic, own)"
+    )
+    assert kept.fetchone()[0] == 2

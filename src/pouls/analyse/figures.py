@@ -8,7 +8,6 @@ local hours, days or weeks, shares, changes and links to the wall.
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
@@ -22,7 +21,6 @@ from pouls.locale import N_
 from pouls.query.period import DAY, HOUR, WEEK, Period, zone
 from pouls.store import Filters
 from pouls.store.figures import CountRow, Figures, KeyCount, Tally
-from pouls.store.rows import from_us
 from pouls.store.sqlite import SQLiteStore
 
 BUCKETS = {"hour": HOUR, "day": DAY, "week": WEEK}
@@ -39,6 +37,14 @@ TOP = {
 }
 SENTIMENTS = ("positive", "neutral", "negative")
 SOV_TAG = "share-of-voice"  # topics tagged so are compared when a request names none
+
+
+class Bounds(msgspec.Struct):
+    """The buckets' starts and the end of the last, for the period and the one before (its
+    bucket i is the current bucket i moved back by the period's length)."""
+
+    now: list[datetime]
+    then: list[datetime]
 
 
 class FigureError(ValueError):
@@ -164,11 +170,15 @@ def dashboard(
     before = period.previous()
     previous = msgspec.structs.replace(current, since=before.since, until=before.until)
     figures = Figures(store, keys_of)
-    now = figures.tally(workspace, query, current, KINDS, top=TOP)
+    starts = _starts(period, step, tz)
+    bounds = Bounds(now=[*starts, period.until], then=[b - period.length for b in starts])
+    bounds.then.append(before.until)
+    now = figures.tally(workspace, query, current, KINDS, top=TOP, bounds=bounds.now)
     wanted = {kind: [c.key for c in now.tops.get(kind, [])] for kind in KINDS}
     wanted["author"] = sorted({*wanted["author"], *(c.key for c in now.tops["author@peak"])})
-    then = figures.tally(workspace, query, previous, KINDS, top=TOP, only=wanted)
-    starts = _starts(period, step, tz)
+    then = figures.tally(
+        workspace, query, previous, KINDS, top=TOP, only=wanted, bounds=bounds.then
+    )
     pseudonymous = ws is None or ws.identities == "pseudonymous"
     return Dashboard(
         period=PeriodInfo(
@@ -179,9 +189,9 @@ def dashboard(
             timezone=tz.key,
         ),
         totals=_totals(now, then),
-        volume=_volume(now, then, starts, period.length),
+        volume=_volume(now, then, starts),
         sentiment=_sentiment(now, starts),
-        share_of_voice=_share(figures, workspace, query, current, previous, voices, starts),
+        share_of_voice=_share(figures, workspace, query, current, previous, voices, bounds),
         top=_tops(now, then, pseudonymous),
         mix=_mix(now, then),
         map=_map(now, then),
@@ -244,16 +254,11 @@ def _starts(period: Period, step: timedelta, tz: ZoneInfo) -> list[datetime]:
         day += step
 
 
-def _index(
-    starts: list[datetime], rows: list[CountRow], shift: timedelta = timedelta(0)
-) -> Iterator[tuple[int, CountRow]]:
-    """(bucket index, row) for each hourly row, moved by `shift` (the previous period's)."""
-    edges = [s.timestamp() for s in starts]
+def _slots(rows: list[CountRow], size: int) -> Iterator[tuple[int, CountRow]]:
+    """(bucket index, row) for the rows of a tally counted per bucket."""
     for row in rows:
-        at = from_us(row.hour * 3_600_000_000) + shift
-        i = bisect.bisect_right(edges, at.timestamp()) - 1
-        if 0 <= i < len(starts):
-            yield i, row
+        if 0 <= row.slot < size:
+            yield row.slot, row
 
 
 def _change(value: float, previous: float) -> float | None:
@@ -284,10 +289,10 @@ def _totals(now: Tally, then: Tally) -> dict[str, Figure]:
     return {name: _figure(a[name], b[name]) for name in a}
 
 
-def _volume(now: Tally, then: Tally, starts: list[datetime], length: timedelta) -> Volume:
+def _volume(now: Tally, then: Tally, starts: list[datetime]) -> Volume:
     total, previous = [0] * len(starts), [0] * len(starts)
     by: dict[str, dict[str, list[int]]] = {"channel": {}, "sentiment": {}, "visibility": {}}
-    for i, row in _index(starts, now.counts):
+    for i, row in _slots(now.counts, len(starts)):
         total[i] += row.n
         for facet, value in (
             ("channel", row.channel),
@@ -295,14 +300,14 @@ def _volume(now: Tally, then: Tally, starts: list[datetime], length: timedelta) 
             ("visibility", row.visibility),
         ):
             by[facet].setdefault(value, [0] * len(starts))[i] += row.n
-    for i, row in _index(starts, then.counts, length):
+    for i, row in _slots(then.counts, len(starts)):
         previous[i] += row.n
     return Volume(buckets=starts, total=total, previous_total=previous, by=by)
 
 
 def _sentiment(now: Tally, starts: list[datetime]) -> SentimentFigures:
     series = {s: [0] * len(starts) for s in SENTIMENTS}
-    for i, row in _index(starts, now.counts):
+    for i, row in _slots(now.counts, len(starts)):
         if row.sentiment in series:
             series[row.sentiment][i] += row.n
     net: list[float | None] = []
@@ -324,20 +329,33 @@ def _share(
     current: Filters,
     previous: Filters,
     voices: list[Voice],
-    starts: list[datetime],
+    bounds: Bounds,
 ) -> ShareOfVoice:
+    size = len(bounds.now) - 1
     for voice in voices:
-        now = figures.tally(workspace, query, msgspec.structs.replace(current, topic=voice.id))
-        then = figures.tally(workspace, query, msgspec.structs.replace(previous, topic=voice.id))
-        voice.series = [0] * len(starts)
-        for i, row in _index(starts, now.counts):
+        now = figures.tally(
+            workspace,
+            query,
+            msgspec.structs.replace(current, topic=voice.id),
+            bounds=bounds.now,
+            facets=False,
+        )
+        then = figures.tally(
+            workspace,
+            query,
+            msgspec.structs.replace(previous, topic=voice.id),
+            bounds=bounds.then,
+            facets=False,
+        )
+        voice.series = [0] * size
+        for i, row in _slots(now.counts, size):
             voice.series[i] += row.n
         voice.total = sum(r.n for r in now.counts)
         voice.previous = sum(r.n for r in then.counts)
     everyone = sum(v.total for v in voices)
     for voice in voices:
         voice.share = round(voice.total / everyone, 4) if everyone else 0.0
-    return ShareOfVoice(buckets=starts, topics=voices)
+    return ShareOfVoice(buckets=bounds.now[:-1], topics=voices)
 
 
 def _wall(kind: str, c: KeyCount) -> dict[str, str]:

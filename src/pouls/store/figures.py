@@ -12,11 +12,13 @@ the store only counts them.
 
 from __future__ import annotations
 
+import bisect
 import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from pouls.signals import Signal, decode
@@ -34,14 +36,22 @@ HOUR = 3_600_000_000  # microseconds
 BLOCK = 4 * HOUR
 DAY = 24 * HOUR
 BLOCKS_PER_DAY = DAY // BLOCK
-# A rollup ranks this many times the keys asked for, so that the edges' keys rarely change the top.
-MARGIN = 3
+# A day's rows keep its DAY_TOP largest keys of each kind (a month of terms is then thousands of
+# rows, not hundreds of thousands): they rank the candidates, whose exact counts come from the
+# blocks. Authors are kept whole: their distinct count is read from the days.
+DAY_TOP = 300
+WHOLE_DAYS = ("author",)
+# Blocks recomputed per write transaction: fewer commits, the write lock held only briefly.
+WRITE_BLOCKS = 6
+# Keys ranked beyond the top, from the rollups and from the edges, then counted exactly.
+MARGIN = 10
 
 
 class CountRow(NamedTuple):
-    """Signals and their reach in one hour (`hour` = epoch µs // HOUR) for one facet combination."""
+    """Signals and their reach in one slot for one facet combination. The slot is the hour
+    (epoch µs // HOUR), or the index of the bucket when the tally was given bucket bounds."""
 
-    hour: int
+    slot: int
     channel: str
     sentiment: str  # '' when not enriched
     visibility: str
@@ -85,10 +95,10 @@ class _Acc:
     keys: dict[tuple[object, ...], KeyCount] = field(default_factory=dict)
 
     def add(
-        self, group: tuple[object, ...], hour: int, facets: tuple[str, ...], reach: int
+        self, group: tuple[object, ...], slot: int, facets: tuple[str, ...], reach: int
     ) -> None:
-        self.counts[(*group, hour, *facets)] += 1
-        self.reach[(*group, hour, *facets)] += reach
+        self.counts[(*group, slot, *facets)] += 1
+        self.reach[(*group, slot, *facets)] += reach
 
     def key(self, group: tuple[object, ...], kind: str, key: str, label: str, reach: int) -> None:
         found = self.keys.get((*group, kind, key))
@@ -128,8 +138,13 @@ class Figures:
         top: Mapping[str, int] | int = 20,
         peak: Sequence[str] = ("author",),
         only: dict[str, list[str]] | None = None,
+        bounds: Sequence[datetime] | None = None,
+        facets: bool = True,
     ) -> Tally:
         """Counts of the selection over [filters.since, filters.until).
+
+        Counts are per hour, or per bucket given `bounds` (the buckets' starts, then the end of
+        the last); `facets` False: per slot only, the facet columns left ''.
 
         `tops[kind]` holds the `top` (or `top[kind]`) keys of each of `kinds` by signals, and `tops[kind@peak]`
         those of the kinds in `peak` by their largest reach; with `only`, just the keys named
@@ -138,10 +153,11 @@ class Figures:
         """
         if filters.since is None or filters.until is None:
             raise ValueError("a tally needs since and until")
+        slots = _Slots(bounds, facets)
         if query is None and _rollable(filters):
-            return self._rolled(workspace, filters, kinds, _sizes(top, kinds), peak, only)
+            return self._rolled(workspace, filters, kinds, _sizes(top, kinds), peak, only, slots)
         sel = select(workspace, query, filters)
-        acc = self._read(sel.clause, sel.params, sel.check, bool(kinds))
+        acc = self._read(sel.clause, sel.params, sel.check, bool(kinds), slots)
         tally = Tally(counts=acc.rows(), authors=len(acc.of("author")))
         sizes = _sizes(top, kinds)
         for kind in kinds:
@@ -160,6 +176,7 @@ class Figures:
         sizes: dict[str, int],
         peak: Sequence[str],
         only: dict[str, list[str]] | None,
+        slots: _Slots,
     ) -> Tally:
         assert filters.since is not None and filters.until is not None
         a, b = to_us(filters.since), to_us(filters.until)
@@ -176,16 +193,18 @@ class Figures:
                     topic=filters.topic, own=filters.own, since=from_us(start), until=from_us(end)
                 )
                 sel = select(workspace, None, part)
-                self._read(sel.clause, sel.params, None, bool(kinds), acc)
+                self._read(sel.clause, sel.params, None, bool(kinds), slots, acc)
         topic = filters.topic or ""
         owns = (0, 1) if filters.own is None else (int(filters.own),)
         conn = self.store._reader()
         marks = ",".join("?" * len(owns))
+        slot, slot_params = slots.sql("hour * 3600000000")
+        columns = slots.columns()
         rows = conn.execute(
-            "SELECT hour, channel, sentiment, visibility, lang, sum(n), sum(reach) FROM figure_counts"
+            f"SELECT {slot} AS slot, {columns}, sum(n), sum(reach) FROM figure_counts"
             f" WHERE workspace = ? AND topic = ? AND hour >= ? AND hour < ? AND own IN ({marks})"
-            " GROUP BY hour, channel, sentiment, visibility, lang",
-            (workspace, topic, first * 4, last * 4, *owns),
+            f" GROUP BY slot, {columns}",
+            (*slot_params, workspace, topic, first * 4, last * 4, *owns),
         )
         tally = Tally(counts=[CountRow(*r) for r in rows] + acc.rows())
         if first >= last:
@@ -201,20 +220,17 @@ class Figures:
             edge = {c.key: c for c in acc.of(kind)}
             wanted = None if only is None else only.get(kind, [])
             if wanted is not None:
-                rolled = _keys_sql(conn, base, kind, owns, spans, wanted, 0) if wanted else {}
+                rolled = _exact_sql(conn, base, kind, owns, spans, wanted) if wanted else {}
             else:
-                rolled = _keys_sql(conn, base, kind, owns, spans, None, top * MARGIN)
+                rolled = _keys_sql(conn, base, kind, owns, spans, None, top + MARGIN)
+                ranked = sorted(edge.values(), key=lambda c: (-c.n, c.key))[: top + MARGIN]
                 if kind in peak:
-                    rolled.update(
-                        _keys_sql(conn, base, kind, owns, spans, None, top * MARGIN, True)
-                    )
-                ranked = sorted(edge.values(), key=lambda c: (-c.n, c.key))[: top * MARGIN]
-                ranked += sorted(edge.values(), key=lambda c: (-c.peak, c.key))[: top * MARGIN]
-                missing = sorted({c.key for c in ranked} - set(rolled))
-                if missing:
-                    rolled.update(_keys_sql(conn, base, kind, owns, spans, missing, 0))
-                for key in missing:
-                    rolled.setdefault(key, KeyCount(key, edge[key].label))
+                    rolled.update(_keys_sql(conn, base, kind, owns, spans, None, top, True))
+                    ranked += sorted(edge.values(), key=lambda c: (-c.peak, c.key))[:top]
+                candidates = sorted({c.key for c in ranked} | set(rolled))
+                rolled = _exact_sql(conn, base, kind, owns, spans, candidates)
+                for key in candidates:
+                    rolled.setdefault(key, KeyCount(key, edge[key].label if key in edge else key))
             for key, c in rolled.items():
                 if key in edge:
                     c.add(edge[key].n, edge[key].reach, edge[key].peak, edge[key].label)
@@ -234,11 +250,17 @@ class Figures:
             "SELECT block, gen FROM figure_dirty WHERE workspace = ? AND block >= ? AND block < ?",
             (workspace, first, last),
         ).fetchall()
-        for block, gen in dirty:
-            self._block(workspace, block, gen)
+        for start in range(0, len(dirty), WRITE_BLOCKS):
+            counted = [
+                (b, gen, self._count(workspace, b)) for b, gen in dirty[start:][:WRITE_BLOCKS]
+            ]
+            with self.store._transaction() as tx:
+                for block, gen, acc in counted:
+                    self._write(tx, workspace, block, gen, acc)
         return len(dirty)
 
-    def _block(self, workspace: str, block: int, gen: int) -> None:
+    def _count(self, workspace: str, block: int) -> _Acc:
+        """The rollups of one block, counted from its signals (outside the write lock)."""
         rows = self.store._reader().execute(
             "SELECT signals.created_at, signals.own, signals.channel,"
             " coalesce(signals.sentiment, ''), signals.visibility, coalesce(signals.lang, ''),"
@@ -255,38 +277,43 @@ class Figures:
                 acc.add((topic, own), hour, (channel, sentiment, visibility, lang), reach)
                 for kind, key, label in signal_keys:
                     acc.key((topic, own), kind, key, label, reach)
+        return acc
+
+    def _write(
+        self, tx: sqlite3.Connection, workspace: str, block: int, gen: int, acc: _Acc
+    ) -> None:
+        """Replace one block's rollups; its day's are stale from now on."""
         day = block // BLOCKS_PER_DAY
-        with self.store._transaction() as tx:
-            tx.execute(
-                "DELETE FROM figure_counts WHERE workspace = ? AND hour >= ? AND hour < ?",
-                (workspace, block * 4, block * 4 + 4),
-            )
-            tx.execute(
-                "DELETE FROM figure_keys WHERE workspace = ? AND span = 'b' AND start = ?",
-                (workspace, block),
-            )
-            tx.execute(
-                "DELETE FROM figure_keys WHERE workspace = ? AND span = 'd' AND start = ?",
-                (workspace, day),
-            )
-            tx.execute("DELETE FROM figure_days WHERE workspace = ? AND day = ?", (workspace, day))
-            tx.executemany(
-                "INSERT INTO figure_counts (workspace, topic, own, hour, channel, sentiment,"
-                " visibility, lang, n, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(workspace, *k, n, acc.reach[k]) for k, n in acc.counts.items()],
-            )
-            tx.executemany(
-                "INSERT INTO figure_keys VALUES (?, ?, ?, ?, 'b', ?, ?, ?, ?, ?, ?)",
-                [
-                    (workspace, topic, kind, own, block, c.key, c.n, c.reach, c.peak, c.label)
-                    for (topic, own, kind, _), c in acc.keys.items()
-                ],
-            )
-            # A signal that arrived meanwhile moved `gen`: the block stays dirty.
-            tx.execute(
-                "DELETE FROM figure_dirty WHERE workspace = ? AND block = ? AND gen = ?",
-                (workspace, block, gen),
-            )
+        tx.execute(
+            "DELETE FROM figure_counts WHERE workspace = ? AND hour >= ? AND hour < ?",
+            (workspace, block * 4, block * 4 + 4),
+        )
+        tx.execute(
+            "DELETE FROM figure_keys WHERE workspace = ? AND span = 'b' AND start = ?",
+            (workspace, block),
+        )
+        tx.execute(
+            "DELETE FROM figure_keys WHERE workspace = ? AND span = 'd' AND start = ?",
+            (workspace, day),
+        )
+        tx.execute("DELETE FROM figure_days WHERE workspace = ? AND day = ?", (workspace, day))
+        tx.executemany(
+            "INSERT INTO figure_counts (workspace, topic, own, hour, channel, sentiment,"
+            " visibility, lang, n, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(workspace, *k, n, acc.reach[k]) for k, n in acc.counts.items()],
+        )
+        tx.executemany(
+            "INSERT INTO figure_keys VALUES (?, ?, ?, ?, 'b', ?, ?, ?, ?, ?, ?)",
+            sorted(  # in primary-key order: appended, not scattered
+                (workspace, topic, kind, own, block, c.key, c.n, c.reach, c.peak, c.label)
+                for (topic, own, kind, _), c in acc.keys.items()
+            ),
+        )
+        # A signal that arrived meanwhile moved `gen`: the block stays dirty.
+        tx.execute(
+            "DELETE FROM figure_dirty WHERE workspace = ? AND block = ? AND gen = ?",
+            (workspace, block, gen),
+        )
 
     def _days(self, workspace: str, first: int, last: int) -> tuple[int, int]:
         """The whole UTC days in blocks [first, last), their 'd' rows made current."""
@@ -301,20 +328,33 @@ class Figures:
                 (workspace, day0, day1),
             )
         }
-        for day in range(day0, day1):
-            if day in done:
-                continue
-            with self.store._transaction() as tx:
+        missing = [day for day in range(day0, day1) if day not in done]
+        if not missing:
+            return (day0, day1)
+        whole = ",".join("?" * len(WHOLE_DAYS))
+        with self.store._transaction() as tx:
+            for day in missing:
                 tx.execute(
                     "DELETE FROM figure_keys WHERE workspace = ? AND span = 'd' AND start = ?",
                     (workspace, day),
                 )
                 tx.execute(
-                    "INSERT INTO figure_keys SELECT workspace, topic, kind, own, 'd', ?, key,"
-                    " sum(n), sum(reach), max(peak), max(label) FROM figure_keys"
+                    "INSERT INTO figure_keys SELECT ?, topic, kind, own, 'd', ?, key, n, reach,"
+                    " peak, label FROM (SELECT topic, kind, own, key, sum(n) AS n,"
+                    " sum(reach) AS reach, max(peak) AS peak, max(label) AS label,"
+                    " row_number() OVER (PARTITION BY topic, kind, own"
+                    " ORDER BY sum(n) DESC, key) AS rank FROM figure_keys"
                     " WHERE workspace = ? AND span = 'b' AND start >= ? AND start < ?"
-                    " GROUP BY topic, kind, own, key",
-                    (day, workspace, day * BLOCKS_PER_DAY, (day + 1) * BLOCKS_PER_DAY),
+                    f" GROUP BY topic, kind, own, key) WHERE kind IN ({whole}) OR rank <= ?",
+                    (
+                        workspace,
+                        day,
+                        workspace,
+                        day * BLOCKS_PER_DAY,
+                        (day + 1) * BLOCKS_PER_DAY,
+                        *WHOLE_DAYS,
+                        DAY_TOP,
+                    ),
                 )
                 tx.execute("INSERT OR IGNORE INTO figure_days VALUES (?, ?)", (workspace, day))
         return (day0, day1)
@@ -327,6 +367,7 @@ class Figures:
         params: list[object],
         check: Callable[[Signal], bool] | None,
         keys: bool,
+        slots: _Slots,
         acc: _Acc | None = None,
     ) -> _Acc:
         """Count the signals of a WHERE clause one by one (their documents only if needed)."""
@@ -344,11 +385,47 @@ class Figures:
             signal = decode(raw) if raw is not None else None
             if check is not None and not check(signal):  # type: ignore[arg-type]
                 continue
-            acc.add(group, created // HOUR, (channel, sentiment, visibility, lang), reach)
+            facets = (channel, sentiment, visibility, lang) if slots.facets else _NO_FACETS
+            acc.add(group, slots.of(created), facets, reach)
             if keys_of is not None and signal is not None:
                 for kind, key, label in keys_of(signal):
                     acc.key(group, kind, key, label, reach)
         return acc
+
+
+_NO_FACETS = ("", "", "", "")
+
+
+class _Slots:
+    """Where a moment is counted: its hour, or the index of its bucket among `bounds`."""
+
+    def __init__(self, bounds: Sequence[datetime] | None, facets: bool) -> None:
+        self.bounds = [to_us(b) for b in bounds] if bounds is not None else None
+        self.facets = facets
+
+    def of(self, us: int) -> int:
+        if self.bounds is None:
+            return us // HOUR
+        return bisect.bisect_right(self.bounds, us) - 1
+
+    def columns(self) -> str:
+        return "channel, sentiment, visibility, lang" if self.facets else "'', '', '', ''"
+
+    def sql(self, us: str) -> tuple[str, list[int]]:
+        """An SQL expression of the slot of `us` (an SQL expression of µs): runs of buckets of
+        one length are one division, so a month of days is one or two (summer time) terms."""
+        if self.bounds is None:
+            return f"({us}) / {HOUR}", []
+        b = self.bounds
+        parts, params, i = [], [], 0
+        while i < len(b) - 1:
+            step, j = b[i + 1] - b[i], i + 1
+            while j < len(b) - 1 and b[j + 1] - b[j] == step:
+                j += 1
+            parts.append(f"WHEN ({us}) < ? THEN ? + (({us}) - ?) / ?")
+            params += [b[j], i, b[i], step]
+            i = j
+        return f"(CASE {' '.join(parts)} ELSE -1 END)", params
 
 
 def _rollable(filters: Filters) -> bool:
@@ -396,18 +473,28 @@ def _spans(first: int, last: int, days: tuple[int, int]) -> list[tuple[str, int,
 
 
 def _union(
-    base: tuple[str, str], kind: str, owns: tuple[int, ...], spans: list[tuple[str, int, int]]
+    base: tuple[str, str],
+    kind: str,
+    owns: tuple[int, ...],
+    spans: list[tuple[str, int, int]],
+    keys: list[str] | None = None,
+    columns: str = "key, n, reach, peak, label",
 ) -> tuple[str, list[object]]:
-    """The rollup rows of one kind over `spans`, as a UNION ALL each branch of which is a range
-    of the primary key."""
+    """The rollup rows of one kind over `spans`, as a UNION ALL of primary-key lookups: each
+    start of the list is one seek to its (topic, kind, own) range; with `keys`, each
+    (start, key) pair is one seek."""
     parts, params = [], []
     for own in owns:
         for span, start, end in spans:
-            parts.append(
-                "SELECT key, n, reach, peak, label FROM figure_keys WHERE workspace = ?"
-                " AND topic = ? AND kind = ? AND own = ? AND span = ? AND start >= ? AND start < ?"
-            )
-            params += [*base, kind, own, span, start, end]
+            where = "workspace = ? AND span = ? AND start IN (SELECT value FROM json_each(?))"
+            where += " AND topic = ? AND kind = ? AND own = ?"
+            values: list[object] = [base[0], span, json.dumps(list(range(start, end)))]
+            values += [base[1], kind, own]
+            if keys is not None:
+                where += " AND key IN (SELECT value FROM json_each(?))"
+                values.append(json.dumps(keys))
+            parts.append(f"SELECT {columns} FROM figure_keys WHERE {where}")
+            params += values
     return " UNION ALL ".join(parts), params
 
 
@@ -423,19 +510,71 @@ def _keys_sql(
 ) -> dict[str, KeyCount]:
     """Summed rollup counts of one kind: the `limit` largest (by signals, or by peak), or
     those of `keys`."""
-    union, params = _union(base, kind, owns, spans)
-    head = f"SELECT key, sum(n) AS s, sum(reach), max(peak) AS p, max(label) FROM ({union})"
+    union, params = _union(base, kind, owns, spans, keys)
+    sql = f"SELECT key, sum(n) AS s, sum(reach), max(peak) AS p, max(label) FROM ({union})"
+    sql += " GROUP BY key"
     if keys is None:
         order = "p DESC, s DESC" if by_peak else "s DESC"
-        sql = f"{head} GROUP BY key ORDER BY {order}, key LIMIT ?"
-        values: list[object] = [*params, limit]
-    else:
-        sql = f"{head} WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key"
-        values = [*params, json.dumps(keys)]
+        sql += f" ORDER BY {order}, key LIMIT ?"
+        params.append(limit)
     return {
         key: KeyCount(key, label, n, reach, peak)
-        for key, n, reach, peak, label in conn.execute(sql, values)
+        for key, n, reach, peak, label in conn.execute(sql, params)
     }
+
+
+def _exact_sql(
+    conn: sqlite3.Connection,
+    base: tuple[str, str],
+    kind: str,
+    owns: tuple[int, ...],
+    spans: list[tuple[str, int, int]],
+    keys: list[str],
+) -> dict[str, KeyCount]:
+    """Exact rollup counts of `keys`: a day's rows hold only its top keys (DAY_TOP), so a key
+    a day left out is counted from that day's blocks."""
+    if kind in WHOLE_DAYS or not keys:
+        return _keys_sql(conn, base, kind, owns, spans, keys, 0)
+    if len(owns) > 1:  # each own value has its own top keys per day
+        out: dict[str, KeyCount] = {}
+        for own in owns:
+            for key, c in _exact_sql(conn, base, kind, (own,), spans, keys).items():
+                out.setdefault(key, KeyCount(key, c.label)).add(c.n, c.reach, c.peak, c.label)
+        return out
+    out = {}
+
+    def add(key: str, n: int, reach: int, peak: int, label: str) -> None:
+        out.setdefault(key, KeyCount(key, label)).add(n, reach, peak, label)
+
+    blocks = [span for span in spans if span[0] == "b"]
+    for key, c in (_keys_sql(conn, base, kind, owns, blocks, keys, 0) if blocks else {}).items():
+        add(key, c.n, c.reach, c.peak, c.label)
+    wanted = set(keys)
+    for _, day0, day1 in (span for span in spans if span[0] == "d"):
+        union, params = _union(
+            base, kind, owns, [("d", day0, day1)], keys, "start, key, n, reach, peak, label"
+        )
+        seen: dict[int, set[str]] = {day: set() for day in range(day0, day1)}
+        for day, key, n, reach, peak, label in conn.execute(union, params):
+            seen[day].add(key)
+            add(key, n, reach, peak, label)
+        gaps = {day: wanted - found for day, found in seen.items() if wanted - found}
+        if not gaps:
+            continue
+        missing = sorted(set().union(*gaps.values()))
+        starts = sorted(gaps)
+        union, params = _union(
+            base,
+            kind,
+            owns,
+            [("b", d * BLOCKS_PER_DAY, (d + 1) * BLOCKS_PER_DAY) for d in starts],
+            missing,
+            "start, key, n, reach, peak, label",
+        )
+        for block, key, n, reach, peak, label in conn.execute(union, params):
+            if key in gaps[block // BLOCKS_PER_DAY]:
+                add(key, n, reach, peak, label)
+    return out
 
 
 def _authors(
@@ -450,8 +589,6 @@ def _authors(
     rolled = conn.execute(f"SELECT count(DISTINCT key) FROM ({union})", params).fetchone()[0]
     if not edge:
         return int(rolled)
-    seen = conn.execute(
-        f"SELECT count(DISTINCT key) FROM ({union}) WHERE key IN (SELECT value FROM json_each(?))",
-        [*params, json.dumps(edge)],
-    ).fetchone()[0]
+    union, params = _union(base, "author", owns, spans, edge)
+    seen = conn.execute(f"SELECT count(DISTINCT key) FROM ({union})", params).fetchone()[0]
     return int(rolled) + len(edge) - int(seen)

@@ -36,9 +36,10 @@ CREATE TABLE figure_keys (
     reach INTEGER NOT NULL,             -- sum of their reach
     peak INTEGER NOT NULL,              -- largest reach of one signal: an author's followers
     label TEXT NOT NULL,                -- how the key is shown (a handle, a place name)
-    PRIMARY KEY (workspace, topic, kind, own, span, start, key)
+    -- span and start first: a block or a day is replaced as one range; a dashboard seeks
+    -- (start, topic, kind, own) for each day or block it reads
+    PRIMARY KEY (workspace, span, start, topic, kind, own, key)
 ) WITHOUT ROWID;
-CREATE INDEX figure_keys_when ON figure_keys (workspace, span, start);
 
 -- Blocks whose rollups are stale; `gen` moves on every change, so a refresh computed while a
 -- signal arrived leaves the block dirty. A day's 'd' rows are current when it is in figure_days.
