@@ -156,3 +156,28 @@ def test_save_writes_whole_files_only(tmp_path: Path) -> None:
 def test_file_name_says_the_local_dates(store: SQLiteStore, settings: Settings) -> None:
     content = gather(store, settings, _hebdo(store, settings), WEEK)
     assert filename(content, "pdf") == "hebdo-2026-10-01-2026-10-07.pdf"
+
+
+def test_a_missing_pango_names_the_debian_packages(
+    store: SQLiteStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import cffi
+
+    content = gather(store, settings, _hebdo(store, settings), WEEK)
+    real = cffi.FFI.dlopen
+
+    def without_pango(self: cffi.FFI, name: str, *args: object) -> object:
+        if "pango" in str(name):  # as on a machine without Debian's libpango
+            raise OSError(f"cannot load library '{name}': not found")
+        return real(self, name, *args)
+
+    monkeypatch.setattr(cffi.FFI, "dlopen", without_pango)
+    for module in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        monkeypatch.delitem(sys.modules, module)  # imported afresh, as in a new process
+    with pytest.raises(ReportError) as error:
+        pdf(content)
+    assert "libpango-1.0-0 and libpangoft2-1.0-0" in error.value.text("en")
+    assert error.value.text("fr").startswith("Les rapports PDF ont besoin de la bibliothèque Pango")
+    assert html(content).startswith("<!doctype html>")  # the HTML report does not need it

@@ -93,6 +93,8 @@ def to_pdf(document: str, lang: str) -> bytes:
     except OSError as exc:  # cffi could not load libpango / libgobject
         log.error("WeasyPrint cannot load its libraries: %s", exc)
         raise ReportError(NO_PANGO) from exc
+    # Its progress is logged at INFO, seven lines a PDF: not news in `pouls up`'s log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     try:
         data = weasyprint.HTML(string=document, base_url=None).write_pdf()
     except Exception as exc:  # the engine's own failure, in its words, within ours
