@@ -4,7 +4,7 @@ recorded with who and when, roles, snoozes that end, list filters, FR/EN words a
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -294,6 +294,14 @@ def test_the_api_lists_reads_and_acts_and_refuses_unknown_parameters(
     assert done.status_code == 201 and done.json()["id"] == i
     actions = client.get(f"/api/v1/alerts/{i}?ws=acme", headers=API).json()["actions"]
     assert [(x["change"], x["actor"], x["value"]) for x in actions] == [("commented", LOGIN, "vu")]
+    raise_alert(filled)
+    first = client.get("/api/v1/alerts?ws=acme&limit=1", headers=API).json()
+    assert first["next"] and len(first["alerts"]) == 1
+    second = client.get(f"/api/v1/alerts?ws=acme&limit=1&after={first['next']}", headers=API)
+    assert [a["id"] for a in second.json()["alerts"]] == [i]  # opened at the same time, lower id
+    for forged in ("999999999999999999:1", "12", "x:y"):
+        refused = client.get(f"/api/v1/alerts?ws=acme&after={forged}", headers=API)
+        assert refused.status_code in (400, 422), forged
     bad = client.get("/api/v1/alerts?ws=acme&stat=open", headers=API)
     assert bad.status_code == 400 and "stat" in bad.json()["detail"]
     extra = client.post(
@@ -343,3 +351,35 @@ def test_an_escalation_reads_as_people_per_level_not_raw_floats(
     client.cookies.set("pouls_lang", "fr")
     fr = client.get(f"/alerts/{i}?ws=acme").text
     assert "78 personnes dans les messages privés → 1 dans la presse" in fr
+
+
+def test_each_action_through_the_api_is_recorded_with_who_and_when(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    i = open_alert(filled, kind="toxicity", rule="insultes", facts=None)  # an older alert
+    member(filled, "bob@acme.fr", "moderator")
+    before = utcnow()
+    steps = [
+        ({"action": "ack"}, "acknowledged", None),
+        ({"action": "assign", "assignee": "bob@acme.fr"}, "acknowledged", "bob@acme.fr"),
+        ({"action": "snooze", "for": "2d"}, "snoozed", "bob@acme.fr"),
+        ({"action": "comment", "text": "On attend la modération."}, "snoozed", "bob@acme.fr"),
+        ({"action": "assign", "assignee": None}, "snoozed", None),
+        ({"action": "resolve"}, "resolved", None),
+        ({"action": "reopen"}, "open", None),
+    ]
+    for body, state, assignee in steps:
+        r = client.post(f"/api/v1/alerts/{i}/actions?ws=acme&lang=fr", json=body, headers=API)
+        assert r.status_code == 201, r.text
+        assert (r.json()["state"], r.json()["assignee"]) == (state, assignee)
+    assert r.json()["title"] == (
+        "Part de toxicité en hausse sur « livraison » : 86\xa0% (habituel 12\xa0%)"
+    )
+    actions = client.get(f"/api/v1/alerts/{i}?ws=acme", headers=API).json()["actions"]
+    assert [a["change"] for a in actions] == [
+        "acknowledged", "assigned", "snoozed", "commented", "unassigned", "resolved", "reopened"
+    ]  # fmt: skip
+    assert {a["actor"] for a in actions} == {LOGIN}
+    assert all(before <= datetime.fromisoformat(a["at"]) <= utcnow() for a in actions)
+    snooze_end = datetime.fromisoformat(actions[2]["value"])
+    assert timedelta(hours=47) < snooze_end - before <= timedelta(days=2, seconds=5)

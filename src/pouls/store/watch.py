@@ -300,17 +300,17 @@ class WatchStore:
         unassigned: bool = False,
         now: datetime | None = None,
         limit: int = 100,
-        before: int | None = None,
+        after: tuple[datetime, int] | None = None,
     ) -> list[StoredAlert]:
-        """Alerts of a workspace, newest first; `state` as of `now`; `before`: ids below it
-        only (the next page)."""
+        """Alerts of a workspace, newest first; `state` as of `now`; `after`: the (start, id)
+        of the last alert of the previous page."""
         rows = self.store._reader().execute(
             f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE workspace = ?1"
             " AND (?2 IS NULL OR started_at >= ?2) AND (?3 IS NULL OR started_at < ?3)"
             " AND (?4 IS NULL OR rule = ?4) AND (?5 IS NULL OR status = ?5)"
             f" AND (?6 IS NULL OR {_STATE_AT.format(n=7)} = ?6)"
             " AND (?8 IS NULL OR assignee = ?8) AND (NOT ?9 OR assignee IS NULL)"
-            " AND (?11 IS NULL OR id < ?11)"
+            " AND (?11 IS NULL OR started_at < ?11 OR (started_at = ?11 AND id < ?12))"
             " ORDER BY started_at DESC, id DESC LIMIT ?10",
             (
                 workspace,
@@ -323,7 +323,8 @@ class WatchStore:
                 assignee,
                 int(unassigned),
                 limit,
-                before,
+                to_us(after[0]) if after else None,
+                after[1] if after else None,
             ),
         )
         return [_alert(r) for r in rows]

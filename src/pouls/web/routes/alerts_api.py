@@ -16,6 +16,7 @@ from fastapi.responses import Response
 
 from pouls.query.period import PeriodError, parse_period, zone
 from pouls.signals import utcnow
+from pouls.store.rows import from_us, to_us
 from pouls.store.users import User
 from pouls.store.watch import StoredAlert, WatchStore
 from pouls.watch.explain import Explanation
@@ -100,12 +101,13 @@ def list_alerts(
     ] = None,
     since: Annotated[str | None, Query(description="Opened from: 2026-11-30, 24h, 7d.")] = None,
     until: Annotated[str | None, Query(description="Opened before: same forms.")] = None,
-    before: Annotated[
-        int | None, Query(ge=1, le=2**63 - 1, description="Ids below this (`next`).")
+    after: Annotated[
+        str | None,
+        Query(pattern=r"^\d{1,18}:\d{1,18}$", description="Cursor of the next page (`next`)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
-    """Alerts newest first; pass `next` back as `before` for the following page."""
+    """Alerts newest first; pass `next` back as `after` for the following page."""
     tz = request.app.state.settings.workspace(ws).timezone
     try:
         period = parse_period(since, until, preset=range, tz=zone(tz))
@@ -127,11 +129,12 @@ def list_alerts(
         unassigned=who == "none",
         now=now,
         limit=limit,
-        before=before,
+        after=_cursor(after),
     )
     overview = book.overview(ws, [a.id for a in found])
     alerts = [_alert(a, lang, now, overview[a.id].peak) for a in found]
-    following = found[-1].id if len(found) == limit else None
+    last = found[-1] if len(found) == limit else None
+    following = f"{to_us(last.started_at)}:{last.id}" if last else None
     return _json({"alerts": alerts, "next": following, "states": STATES})
 
 
@@ -172,6 +175,16 @@ def get_alert(
     return _json(out)
 
 
+def _cursor(after: str | None) -> tuple[datetime, int] | None:
+    if after is None:
+        return None
+    started, alert_id = after.split(":")
+    try:
+        return from_us(int(started)), int(alert_id)
+    except (OverflowError, ValueError, OSError):  # a forged cursor past year 9999
+        raise HTTPException(400, "after: not a page cursor; use `next` of a page") from None
+
+
 ACTION_EXAMPLES = {
     "acknowledge": {"value": {"action": "ack"}},
     "assign": {"value": {"action": "assign", "assignee": "ana@acme.fr"}},
@@ -192,7 +205,7 @@ def act_on_alert(
     body: Annotated[
         dict[str, Any],
         Body(
-            openapi_examples=ACTION_EXAMPLES,  # type: ignore[arg-type]
+            openapi_examples=ACTION_EXAMPLES,
             description=f"`action`: one of {', '.join(VERBS)}; `assignee` (assign), `for` or"
             " `until` (snooze; `until` in the workspace's time zone unless it has an offset),"
             " `text` (comment). Other fields are refused.",
