@@ -31,6 +31,14 @@ id = "globex"
 name = "livraison"
 workspace = "acme"
 query = "livraison"
+tags = ["share-of-voice"]
+color = "#7d3c98"
+
+[[topics]]
+name = "croissant"
+workspace = "acme"
+query = "croissant"
+tags = ["share-of-voice"]
 
 [[reports]]
 name = "hebdo"
@@ -90,6 +98,7 @@ def store(home: Path) -> Iterator[SQLiteStore]:
     fill(s)
     pipeline.sync_topics(load(home, environ={}), s)
     s.topics.backfill("acme", "livraison")
+    s.topics.backfill("acme", "croissant")
     yield s
     s.close()
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from pouls.config import Settings
 from pouls.report import NoData, ReportError
@@ -60,7 +63,7 @@ def test_html_is_self_contained_and_escapes_the_summary(
     assert addresses and all(
         a.startswith(("http://127.0.0.1:8000/", "http://www.w3.org/")) for a in addresses
     ), addresses
-    assert page.count("<svg") == 3  # volume, sentiment, channels: drawn inline
+    assert page.count("<svg") == 4  # volume, sentiment, share of voice, channels: inline
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "<p>Bonne semaine.</p>" in page
     assert "Chiffres clés" in page and "Signaux marquants" in page and "+300" in page
 
@@ -79,6 +82,8 @@ def test_pdf_in_french_has_pages_text_and_charts(store: SQLiteStore, settings: S
     drawing = pdf_drawing(data)
     assert "0.752941 0.223529 0.168627 rg" in drawing  # negative bars, #c0392b
     assert "0.117647 0.517647 0.286275 rg" in drawing  # positive bars, #1e8449
+    assert "Part de voix" in text and "livraison" in text and "croissant" in text
+    assert "0.490196 0.235294 0.596078 rg" in drawing  # the livraison topic's own colour
     assert drawing.count(" l\n") > 20  # the volume lines
 
 
@@ -181,3 +186,26 @@ def test_a_missing_pango_names_the_debian_packages(
     assert "libpango-1.0-0 and libpangoft2-1.0-0" in error.value.text("en")
     assert error.value.text("fr").startswith("Les rapports PDF ont besoin de la bibliothèque Pango")
     assert html(content).startswith("<!doctype html>")  # the HTML report does not need it
+
+
+@examples(max_examples=200, derandomize=True, deadline=None)
+@given(st.text(max_size=80))
+def test_a_title_in_the_page_footer_cannot_leave_its_css_string(title: str) -> None:
+    from pouls.report.render import _css_string
+
+    quoted = str(_css_string(title))
+    inner = quoted[1:-1]
+    assert quoted[0] == quoted[-1] == '"'
+    assert '"' not in inner and "<" not in inner and "\n" not in inner
+    # Every escape reads back as the character it stands for.
+    decoded = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), inner)
+    assert decoded == title
+
+
+@examples(max_examples=200, derandomize=True, deadline=None)
+@given(st.text(max_size=200))
+def test_a_summary_is_text_whatever_it_holds(summary: str) -> None:
+    from pouls.report.render import _paragraphs
+
+    out = str(_paragraphs(summary))
+    assert re.sub(r"</?p>|<br>", "", out).count("<") == 0  # only our own tags

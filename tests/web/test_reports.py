@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from fastapi.testclient import TestClient
 
@@ -209,3 +211,17 @@ def test_the_api_lists_reads_and_renders(tmp_path: Path, store: SQLiteStore) -> 
         assert missing.status_code == 404
         odd = api.get("/api/v1/reports/hebdo/render?ws=acme&format=docx", headers=API)
         assert odd.status_code in (400, 422)
+
+
+def test_the_page_says_when_the_next_issue_goes_out(client: TestClient, store: SQLiteStore) -> None:
+    assert "Next issue" not in client.get("/reports/hebdo?ws=acme").text  # not scheduled
+    book = Reports(store)
+    hebdo = book.get("acme", "hebdo")
+    assert hebdo is not None
+    weekly = msgspec.structs.replace(hebdo.report, name="lundi", schedule="weekly", hour=7)
+    book.save(weekly, origin="web")
+    page = client.get("/reports/lundi?ws=acme")
+    assert "Scheduled, but no e-mail sink is named: nothing is sent." in page.text
+    book.save(msgspec.structs.replace(weekly, sinks=["equipe"]), origin="web")
+    page = client.get("/reports/lundi?ws=acme", headers={"Accept-Language": "fr"})
+    assert re.search(r"Prochain envoi par e-mail : \d{1,2} \w+ 20\d\d, 07:00", page.text)

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from pouls.locale import translate
 from pouls.report.content import Content
-from pouls.report.words import channel_label, number
+from pouls.report.words import channel_label, number, percent
 
 INK, MUTED, ACCENT, GRID = "#1f2937", "#9ca3af", "#0f766e", "#e5e7eb"
 # Colours of their own, so a test can find the bars in a PDF apart from the page's text.
@@ -33,11 +33,14 @@ WIDTH = 7.2  # inches: the text width of an A4 page with 2 cm margins, at 100 %
 def all_charts(content: Content, lang: str) -> dict[str, str]:
     """Every chart of the report, by name, as SVG markup ready to be inlined."""
     with matplotlib.rc_context(RC):  # type: ignore[arg-type]
-        return {
+        charts = {
             "volume": volume(content, lang),
             "sentiment": sentiment(content, lang),
             "channels": channels(content, lang),
         }
+        if any(v.total for v in content.voices):
+            charts["share_of_voice"] = share_of_voice(content, lang)
+        return charts
 
 
 def volume(content: Content, lang: str) -> str:
@@ -81,6 +84,29 @@ def channels(content: Content, lang: str) -> str:
     _values(ax, values, lang)
     _style(ax, horizontal=True)
     return _svg(fig, "channels")
+
+
+def share_of_voice(content: Content, lang: str) -> str:
+    """Each share-of-voice topic's share of their signals, in the topic's colour."""
+    rows = sorted(content.voices, key=lambda v: v.share)
+    fig = _figure(0.5 + 0.28 * len(rows))
+    ax = fig.add_subplot()
+    shares = [v.share for v in rows]
+    ax.barh([v.name for v in rows], shares, color=[v.color or ACCENT for v in rows])
+    for i, v in enumerate(rows):
+        ax.annotate(
+            percent(lang, v.share),
+            (v.share, i),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=INK,
+        )
+    ax.set_xlim(0, max([*shares, 0.01]) * 1.15)
+    ax.xaxis.set_major_formatter(lambda x, _: percent(lang, x))
+    _style(ax, horizontal=True)
+    return _svg(fig, "share_of_voice")
 
 
 def _figure(height: float) -> Figure:

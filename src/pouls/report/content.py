@@ -43,6 +43,16 @@ class Ranked(msgspec.Struct, frozen=True, kw_only=True):
     count: int
 
 
+class Voice(msgspec.Struct, frozen=True, kw_only=True):
+    """A topic's share of the signals of the share-of-voice topics, as the dashboard has it."""
+
+    name: str
+    color: str | None
+    total: int
+    previous: int
+    share: float
+
+
 class TopSignal(msgspec.Struct, frozen=True, kw_only=True):
     """A signal that drew the most engagement in the period."""
 
@@ -81,6 +91,7 @@ class Content(msgspec.Struct, kw_only=True):
     channels: list[Ranked]
     topics: list[Ranked]
     hashtags: list[Ranked]
+    voices: list[Voice]  # topics tagged share-of-voice; none when the workspace has none
     authors: list[Ranked]  # the most active; pseudonyms in pseudonymous workspaces
     top: list[TopSignal]
     alerts: list[AlertLine]
@@ -158,6 +169,10 @@ def gather(
         sentiment={k: board.sentiment.split.get(k, 0) for k in _SENTIMENTS},
         channels=[Ranked(key=i.key, count=i.count) for i in board.mix.get("channel", [])[:8]],
         topics=_ranked(facets.get("topic", {}), 8),
+        voices=[
+            Voice(name=v.name, color=v.color, total=v.total, previous=v.previous, share=v.share)
+            for v in board.share_of_voice.topics
+        ],
         hashtags=[Ranked(key=i.label, count=i.count) for i in board.top.get("hashtags", [])[:8]],
         authors=[
             Ranked(key=i.label, count=i.count) for i in board.top.get("authors_volume", [])[:8]

@@ -25,7 +25,9 @@ from pouls.query.period import Period, preset_period, zone
 from pouls.report import ReportError
 from pouls.report.content import Content, gather
 from pouls.report.render import MEDIA, filename, render
-from pouls.report.words import day
+from pouls.report.schedule import next_due
+from pouls.report.words import day, moment
+from pouls.signals import utcnow
 from pouls.store.reports import ReportExists, Reports, SavedReport
 from pouls.web.auth import same_origin
 from pouls.web.i18n import language, translate
@@ -217,6 +219,7 @@ def _page(
         "saved": saved,
         "report": saved.report,
         "period": period,
+        "next_issue": _next_issue(saved.report, tz, page_lang),
         "since_day": day(page_lang, period.since, tz),
         "until_day": day(page_lang, period.until - timedelta(microseconds=1), tz),
         "doc_lang": doc_lang,
@@ -332,6 +335,16 @@ def report_delete(
         raise HTTPException(400, "a report declared in pouls.toml is removed there")
     book(request).remove(sel.workspace, saved.name)
     return RedirectResponse(f"/reports?ws={sel.workspace}", status_code=303)
+
+
+def _next_issue(report: Report, tz: ZoneInfo, lang: str) -> str | None:
+    """When the next issue goes out by e-mail, in words; None when it is not scheduled."""
+    at = next_due(report, utcnow(), tz)
+    if at is None:
+        return None
+    if not report.sinks:
+        return translate(lang, "Scheduled, but no e-mail sink is named: nothing is sent.")
+    return translate(lang, "Next issue by e-mail: %(when)s", when=moment(lang, at, tz))
 
 
 def _may_edit(request: Request, sel: Selection) -> bool:
