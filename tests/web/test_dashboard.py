@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pouls.signals import Entity, Geo, Metrics, Sentiment, Signal
 from pouls.store.sqlite import SQLiteStore
@@ -213,3 +215,22 @@ def test_wall_topics_and_every_page_link_to_the_dashboard(
     assert 'href="/dashboard?ws=acme&amp;channel=rss&amp;range=7d"' in wall.text
     topics = client.get("/topics", params={"ws": "acme"})
     assert 'href="/dashboard?ws=acme&amp;topic=lumiere"' in topics.text
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    sov=st.lists(st.text(max_size=30), max_size=4),
+    q=st.one_of(st.none(), st.text(max_size=40)),
+)
+def test_any_topics_and_query_get_a_page_or_a_reason_never_a_crash(
+    client: TestClient, sov: list[str], q: str | None
+) -> None:
+    params: list[tuple[str, str]] = [("ws", "acme"), ("since", "2026-09-30")]
+    params += [("sov", s) for s in sov] + ([("q", q)] if q is not None else [])
+    r = client.get("/dashboard", params=params)
+    assert r.status_code in (200, 400, 422), r.text

@@ -165,3 +165,33 @@ def test_a_click_on_a_chart_lands_on_the_wall_filtered_on_it(
     page.wait_for_url(re.compile(r"topic=lumiere"))  # type: ignore[attr-defined]
     expect(page.locator("#cards > li.card")).to_have_count(20)  # type: ignore[attr-defined]
     assert problems == []
+
+
+def test_map_points_merge_into_clusters_as_one_zooms_out(
+    browser: object, server: tuple[str, Live, asyncio.AbstractEventLoop], buzz: SQLiteStore
+) -> None:
+    from playwright.sync_api import expect
+
+    base = server[0]
+    page, problems = open_dashboard(browser, base, "fr", 1280)
+    chart = page.locator('.dash-chart[data-chart="map"]')  # type: ignore[attr-defined]
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_attribute("data-ready", "true")
+    shown = "(el) => echarts.getInstanceByDom(el).getOption().series[1].data.map(d => d.name)"
+    # framed on the points: Lille and Paris apart
+    assert sorted(chart.evaluate(shown)) == ["Lille", "Paris"]
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # type: ignore[attr-defined]
+    for _ in range(60):  # zoom out to the world: 200 km become a few pixels
+        page.mouse.wheel(0, 400)  # type: ignore[attr-defined]
+        page.wait_for_timeout(20)  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    assert chart.evaluate(shown) == ["2 lieux"]
+    # the places' table: French decimals, and no link for a place the wall cannot select yet
+    details = page.locator('details[data-table="map"]')  # type: ignore[attr-defined]
+    details.locator("summary").click()
+    first = details.locator("table").first
+    expect(first.locator("tbody tr")).to_have_count(2)
+    expect(first).to_contain_text("50,63")
+    assert first.locator("a").count() == 0
+    assert problems == []

@@ -503,6 +503,7 @@
 
   // --- Map: offline country shapes, points clustered by screen cell at the current zoom ------
   const CELL = 44; // px: points closer than this on screen are drawn as one cluster
+  const MAX_ZOOM = 80;
   let worldLoaded = null;
   function loadWorld(url) {
     if (!worldLoaded) {
@@ -519,31 +520,36 @@
     const f = geo.features.find((x) => x.properties.name === code);
     return f ? f.properties[lang] || fallback : fallback;
   }
-  function bounds(points) {
-    if (!points.length) return null;
+  // The view that frames the points (the whole world at zoom 1): one can zoom out from it.
+  function framing(points) {
+    if (!points.length) return { zoom: 1 };
     const lons = points.map((p) => p.lon);
     const lats = points.map((p) => p.lat);
-    const pad = 2;
-    const west = Math.max(-180, Math.min(...lons) - pad);
-    const east = Math.min(180, Math.max(...lons) + pad);
-    const south = Math.max(-85, Math.min(...lats) - pad);
-    const north = Math.min(85, Math.max(...lats) + pad);
-    return [[west, north], [east, south]];
+    const [west, east] = [Math.min(...lons), Math.max(...lons)];
+    const [south, north] = [Math.min(...lats), Math.max(...lats)];
+    const span = Math.max((east - west) / 360, (north - south) / 170, 4 / 360);
+    return {
+      center: [(west + east) / 2, (south + north) / 2],
+      zoom: Math.max(1, Math.min(MAX_ZOOM, 0.6 / span)),
+    };
   }
+  // Greedy clustering on screen: the largest places first, each one joins the first cluster
+  // whose first place lies within CELL pixels, else starts its own (no grid seams). Map points
+  // are 200 at most, so this stays well under a millisecond.
   function cluster(chart) {
-    const groups = new Map();
-    for (const p of F.map.points) {
+    const groups = [];
+    const byCount = [...F.map.points].sort((a, b) => b.count - a.count);
+    for (const p of byCount) {
       const px = chart.convertToPixel({ geoIndex: 0 }, [p.lon, p.lat]);
       if (!px) continue;
-      const key = Math.floor(px[0] / CELL) + ":" + Math.floor(px[1] / CELL);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { points: [], count: 0, lon: 0, lat: 0 }));
+      let g = groups.find((c) => Math.hypot(c.x - px[0], c.y - px[1]) < CELL);
+      if (!g) groups.push((g = { x: px[0], y: px[1], points: [], count: 0, lon: 0, lat: 0 }));
       g.points.push(p);
       g.count += p.count;
       g.lon += p.lon * p.count;
       g.lat += p.lat * p.count;
     }
-    return [...groups.values()].map((g) => {
+    return groups.map((g) => {
       const one = g.points.length === 1;
       const w = g.count || 1;
       return {
@@ -569,7 +575,7 @@
               ? `${p.name}: ${number(p.value[2])}`
               : `${countryName(geo, p.name, p.name)}: ${number(p.value || 0)}`,
         },
-        legend: { show: false },
+        legend: { bottom: 0, right: 8, left: "auto", data: [W.Places] },
         visualMap: {
           type: "continuous",
           min: 0,
@@ -586,8 +592,8 @@
         geo: {
           map: "world",
           roam: true,
-          boundingCoords: bounds(F.map.points) || undefined,
-          scaleLimit: { min: 1, max: 60 },
+          ...framing(F.map.points),
+          scaleLimit: { min: 1, max: MAX_ZOOM },
           itemStyle: { areaColor: "#eef2f7", borderColor: "#94a3b8", borderWidth: 0.5 },
           emphasis: { label: { show: false }, itemStyle: { areaColor: "#fed7aa" } },
         },
@@ -634,7 +640,7 @@
       if (points.length === 1) return pointHref(points[0]);
       // A cluster opens on its points rather than on a mixed wall: zoom until they separate.
       const zoom = chart.getOption().geo[0].zoom || 1;
-      chart.setOption({ geo: { center: p.value.slice(0, 2), zoom: Math.min(60, zoom * 3) } });
+      chart.setOption({ geo: { center: p.value.slice(0, 2), zoom: Math.min(MAX_ZOOM, zoom * 3) } });
       redraw();
       return null;
     },
