@@ -86,3 +86,27 @@ def test_a_rule_is_made_in_the_browser_with_its_replay_before_saving(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     stored = WatchStore(filled).rule("acme", name)
     assert stored is not None and stored.origin == "web"
+
+
+SETTINGS_PAGES = [
+    "/settings",
+    "/settings/sources",
+    "/settings/members",
+    "/settings/tokens",
+    "/settings/password",
+    "/rules/new",
+]
+
+
+def test_no_settings_page_scrolls_sideways_on_a_phone(
+    page,  # type: ignore[no-untyped-def]
+    server: tuple[str, Live, asyncio.AbstractEventLoop],
+) -> None:
+    base, _, _ = server
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, base, "/settings?ws=acme")
+    widths = {}
+    for path in SETTINGS_PAGES:
+        page.goto(f"{base}{path}?ws=acme")
+        widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    assert {p: w for p, w in widths.items() if w > 390} == {}
