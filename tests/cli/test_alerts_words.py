@@ -1,4 +1,5 @@
-"""`pouls alerts` counts in the terminal's language: `1 tentative d'envoi`, never `attempt(s)`."""
+"""`pouls alerts` speaks the terminal's language: `1 tentative d'envoi`, never `attempt(s)`;
+titles and states worded as the pages word them."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ def test_alerts_count_their_deliveries_in_the_terminals_language(tmp_path: Path)
     store = SQLiteStore(tmp_path / "pouls.db")
     book = WatchStore(store)
     one = book.open_alert(
-        "demo", rule="buzz", kind="spike", title="[b]buzz", at=AT, observed=9, baseline=1, score=1
-    )
+        "demo", rule="buzz", kind="spike", title="Volume en hausse sur « [b]buzz » : 9 (habituel 1)",
+        at=AT, observed=9, baseline=1, score=1,
+    )  # fmt: skip
     two = book.open_alert(
         "demo", rule="calm", kind="spike", title="calm", at=AT, observed=9, baseline=1, score=1
     )
@@ -45,3 +47,10 @@ def test_alerts_count_their_deliveries_in_the_terminals_language(tmp_path: Path)
     assert "(1 delivery attempt, 0 failed)" in english.stdout
     assert "(2 delivery attempts, 1 failed)" in english.stdout
     assert "[b]buzz" in english.stdout  # a title is shown as written, never as markup
+    # Titles and states in the terminal's language, older alerts included.
+    assert (
+        "[Ouverte · épisode en cours] buzz: Volume en hausse sur « [b]buzz » : 9" in french.stdout
+    )
+    assert (
+        "[Open · episode ongoing] buzz: Volume rising on “[b]buzz”: 9 (usual 1)" in english.stdout
+    )

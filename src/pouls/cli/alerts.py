@@ -11,12 +11,21 @@ import typer
 from pouls.cli import context
 from pouls.cli.context import UserError, out
 from pouls.cli.usage import duration
-from pouls.locale import system_language, translate_plural
+from pouls.locale import N_, system_language, translate, translate_plural
 
 if TYPE_CHECKING:
     from pouls.config import Settings
     from pouls.sinks.notice import Notice
     from pouls.store.sqlite import SQLiteStore
+
+
+# The team's states of an alert (pouls.watch.workflow), as the alert pages name them.
+STATES = {
+    "open": N_("Open"),
+    "acknowledged": N_("Acknowledged"),
+    "snoozed": N_("Snoozed"),
+    "resolved": N_("Resolved"),
+}
 
 
 def register(app: typer.Typer) -> None:
@@ -31,9 +40,12 @@ def alerts(
     ] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
 ) -> None:
-    """Alerts raised by the live watcher, with their deliveries."""
+    """Alerts raised by the live watcher: where the team stands with each, its deliveries."""
     workspace = context.workspace_id(workspace)
+    from pouls.signals import utcnow
     from pouls.store.watch import WatchStore
+    from pouls.watch import titles
+    from pouls.watch.workflow import current
 
     lang = system_language()
     store = context.store()
@@ -49,8 +61,13 @@ def alerts(
                 len(sent),
                 failed=failed,
             )
+            state = translate(lang, STATES[current(a.state, a.snoozed_until, utcnow())])
+            episode = translate(lang, "episode ongoing" if a.status == "open" else "episode over")
+            title = titles.title(a.kind, titles.of_alert(a), lang)
+            who = f" → {a.assignee}" if a.assignee else ""
             out.print(
-                f"#{a.id} {a.started_at:%Y-%m-%d %H:%M} [{a.status}] {a.rule}: {a.title}  ({tries})",
+                f"#{a.id} {a.started_at:%Y-%m-%d %H:%M} [{state} · {episode}] {a.rule}: {title}"
+                f"{who}  ({tries})",
                 markup=False,
             )
     finally:

@@ -8,6 +8,7 @@ The words are English message ids of the gettext catalogues (`pouls.locale`).
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import msgspec
@@ -15,6 +16,7 @@ import msgspec
 from pouls.config import Rule
 from pouls.locale import N_, translate, translate_plural
 from pouls.locale.formats import number, percent
+from pouls.store.watch import StoredAlert
 from pouls.watch.rules import SHARES, Firing, metric_of
 
 LEVELS = ("private", "public", "press")  # as the crisis tracker orders them
@@ -69,6 +71,33 @@ def of_firing(rule: Rule, firing: Firing) -> Facts:
         count=count,
         authors=firing.authors,
         terms=list(firing.terms[:4]),
+    )
+
+
+class _Told(msgspec.Struct):
+    """The few fields of a stored explanation that old alerts' titles are read back from."""
+
+    metric: str | None = None
+    terms: list[dict[str, object]] = []
+    visibility: dict[str, int] = {}
+
+
+def of_alert(alert: StoredAlert) -> Facts:
+    """A stored alert's facts: its `facts` column, or what its old title and explanation tell."""
+    told = _Told()
+    if alert.facts is None and alert.explanation:
+        with contextlib.suppress(msgspec.DecodeError):  # a damaged document: the title alone
+            told = msgspec.json.decode(alert.explanation, type=_Told)
+    return read(
+        alert.kind,
+        alert.facts,
+        title=alert.title,
+        observed=alert.observed,
+        baseline=alert.baseline,
+        metric=told.metric if told.metric not in (None, "signals", "copies") else None,
+        terms=[str(t.get("term")) for t in told.terms],
+        key=alert.key,
+        levels=list(told.visibility),
     )
 
 

@@ -33,36 +33,9 @@ class Shown(msgspec.Struct, kw_only=True):
     facts: titles.Facts
 
 
-class _Told(msgspec.Struct):
-    """The few fields of a stored explanation that old alerts' titles are read back from."""
-
-    metric: str | None = None
-    terms: list[dict[str, object]] = []
-    visibility: dict[str, int] = {}
-
-
-def facts(alert: StoredAlert) -> titles.Facts:
-    """The alert's facts: stored, or read back from its old title and explanation."""
-    told = _Told()
-    if alert.facts is None and alert.explanation:
-        with contextlib.suppress(msgspec.DecodeError):  # a damaged document: the title alone
-            told = msgspec.json.decode(alert.explanation, type=_Told)
-    return titles.read(
-        alert.kind,
-        alert.facts,
-        title=alert.title,
-        observed=alert.observed,
-        baseline=alert.baseline,
-        metric=told.metric if told.metric not in (None, "signals", "copies") else None,
-        terms=[str(t.get("term")) for t in told.terms],
-        key=alert.key,
-        levels=list(told.visibility),
-    )
-
-
 def show(alert: StoredAlert, lang: str, now: datetime, peak: float | None = None) -> Shown:
     """The alert worded in `lang`, its state as of `now`."""
-    found = facts(alert)
+    found = titles.of_alert(alert)
     return Shown(
         alert=alert,
         title=titles.title(alert.kind, found, lang),

@@ -41,10 +41,11 @@ def workspace(
     """FastAPI dependency: a workspace where the signed-in account has a role."""
     chosen = ws or default_workspace(request, user)
     if request.app.state.settings.workspace(chosen) is None:
-        raise HTTPException(404, f"no workspace {chosen!r}")
+        raise HTTPException(404, detail=f"no workspace {chosen!r}")
     if chosen not in user.roles:
         raise HTTPException(
-            403, f"{user.login} has no role in workspace {chosen!r}: ask one of its admins"
+            403,
+            detail=f"{user.login} has no role in workspace {chosen!r}: ask one of its admins",
         )
     return chosen
 
@@ -182,7 +183,7 @@ def _cursor(after: str | None) -> tuple[datetime, int] | None:
     try:
         return from_us(int(started)), int(alert_id)
     except (OverflowError, ValueError, OSError):  # a forged cursor past year 9999
-        raise HTTPException(400, "after: not a page cursor; use `next` of a page") from None
+        raise HTTPException(400, detail="after: not a page cursor; use `next` of a page") from None
 
 
 ACTION_EXAMPLES = {
@@ -220,7 +221,7 @@ def act_on_alert(
     try:
         ask = msgspec.convert(body, type=ActionRequest)
     except msgspec.ValidationError as exc:
-        raise HTTPException(400, f"body: {exc}") from None
+        raise HTTPException(400, detail=f"body: {exc}") from None
     try:
         alert = perform(
             WatchStore(request.app.state.store),
