@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.topics import Topic
@@ -88,3 +90,30 @@ def test_dashboard_needs_a_role_in_the_workspace(client: TestClient) -> None:
     client.post("/logout")
     r = client.get("/api/v1/dashboard", params={"ws": "acme"})
     assert r.status_code == 401
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    sov=st.one_of(st.none(), st.text(max_size=40), st.just(",,"), st.just("ecole, ecole")),
+    bucket=st.one_of(
+        st.none(), st.sampled_from(["hour", "day", "week", "", "HOUR"]), st.text(max_size=12)
+    ),
+    span=st.sampled_from([SPAN, {"range": "7d"}, {"since": "90d"}, {}]),
+)
+def test_any_sov_and_bucket_is_answered_or_refused_never_a_500(
+    client: TestClient, sov: str | None, bucket: str | None, span: dict[str, str]
+) -> None:
+    params = {"ws": "acme", **span}
+    if sov is not None:
+        params["sov"] = sov
+    if bucket is not None:
+        params["bucket"] = bucket
+    r = client.get("/api/v1/dashboard", params=params)
+    assert r.status_code in (200, 400), r.text
+    if r.status_code == 400:
+        assert isinstance(r.json()["detail"], str) and r.json()["detail"]

@@ -27,9 +27,7 @@ DEFAULT_RANGE = "30d"  # what a dashboard shows when the request names no range
 def get_dashboard(
     request: Request,
     sel: Annotated[Selection, Depends(selection)],
-    bucket: Annotated[
-        str | None, Query(max_length=10, description="Series step: hour, day or week.")
-    ] = None,
+    bucket: Annotated[str | None, Query(description="Series step: hour, day or week.")] = None,
     sov: Annotated[
         str | None,
         Query(
