@@ -70,7 +70,7 @@ async def test_a_snoozed_alert_tells_its_news_only_once_the_snooze_is_over(
     await signal(store, watcher, 3, NOW + timedelta(minutes=6))
     assert len(hook.sent) == 1  # snoozed: held, the latest change only
     held = WatchStore(store).deliveries("acme", alert_id=alert.id)
-    assert held[0].detail is not None and held[0].detail.startswith("held")
+    assert held[0].detail is not None and held[0].detail.startswith("held: snoozed until")
     clock[0] = NOW + timedelta(hours=2, minutes=1)
     await watcher.drain()
     assert len(hook.sent) == 2 and "3" in hook.sent[-1].subject  # type: ignore[attr-defined]

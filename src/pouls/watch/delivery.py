@@ -58,9 +58,15 @@ class Outbox:
         self._last: dict[str, asyncio.Future] = {}  # each sink's latest delivery
 
     def send(
-        self, notice: Notice, names: Sequence[str], *, quiet_until: datetime | None = None
+        self,
+        notice: Notice,
+        names: Sequence[str],
+        *,
+        quiet_until: datetime | None = None,
+        why: str = "quiet hours",
     ) -> None:
-        """Deliver `notice` to the named sinks in the background (or hold it in quiet hours)."""
+        """Deliver `notice` to the named sinks in the background, or hold it until
+        `quiet_until` (`why`: quiet hours, or the alert's snooze)."""
         if not names:
             return
         if quiet_until is not None and notice.alert_id is not None:
@@ -73,7 +79,7 @@ class Outbox:
                         number=0,
                         ok=False,
                         final=False,
-                        detail=f"held: quiet hours until {quiet_until.isoformat()}",
+                        detail=f"held: {why} until {quiet_until.isoformat()}",
                     )
                 )
             return
@@ -109,7 +115,7 @@ class Outbox:
                     attempt=0,
                     ok=False,
                     final=True,
-                    detail=f"not sent: pouls stopped during quiet hours (due {due.isoformat()})",
+                    detail=f"not sent: pouls stopped while it was held (due {due.isoformat()})",
                 )
         self._held.clear()
 

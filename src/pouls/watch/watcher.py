@@ -496,10 +496,10 @@ class Watcher:
             lang=lang,
             base_url=self.settings.base_url,
         )
-        quiet = in_quiet_hours(rule, firing.at)
-        if snoozed is not None:  # told once the snooze is over, the latest change only
-            quiet = max(quiet, snoozed) if quiet is not None else snoozed
-        self.outbox.send(notice, rule.sinks, quiet_until=quiet)
+        quiet, why = in_quiet_hours(rule, firing.at), "quiet hours"
+        if snoozed is not None and (quiet is None or snoozed > quiet):
+            quiet, why = snoozed, "snoozed"  # told once the snooze is over, the latest only
+        self.outbox.send(notice, rule.sinks, quiet_until=quiet, why=why)
         return alert_id
 
     def _team(self, workspace: str, alert_id: int, firing: Firing) -> datetime | None:
