@@ -155,6 +155,7 @@ def test_topic_dashboard_and_share_of_voice_between_chosen_topics(
     )
     assert r.status_code == 200, r.text
     assert "Dashboard: " in r.text and ">lumiere</span>" in r.text
+    assert 'style="border-color: #c2410c"' in r.text
     voices = island(r.text)["figures"]["share_of_voice"]["topics"]
     assert [(v["id"], v["total"]) for v in voices] == [("lumiere", 20), ("tartes", 0)]
     # the picker ticks the topics compared and sends the page's own selection back
@@ -234,3 +235,11 @@ def test_any_topics_and_query_get_a_page_or_a_reason_never_a_crash(
     params += [("sov", s) for s in sov] + ([("q", q)] if q is not None else [])
     r = client.get("/dashboard", params=params)
     assert r.status_code in (200, 400, 422), r.text
+
+
+def test_a_topic_colour_that_is_not_hex_is_left_out_of_the_style(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    filled.topics.save(Topic(workspace="acme", name="odd", query="x", color="red;top:0"))
+    r = client.get("/dashboard", params={"ws": "acme", "topic": "odd", **WEEK})
+    assert ">odd</span>" in r.text and "red;top:0" not in r.text

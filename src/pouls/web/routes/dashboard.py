@@ -8,6 +8,7 @@ runs), so the page costs one request and no inline script.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import msgspec
@@ -18,6 +19,7 @@ from pouls.analyse import figures
 from pouls.locale import translate
 from pouls.query import QueryError
 from pouls.query.period import preset_period, zone
+from pouls.store.topics import Topic
 from pouls.web import i18n
 from pouls.web.dashboard_text import labels, tiles
 from pouls.web.params import Selection, selection
@@ -26,6 +28,7 @@ from pouls.web.routes.dashboard_api import DEFAULT_RANGE
 from pouls.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 pages = templates()
 
 
@@ -50,7 +53,7 @@ def dashboard(
     context: dict[str, Any] = {
         "sel": sel,
         "topics": topics,
-        "topic": next((t for t in topics if t.name == sel.filters.topic), None),
+        "topic_color": _color(next((t for t in topics if t.name == sel.filters.topic), None)),
         "sov": chosen or [],
         "picker": picker(sel.period, tz, lang),
         "previous_words": picker(sel.period.previous(), tz, lang).words,
@@ -102,3 +105,9 @@ def wall_params(sel: Selection) -> dict[str, str]:
     """The page's selection as the wall reads it. The figures leave the workspace's own accounts
     out unless `own` is chosen, so the wall is told to as well: a bar of 12 opens on 12 signals."""
     return sel.params(own="false") if sel.chosen("own") is None else sel.params()
+
+
+def _color(topic: Topic | None) -> str | None:
+    """A topic's colour for a style attribute: `#rrggbb` only, whatever its origin stored."""
+    color = topic.color if topic else None
+    return color if color and _HEX.fullmatch(color) else None
