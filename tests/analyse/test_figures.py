@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -177,6 +177,9 @@ def test_unknown_share_of_voice_topic_or_bucket_is_refused(
     year = Period(since=T0, until=T0 + timedelta(days=365))
     with pytest.raises(FigureError, match="more than 1000 points"):
         dashboard(filled, settings(tmp_path), "acme", None, Filters(), year, bucket="hour")
+    forever = Period(since=datetime(1970, 1, 1, tzinfo=UTC), until=T0)  # `until` alone
+    with pytest.raises(FigureError, match="give the range a start"):
+        dashboard(filled, settings(tmp_path), "acme", None, Filters(), forever)
 
 
 def test_weeks_start_on_local_mondays(filled: SQLiteStore, tmp_path: Path) -> None:

@@ -200,6 +200,11 @@ def dashboard(
 
 def _step(period: Period, bucket: str | None) -> timedelta:
     if bucket is None:
+        if period.length / WEEK > MAX_BUCKETS:  # a range with no start: since 1970
+            raise FigureError(
+                N_("a dashboard covers at most %(max)s weeks: give the range a start (since)"),
+                max=str(MAX_BUCKETS),
+            )
         return period.bucket()
     if bucket not in BUCKETS:
         raise FigureError(

@@ -551,27 +551,27 @@ def _exact_sql(
         add(key, c.n, c.reach, c.peak, c.label)
     wanted = set(keys)
     for _, day0, day1 in (span for span in spans if span[0] == "d"):
-        union, params = _union(
-            base, kind, owns, [("d", day0, day1)], keys, "start, key, n, reach, peak, label"
-        )
-        seen: dict[int, set[str]] = {day: set() for day in range(day0, day1)}
+        days = [("d", day0, day1)]
+        union, params = _union(base, kind, owns, days, keys, "start, key, n, reach, peak, label")
+        seen: dict[int, set[str]] = {}
         for day, key, n, reach, peak, label in conn.execute(union, params):
-            seen[day].add(key)
+            seen.setdefault(day, set()).add(key)
             add(key, n, reach, peak, label)
-        gaps = {day: wanted - found for day, found in seen.items() if wanted - found}
+        # Only a day that kept DAY_TOP keys may have left some out.
+        union, params = _union(base, kind, owns, days, None, "start")
+        full = conn.execute(
+            f"SELECT start FROM ({union}) GROUP BY start HAVING count(*) >= ?", [*params, DAY_TOP]
+        )
+        gaps = {d: wanted - seen.get(d, set()) for (d,) in full if wanted - seen.get(d, set())}
         if not gaps:
             continue
-        missing = sorted(set().union(*gaps.values()))
-        starts = sorted(gaps)
-        union, params = _union(
-            base,
-            kind,
-            owns,
-            [("b", d * BLOCKS_PER_DAY, (d + 1) * BLOCKS_PER_DAY) for d in starts],
-            missing,
-            "start, key, n, reach, peak, label",
-        )
-        for block, key, n, reach, peak, label in conn.execute(union, params):
+        blocks = [d * BLOCKS_PER_DAY + i for d in sorted(gaps) for i in range(BLOCKS_PER_DAY)]
+        for block, key, n, reach, peak, label in conn.execute(
+            "SELECT start, key, n, reach, peak, label FROM figure_keys WHERE workspace = ?"
+            " AND span = 'b' AND start IN (SELECT value FROM json_each(?)) AND topic = ?"
+            " AND kind = ? AND own = ? AND key IN (SELECT value FROM json_each(?))",
+            (base[0], json.dumps(blocks), base[1], kind, owns[0], json.dumps(sorted(wanted))),
+        ):
             if key in gaps[block // BLOCKS_PER_DAY]:
                 add(key, n, reach, peak, label)
     return out
