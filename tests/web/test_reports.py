@@ -154,10 +154,27 @@ def test_a_bad_report_form_is_refused_with_its_reason(
     assert [r.name for r in Reports(store).list("acme")] == ["hebdo"]
 
 
-def test_settings_of_pouls_toml_are_changed_there(client: TestClient) -> None:
-    refused = client.post("/reports/hebdo?ws=acme", data={"title": "Autre", "range": "7d"})
-    assert refused.status_code == 400 and "declared in pouls.toml" in refused.text
-    assert client.post("/reports/hebdo/delete?ws=acme").status_code == 400
+def test_a_report_of_pouls_toml_changed_or_deleted_here_stays_so(
+    tmp_path: Path, client: TestClient, store: SQLiteStore
+) -> None:
+    page = client.get("/reports/hebdo?ws=acme")
+    assert "Seeded from pouls.toml" in page.text
+    form = {"title": "Notre semaine", "range": "30d", "lang": "fr", "schedule": "off"}
+    assert client.post("/reports/hebdo?ws=acme", data=form).status_code == 200
+    changed = Reports(store).get("acme", "hebdo")
+    assert changed is not None and (changed.origin, changed.title) == ("web", "Notre semaine")
+    assert "pouls.toml, changed here" in client.get("/reports/hebdo?ws=acme").text
+    # The next start seeds from the file again: the version changed here is kept.
+    settings = load(tmp_path, environ={})
+    assert Reports(store).sync(settings.file.reports, ["acme"]) == []
+    assert Reports(store).get("acme", "hebdo").title == "Notre semaine"  # type: ignore[union-attr]
+    # Deleted here, it is not seeded again; made again under its name, the file may seed it.
+    assert client.post("/reports/hebdo/delete?ws=acme").status_code == 200
+    assert Reports(store).sync(settings.file.reports, ["acme"]) == []
+    assert Reports(store).get("acme", "hebdo") is None
+    again = {**form, "name": "hebdo", "title": "Refait"}
+    assert client.post("/reports?ws=acme", data=again).status_code == 200
+    assert Reports(store).get("acme", "hebdo").origin == "web"  # type: ignore[union-attr]
 
 
 def test_viewers_read_reports_but_do_not_change_them(

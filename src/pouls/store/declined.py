@@ -11,11 +11,11 @@ from pouls.store.rows import to_us
 if TYPE_CHECKING:
     from pouls.store.sqlite import SQLiteStore
 
-Kind = Literal["topic", "rule"]
+Kind = Literal["topic", "rule", "report"]
 
 
 class Declined:
-    """Names of a workspace's topics and rules that pouls.toml must no longer seed."""
+    """Names of a workspace's topics, rules and reports that pouls.toml must no longer seed."""
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store

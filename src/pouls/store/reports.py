@@ -1,13 +1,14 @@
 """Saved reports in SQLite: their settings, the analyst's summary, and each scheduled send.
 
-pouls.toml seeds the table (`sync`), as it does topics: a report declared there is shown and
-rendered like one made in the web app, but its settings are changed in the file; its summary,
-which the analyst writes for each issue, is edited in the web app either way.
+pouls.toml seeds the table (`sync`) as it does topics and rules: a report declared there
+follows the file until it is changed or deleted in the web app, which then wins. Its summary,
+which the analyst writes for each issue, is the store's either way.
 """
 
 from __future__ import annotations
 
 import builtins
+import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -15,10 +16,13 @@ import msgspec
 
 from pouls.config.reports import Report
 from pouls.signals import utcnow
+from pouls.store.declined import Declined
 from pouls.store.rows import from_us, to_us
 
 if TYPE_CHECKING:
     from pouls.store.sqlite import SQLiteStore
+
+log = logging.getLogger("pouls.report")
 
 Origin = Literal["config", "web"]
 SendStatus = Literal["sent", "failed", "empty"]
@@ -134,14 +138,36 @@ class Reports:
     def sync(
         self, declared: builtins.list[Report], workspaces: builtins.list[str]
     ) -> builtins.list[str]:
-        """Make the stored config reports those of pouls.toml (summaries kept); returns the
-        names of those added or changed. Reports made in the web app are left alone."""
+        """Seed the store with the reports of pouls.toml; returns the names of those added
+        or changed (docs/settings.md: the store is the one source of truth).
+
+        A file report nobody changed elsewhere follows the file, and leaves with its lines;
+        one changed in the web app keeps that version; one deleted there stays deleted.
+        Summaries are always kept; reports made in the web app are left alone.
+        """
+        declined = Declined(self.store).names("report")
         keys = {(r.workspace, r.name) for r in declared}
         for ws in workspaces:
             for old in self.list(ws):
                 if old.origin == "config" and (ws, old.name) not in keys:
                     self.remove(ws, old.name)
-        return [r.name for r in declared if self.save(r, origin="config")]
+        changed = []
+        for r in declared:
+            if (r.workspace, r.name) in declined:
+                continue
+            kept = self.get(r.workspace, r.name)
+            if kept is not None and kept.origin != "config":
+                if kept.report != r:
+                    log.info(
+                        "report %s/%s: pouls.toml differs, the version changed in the web app"
+                        " is kept",
+                        r.workspace,
+                        r.name,
+                    )
+                continue
+            if self.save(r, origin="config"):
+                changed.append(r.name)
+        return changed
 
     # -- sends --------------------------------------------------------------------------------
 

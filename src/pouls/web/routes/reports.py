@@ -28,6 +28,7 @@ from pouls.report.render import MEDIA, filename, render
 from pouls.report.schedule import next_due
 from pouls.report.words import day, moment
 from pouls.signals import utcnow
+from pouls.store.declined import Declined
 from pouls.store.reports import ReportExists, Reports, SavedReport
 from pouls.web.auth import same_origin
 from pouls.web.i18n import language, translate
@@ -230,6 +231,7 @@ def _page(
         "form": form or _form_of(saved.report),
         "error": error,
         "sends": book(request).sends(sel.workspace, saved.name, limit=10),
+        "declared": _declared(request, sel.workspace, saved.name),
         **_choices(request, sel),
     }
     return pages.TemplateResponse(request, "report_page.html", context, status_code=status)
@@ -300,6 +302,7 @@ async def report_create(
             language(request), "a report named %(name)s exists already", name=report.name
         )
         return _list(request, sel, form, message, 400)
+    Declined(request.app.state.store).forget(sel.workspace, "report", report.name)
     return RedirectResponse(f"/reports/{report.name}?ws={sel.workspace}", status_code=303)
 
 
@@ -307,16 +310,12 @@ async def report_create(
 async def report_update(
     request: Request, sel: Annotated[Selection, Depends(selection)], name: str
 ) -> Response:
-    """Change a report made in the web app (those of pouls.toml are changed there)."""
+    """Change a report's settings; one seeded from pouls.toml keeps this version from now on
+    (docs/settings.md: the store is the one source of truth)."""
     _editor(request, sel)
     saved = _saved(request, sel, name)
     form = _read_form(await request.form())
     form["name"] = saved.name
-    if saved.origin == "config":
-        message = translate(
-            language(request), "%(name)s is declared in pouls.toml: change it there", name=name
-        )
-        return _page(request, sel, saved, None, form, message, 400)
     report, error = _check(request, sel, form)
     if report is None:
         return _page(request, sel, saved, None, form, error, 400)
@@ -328,13 +327,19 @@ async def report_update(
 def report_delete(
     request: Request, sel: Annotated[Selection, Depends(selection)], name: str
 ) -> Response:
-    """Remove a report made in the web app, with its record of sends."""
+    """Remove a report with its record of sends; one of pouls.toml is not seeded again."""
     _editor(request, sel)
     saved = _saved(request, sel, name)
-    if saved.origin == "config":
-        raise HTTPException(400, "a report declared in pouls.toml is removed there")
+    if _declared(request, sel.workspace, saved.name):
+        Declined(request.app.state.store).add(sel.workspace, "report", saved.name)
     book(request).remove(sel.workspace, saved.name)
     return RedirectResponse(f"/reports?ws={sel.workspace}", status_code=303)
+
+
+def _declared(request: Request, workspace: str, name: str) -> bool:
+    """Whether pouls.toml declares a report of that name in the workspace."""
+    reports = request.app.state.settings.file.reports
+    return any(r.workspace == workspace and r.name == name for r in reports)
 
 
 def _next_issue(report: Report, tz: ZoneInfo, lang: str) -> str | None:
