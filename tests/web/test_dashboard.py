@@ -116,7 +116,7 @@ def test_the_page_hands_its_figures_selection_and_words_to_its_script(
     assert data["labels"]["values"]["sentiment"]["negative"] == "négatif"
     assert data["world"] == "/static/vendor/world-110m.json"
     assert {p["label"] for p in data["figures"]["map"]["points"]} == {"Lille", "Paris"}
-    for script in ("vendor/echarts.min.js", "vendor/echarts-langFR.js", "dashboard.js"):
+    for script in ("vendor/echarts-pouls.min.js", "vendor/echarts-langFR.js", "dashboard.js"):
         assert f'src="http://testserver/static/{script}"' in r.text or f"/static/{script}" in r.text
 
 
