@@ -7,6 +7,8 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pouls.access import digest
 from pouls.access.passwords import hash_password
@@ -146,3 +148,33 @@ def test_the_api_reference_documents_topics_and_rules(client: TestClient) -> Non
     body = spec["paths"]["/api/v1/rules"]["post"]["requestBody"]["content"]["application/json"]
     assert "sensitivity" in body["schema"]["properties"]
     assert "workspace" not in body["schema"]["properties"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = st.dictionaries(
+    st.sampled_from(
+        ["name", "kind", "query", "topic", "window", "threshold", "sensitivity", "sinks", "x"]
+    ),
+    JSON,
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(body=st.one_of(FIELDS, JSON))
+def test_any_json_body_gets_a_rule_or_a_4xx_never_a_5xx(api: TestClient, body: object) -> None:
+    response = api.post("/api/v1/rules?ws=acme", json=body)
+    assert response.status_code in (201, 400, 409), response.text
+    if response.status_code == 400:
+        assert response.json()["detail"]["error"]
