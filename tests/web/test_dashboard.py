@@ -47,6 +47,7 @@ def buzz_signals() -> list[Signal]:
                 if i % 2
                 else Geo(lat=48.85, lon=2.35, place="Paris", country="FR"),
                 metrics=Metrics(followers=100 * i),
+                lang="en" if i == 18 else "fr",
             )
         )
     for i in range(5):

@@ -116,6 +116,9 @@ def test_tables_show_numbers_in_the_page_language(
     expect(volume.locator("tbody tr").first.locator("td").first).to_have_text(
         re.compile(r"^lun\. 30 nov\.$")
     )
+    languages = page.locator('details[data-table="mix-lang"]')  # type: ignore[attr-defined]
+    languages.locator("summary").click()
+    expect(languages.locator("tbody td:first-child")).to_have_text(["français", "anglais"])
     page.locator('#volume button[data-mode="sentiment"]').click()  # type: ignore[attr-defined]
     expect(volume.locator("thead th")).to_have_text(
         ["Période", "neutre", "négatif", "Total", "Période précédente"]

@@ -136,6 +136,7 @@ WORDS = (
     N_("Entity"),
     N_("Channel"),
     N_("Language"),
+    N_("Unknown language"),
     N_("Nothing to show on this period."),
     N_("Tick the topics to compare above (a brand and its competitors)."),
 )

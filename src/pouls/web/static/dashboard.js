@@ -400,13 +400,24 @@
 
   // --- Tops and mixes ----------------------------------------------------------------------
   const CHART_TOP = 10; // bars a chart shows; its table lists the whole top
+  // An item links to the wall only when the figures say how to select its signals (a map
+  // point: the query language has no place field yet; an unknown language): a click never
+  // lands on a wall that shows more than the item counts.
   function itemHref(item) {
-    return wallHref(item.wall || {});
+    return item.wall && Object.keys(item.wall).length ? wallHref(item.wall) : null;
   }
-  // A map point links to the wall only when the figures say how to select its signals (the
-  // query language has no place or distance field yet): never to the unfiltered wall.
-  function pointHref(point) {
-    return point.wall && Object.keys(point.wall).length ? wallHref(point.wall) : null;
+  const pointHref = itemHref;
+  const languages =
+    typeof Intl.DisplayNames === "function"
+      ? new Intl.DisplayNames([locale], { type: "language", fallback: "code" })
+      : null;
+  function languageName(code) {
+    if (!code || code === "unknown") return W["Unknown language"];
+    try {
+      return languages ? languages.of(code) : code;
+    } catch {
+      return code; // not a language code Intl knows
+    }
   }
   function topChart(list, byReach) {
     return {
@@ -474,7 +485,7 @@
     charts["top-" + list] = topChart(list, list === "authors_reach");
   });
   function mixChart(kind) {
-    const name = (it) => (kind === "channel" ? valueName("channel", it.key) : it.label || it.key);
+    const name = (it) => (kind === "channel" ? valueName("channel", it.key) : languageName(it.key));
     return {
       option() {
         return donut(F.mix[kind].map((it) => ({ name: name(it), value: it.count })));
