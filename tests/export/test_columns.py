@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,13 @@ def test_each_column_holds_its_own_field() -> None:
     }
     assert row["created_at"] == s.created_at  # 08:01 UTC
     assert str(row["local_time"]) == "2026-10-01 10:01:00"  # Paris, summer time
+
+
+def test_local_time_is_to_the_second_as_spreadsheets_read_it() -> None:
+    s = make_signal(1, created_at=datetime(2026, 12, 7, 9, 30, 15, 520000, tzinfo=UTC))
+    row = dict(zip(NAMES, values(s, ZoneInfo("Europe/Paris")), strict=True))
+    assert row["local_time"] == datetime(2026, 12, 7, 10, 30, 15)
+    assert row["created_at"] == s.created_at  # the exact moment stays in UTC
 
 
 def test_a_bare_signal_has_empty_columns_not_errors() -> None:

@@ -39,8 +39,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("created_at", "When it was written, ISO 8601 in UTC.", "time"),
     Column(
         "local_time",
-        "The same moment in the workspace's time zone, `YYYY-MM-DD HH:MM:SS` (spreadsheets read"
-        " it as a date).",
+        "The same moment in the workspace's time zone, to the second, `YYYY-MM-DD HH:MM:SS`"
+        " (spreadsheets read it as a date).",
         "time",
     ),
     Column("lang", "Language code (fr, en, ...)."),
@@ -88,7 +88,7 @@ def values(s: Signal, tz: tzinfo) -> tuple[Value, ...]:
         s.kind,
         s.visibility,
         s.created_at,
-        s.created_at.astimezone(tz).replace(tzinfo=None),
+        s.created_at.astimezone(tz).replace(tzinfo=None, microsecond=0),
         s.lang,
         s.author,
         s.author_handle,

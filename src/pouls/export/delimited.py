@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
 from pouls.export.columns import COLUMNS, NAMES, Value, values
 from pouls.signals import Signal
@@ -56,8 +56,8 @@ def _cells(decimal_comma: bool) -> Callable[[tuple[Value, ...]], list[Value]]:
     commas for `;`. None and integers are left to the csv writer (empty, digits)."""
     kinds = [c.kind for c in COLUMNS]
     text = [i for i, k in enumerate(kinds) if k == "text"]
-    times = [i for i, k in enumerate(kinds) if k == "time"]
-    flags = [i for i, k in enumerate(kinds) if k == "flag"]
+    utc, local = (i for i, k in enumerate(kinds) if k == "time")
+    flag = kinds.index("flag")
     numbers = [i for i, k in enumerate(kinds) if k == "number"] if decimal_comma else []
 
     def cells(values: tuple[Value, ...]) -> list[Value]:
@@ -66,12 +66,9 @@ def _cells(decimal_comma: bool) -> Callable[[tuple[Value, ...]], list[Value]]:
             v = row[i]
             if v and v[0] in FORMULA_FIRST:  # type: ignore[index]
                 row[i] = "'" + v  # type: ignore[operator]
-        for i in times:
-            v = row[i]
-            if isinstance(v, datetime):
-                row[i] = v.isoformat() if v.tzinfo else v.isoformat(sep=" ")
-        for i in flags:
-            row[i] = "true" if row[i] else "false"
+        row[utc] = row[utc].isoformat()  # type: ignore[union-attr]
+        row[local] = row[local].isoformat(" ")  # type: ignore[union-attr]
+        row[flag] = "true" if row[flag] else "false"
         for i in numbers:
             v = row[i]
             if isinstance(v, float):
