@@ -23,14 +23,13 @@ from pouls.cli.context import UserError, err, out
 from pouls.cli.usage import QueryCommand
 from pouls.export import Format as ExportFormat
 from pouls.export import chunks, read, save
+from pouls.locale import system_language, translate, translate_plural
 from pouls.signals import Signal
 from pouls.store import Filters
 
 if TYPE_CHECKING:
     from pouls.query.period import Period
     from pouls.store.sqlite import SQLiteStore
-
-NOTHING = "Nothing to export: no signal matches {query!r} in workspace {ws}."
 
 
 class Format(StrEnum):
@@ -138,7 +137,14 @@ def _export(
     found = read(store, ws, query, filters, limit=limit)
     first = next(found, None)
     if first is None:
-        raise UserError(NOTHING.format(query=query, ws=ws))
+        raise UserError(
+            translate(
+                system_language(),
+                "Nothing to export: no signal matches %(query)s in workspace %(ws)s.",
+                query=repr(query),
+                ws=ws,
+            )
+        )
     written = 0
 
     def signals() -> Iterator[Signal]:
@@ -150,15 +156,33 @@ def _export(
     if output is None:
         _to_stdout(chunks(format, signals(), tz, sep=sep))
         return
+    lang = system_language()
     if not output.parent.is_dir():
-        raise UserError(f"cannot write {output}: no folder {output.parent}")
+        raise UserError(
+            translate(
+                lang,
+                "cannot write %(file)s: no folder %(folder)s",
+                file=str(output),
+                folder=str(output.parent),
+            )
+        )
     if output.is_dir():
-        raise UserError(f"cannot write {output}: it is a folder")
+        raise UserError(translate(lang, "cannot write %(file)s: it is a folder", file=str(output)))
     try:
         save(format, signals(), tz, output, sep=sep)
     except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
-    err.print(f"{written:,} signals exported to {output}.", markup=False)
+        why = exc.strerror or str(exc)
+        raise UserError(
+            translate(lang, "cannot write %(file)s: %(why)s", file=str(output), why=why)
+        ) from None
+    done = translate_plural(
+        lang,
+        "%(num)s signal exported to %(file)s.",
+        "%(num)s signals exported to %(file)s.",
+        written,
+        file=str(output),
+    )
+    err.print(done, markup=False)
 
 
 def _to_stdout(blocks: Iterator[bytes]) -> None:
@@ -172,7 +196,9 @@ def _to_stdout(blocks: Iterator[bytes]) -> None:
         # Python would complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as exc:
-        raise UserError(f"cannot write the export: {exc.strerror or exc}") from None
+        why = exc.strerror or str(exc)
+        said = translate(system_language(), "cannot write the export: %(why)s", why=why)
+        raise UserError(said) from None
 
 
 def _period(ws: str, since: str | None, until: str | None) -> Period | None:
