@@ -188,7 +188,10 @@ def test_map_points_merge_into_clusters_as_one_zooms_out(
     for _ in range(60):  # zoom out to the world: 200 km become a few pixels
         page.mouse.wheel(0, 400)  # type: ignore[attr-defined]
         page.wait_for_timeout(20)  # type: ignore[attr-defined]
-    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "(el) => echarts.getInstanceByDom(el).getOption().series[1].data.length === 1",
+        arg=chart.element_handle(),
+    )
     assert chart.evaluate(shown) == ["2 lieux"]
     # the places' table: French decimals, and no link for a place the wall cannot select yet
     details = page.locator('details[data-table="map"]')  # type: ignore[attr-defined]
