@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pouls.store.pauses import Pauses
+from pouls.store.sqlite import SQLiteStore
 from tests.cli.process import pouls
 
 
@@ -138,6 +140,11 @@ def test_sources_lists_configured_sources_with_their_health(tmp_path: Path) -> N
     }
     assert "rss" in rows["presse"] and "never" in rows["presse"]
     assert " 1 " in rows["a"] and "s" in rows["a"].split("│")[7]  # counts and a lag
+    store = SQLiteStore(tmp_path / "pouls.db")
+    Pauses(store).pause("acme", "presse", "ana@acme.fr")  # as the web app's Settings > Sources
+    store.close()
+    paused = pouls(tmp_path, "sources").stdout
+    assert "rss (paused)" in paused
 
 
 def test_a_rule_may_watch_a_topic_added_from_the_cli(tmp_path: Path) -> None:

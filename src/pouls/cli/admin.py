@@ -81,7 +81,8 @@ def sources(workspace: WorkspaceOption = None) -> None:
     """Every configured source with its health: last success, last error, lag, counts."""
     settings = context.settings()
     ws = None if workspace is None else context.workspace_id(workspace)
-    states = {(s.workspace, s.source): s for s in context.store().sources(ws)}
+    store = context.store()
+    states = {(s.workspace, s.source): s for s in store.sources(ws)}
     configured = [s for s in settings.file.sources if ws is None or s.workspace == ws]
     if not configured and not states:
         out.print(
@@ -103,11 +104,16 @@ def sources(workspace: WorkspaceOption = None) -> None:
         table.add_column(
             column, overflow="fold", justify="right" if column in ("signals", "dead") else "left"
         )
+    from pouls.store.pauses import Pauses
+
+    pauses = Pauses(store)
     seen = set()
     for c in configured:
         state = states.get((c.workspace, c.name))
         seen.add((c.workspace, c.name))
         kind = str(type(c).__struct_config__.tag)
+        if pauses.is_paused(c.workspace, c.name):  # paused in the web app (Settings > Sources)
+            kind += " (paused)"
         table.add_row(c.workspace, c.name, kind, *_health(state, now))
     for key, state in sorted(states.items()):
         if key not in seen:  # imports from the CLI, or sources since removed from pouls.toml
