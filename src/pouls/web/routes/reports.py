@@ -23,7 +23,7 @@ from pouls.config.reports import FACETS, RANGES, SECTIONS, WEEKDAYS, Report
 from pouls.query import QueryError, parse
 from pouls.query.period import Period, preset_period, zone
 from pouls.report import ReportError
-from pouls.report.content import Content, gather
+from pouls.report.content import Content, check, gather
 from pouls.report.render import MEDIA, filename, render
 from pouls.report.schedule import next_due
 from pouls.report.words import day, moment
@@ -203,7 +203,7 @@ def _page(
     period = _period(request, sel, saved.report)
     problem = None
     try:
-        gather(
+        check(
             request.app.state.store,
             request.app.state.settings,
             saved.report,
