@@ -322,55 +322,7 @@ class Trigger:
 
 
 def title(rule: Rule, firing: Firing, lang: str) -> str:
-    """One line naming the event, in French or English."""
-    what = rule.topic or rule.query or ("tout l'espace" if lang == "fr" else "the whole workspace")
-    metric = metric_of(rule)
-    if rule.kind == INSTANT:
-        n = firing.count
-        return (
-            f"{n} nouveau(x) signal(aux) pour « {what} »"
-            if lang == "fr"
-            else f"{n} new signal(s) for “{what}”"
-        )
-    n, a = round(firing.observed), firing.authors
-    if rule.kind == "campaign":  # authors unknown (0): a closing after a restart, say nothing
-        if lang == "fr":
-            return f"Copier-coller sur « {what} » : {n} copies" + (f", {a} auteurs" if a else "")
-        return f"Copy-paste on “{what}”: {n} copies" + (f", {a} authors" if a else "")
-    if rule.kind == "new_terms":  # words unknown: a closing after a restart
-        words = ", ".join(firing.terms[:4])
-        if lang == "fr":
-            named = f" : {words}" if words else ""
-            return f"Nouveaux termes sur « {what} »{named} ({n} signaux)"
-        named = f": {words}" if words else ""
-        return f"New terms on “{what}”{named} ({n} signals)"
-    value = _show(metric, firing.observed)
-    base = _show(metric, firing.baseline)
-    names = _METRICS_FR if lang == "fr" else _METRICS_EN
-    if lang == "fr":
-        return f"{names[metric]} en hausse sur « {what} » : {value} (habituel {base})"
-    return f"{names[metric]} rising on “{what}”: {value} (usual {base})"
+    """One line naming the event, in French or English (`pouls.watch.titles` words it)."""
+    from pouls.watch import titles  # titles reads this module's metrics: imported when called
 
-
-def _show(metric: str, value: float) -> str:
-    if metric in SHARES:
-        return f"{value:.0%}"
-    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-_METRICS_FR = {
-    "volume": "Volume",
-    "negative": "Part de négatif",
-    "toxic": "Part de toxicité",
-    "scam": "Part d'arnaques",
-    "reach": "Audience",
-    "authors": "Auteurs",
-}
-_METRICS_EN = {
-    "volume": "Volume",
-    "negative": "Negative share",
-    "toxic": "Toxic share",
-    "scam": "Scam share",
-    "reach": "Reach",
-    "authors": "Authors",
-}
+    return titles.title(rule.kind, titles.of_firing(rule, firing), lang)
