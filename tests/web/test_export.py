@@ -94,6 +94,12 @@ def test_an_empty_selection_is_a_message_not_an_empty_file(client: TestClient) -
 def test_bad_queries_ranges_and_formats_are_4xx(client: TestClient) -> None:
     bad_query = client.get("/export", params={"q": "offre AND ("}, headers=PAGE)
     assert bad_query.status_code == 400 and "This query cannot be read" in bad_query.text
+    fr = client.get(
+        "/export", params={"q": "offre AND ("}, headers=PAGE | {"Accept-Language": "fr"}
+    )
+    assert fr.status_code == 400 and "Cette requête est illisible" in fr.text
+    api = TestClient(client.app).get("/api/v1/export", params={"q": "offre AND ("}, headers=API)
+    assert api.status_code == 400 and set(api.json()["detail"]) == {"error", "column", "code"}
     bad_range = client.get("/export", params={"since": "hier"}, headers=PAGE)
     assert bad_range.status_code == 400
     assert client.get("/export", params={"format": "pdf"}, headers=PAGE).status_code == 422

@@ -47,7 +47,7 @@ def export_page(
     sep: SepParam = ",",
 ) -> StreamingResponse:
     """The wall's selection as a download; a refusal or an empty selection is a page."""
-    return _export(request, sel, format, sep, language(request))
+    return _export(request, sel, format, sep, lang=language(request))
 
 
 @router.get(
@@ -72,12 +72,13 @@ def export_api(
     Columns: docs/export.md. Streamed without a size limit; pseudonymous workspaces export
     pseudonyms, as stored.
     """
-    return _export(request, sel, format, sep, "en")
+    return _export(request, sel, format, sep, lang=None)
 
 
 def _export(
-    request: Request, sel: Selection, format: Format, sep: str, lang: str
+    request: Request, sel: Selection, format: Format, sep: str, *, lang: str | None
 ) -> StreamingResponse:
+    """The download; `lang` None for the API, whose query errors keep their JSON shape."""
     if not may(request.state.user.roles.get(sel.workspace), "export"):
         raise HTTPException(403, NOT_ALLOWED)
     store = request.app.state.store
@@ -85,6 +86,9 @@ def _export(
     try:
         first = next(found, None)
     except QueryError as exc:
+        if lang is None:
+            detail = {"error": exc.message, "column": exc.column, "code": exc.code}
+            raise HTTPException(400, detail) from None
         reason = translate(lang, exc.template, **exc.values)
         said = translate(lang, "This query cannot be read: %(reason)s", reason=reason)
         raise HTTPException(400, said) from None
