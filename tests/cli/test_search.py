@@ -125,3 +125,15 @@ def test_standard_output_that_fills_or_closes_early_is_no_trace(home: Path) -> N
         reader.stdout.close()  # as `| head -1` does
         assert reader.wait(timeout=180) == 0
         assert reader.stderr.read() == b""
+
+
+def test_facet_options_select_as_the_wall_filters_do(home: Path) -> None:
+    every = ("--source", "offres", "--kind", "post", "--visibility", "public", "--others")
+    done = pouls(home, "search", "offre", "--limit", "0", "--format", "jsonl", *every)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == ROWS
+    private = pouls(home, "search", "offre", "--format", "csv", "--visibility", "private")
+    assert private.returncode == 1 and "Nothing to export" in private.stderr
+    assert pouls(home, "search", "offre", "--own", "--format", "jsonl").returncode == 1
+    wrong = pouls(home, "search", "offre", "--sentiment", "furieux")
+    assert wrong.returncode == 2 and "'negative', 'neutral', 'positive'" in wrong.stderr

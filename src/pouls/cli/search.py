@@ -48,6 +48,29 @@ class Separator(StrEnum):
     semicolon = ";"
 
 
+class Sentiment(StrEnum):
+    """The sentiment labels a search can keep."""
+
+    negative = "negative"
+    neutral = "neutral"
+    positive = "positive"
+
+
+class Visibility(StrEnum):
+    """Who could see a signal."""
+
+    public = "public"
+    private = "private"
+    press = "press"
+
+
+class Flag(StrEnum):
+    """The risks a search can keep (a score of 0.5 or more)."""
+
+    toxic = "toxic"
+    scam = "scam"
+
+
 def register(app: typer.Typer) -> None:
     app.command("search", cls=QueryCommand)(search)
 
@@ -83,6 +106,24 @@ def search(
     ] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
     topic: Annotated[str | None, typer.Option(help="Only signals of this topic.")] = None,
+    sentiment: Annotated[
+        Sentiment | None, typer.Option(help="Only signals of this sentiment.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Only signals of this source.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind (post, review, ...).")] = None,
+    visibility: Annotated[
+        Visibility | None, typer.Option(help="Only public, private or press signals.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language (fr, en, ...).")] = None,
+    flag: Annotated[
+        Flag | None, typer.Option(help="Only signals whose toxicity or scam score is >= 0.5.")
+    ] = None,
+    own: Annotated[
+        bool | None,
+        typer.Option(
+            "--own/--others", help="Only the workspace's own accounts' signals, or the others'."
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -110,6 +151,13 @@ def search(
     filters = Filters(
         channel=channel,
         topic=topic,
+        sentiment=sentiment.value if sentiment else None,
+        source=source,
+        kind=kind,
+        visibility=visibility.value if visibility else None,
+        lang=lang,
+        flag=flag.value if flag else None,
+        own=own,
         since=period.since if period else None,
         until=period.until if period else None,
     )
