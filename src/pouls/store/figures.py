@@ -200,11 +200,12 @@ class Figures:
         marks = ",".join("?" * len(owns))
         slot, slot_params = slots.sql("hour * 3600000000")
         columns = slots.columns()
+        table = "figure_counts" if slots.facets else "figure_hours"
         rows = conn.execute(
-            f"SELECT {slot} AS slot, {columns}, sum(n), sum(reach) FROM figure_counts"
-            f" WHERE workspace = ? AND topic = ? AND hour >= ? AND hour < ? AND own IN ({marks})"
+            f"SELECT {slot} AS slot, {columns}, sum(n), sum(reach) FROM {table}"
+            f" WHERE workspace = ? AND hour >= ? AND hour < ? AND topic = ? AND own IN ({marks})"
             f" GROUP BY slot, {columns}",
-            (*slot_params, workspace, topic, first * 4, last * 4, *owns),
+            (*slot_params, workspace, first * 4, last * 4, topic, *owns),
         )
         tally = Tally(counts=[CountRow(*r) for r in rows] + acc.rows())
         if first >= last:
@@ -284,10 +285,11 @@ class Figures:
     ) -> None:
         """Replace one block's rollups; its day's are stale from now on."""
         day = block // BLOCKS_PER_DAY
-        tx.execute(
-            "DELETE FROM figure_counts WHERE workspace = ? AND hour >= ? AND hour < ?",
-            (workspace, block * 4, block * 4 + 4),
-        )
+        for table in ("figure_counts", "figure_hours"):
+            tx.execute(
+                f"DELETE FROM {table} WHERE workspace = ? AND hour >= ? AND hour < ?",
+                (workspace, block * 4, block * 4 + 4),
+            )
         tx.execute(
             "DELETE FROM figure_keys WHERE workspace = ? AND span = 'b' AND start = ?",
             (workspace, block),
@@ -301,6 +303,18 @@ class Figures:
             "INSERT INTO figure_counts (workspace, topic, own, hour, channel, sentiment,"
             " visibility, lang, n, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(workspace, *k, n, acc.reach[k]) for k, n in acc.counts.items()],
+        )
+        hours: Counter[tuple[object, ...]] = Counter()
+        for (topic, own, hour, *_), n in acc.counts.items():
+            hours[(hour, topic, own, "n")] += n
+            hours[(hour, topic, own, "reach")] += acc.reach[(topic, own, hour, *_)]
+        tx.executemany(
+            "INSERT INTO figure_hours VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (workspace, *k[:3], n, hours[(*k[:3], "reach")])
+                for k, n in hours.items()
+                if k[3] == "n"
+            ],
         )
         tx.executemany(
             "INSERT INTO figure_keys VALUES (?, ?, ?, ?, 'b', ?, ?, ?, ?, ?, ?)",

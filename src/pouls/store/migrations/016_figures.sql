@@ -22,6 +22,17 @@ CREATE TABLE figure_counts (
 ) WITHOUT ROWID;
 CREATE INDEX figure_counts_hour ON figure_counts (workspace, hour);
 
+-- The same per hour, topic and own only: what a share of voice reads, 40 times fewer rows.
+CREATE TABLE figure_hours (
+    workspace TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    own INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    reach INTEGER NOT NULL,
+    PRIMARY KEY (workspace, hour, topic, own)
+) WITHOUT ROWID;
+
 -- Counts per key (author, site, hashtag, mention, term, entity, place, country) for one block
 -- (span 'b', start = block number) or one UTC day (span 'd', start = day number).
 CREATE TABLE figure_keys (
