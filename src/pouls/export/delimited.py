@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import tzinfo
 
@@ -42,13 +43,14 @@ def csv_chunks(signals: Iterable[Signal], tz: tzinfo, sep: str = ",") -> Iterato
     buffer.write(BOM)
     writer.writerow(NAMES)
     cells = _cells(decimal_comma=sep == ";")
-    for rows, s in enumerate(signals, 1):
-        writer.writerow(cells(values(s, tz)))
-        if rows % CHUNK_ROWS == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    remaining = iter(signals)
+    while batch := list(itertools.islice(remaining, CHUNK_ROWS)):
+        writer.writerows([cells(values(s, tz)) for s in batch])
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # nothing to export: the header alone
+        yield buffer.getvalue().encode()
 
 
 def _cells(decimal_comma: bool) -> Callable[[tuple[Value, ...]], list[Value]]:
