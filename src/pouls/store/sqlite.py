@@ -133,6 +133,7 @@ class SQLiteStore:
             conn.executemany(_INSERT, fresh)
             if fresh:  # the writer lock holds: every row past `before` is from this batch
                 conn.execute(_INDEX_NEW, (before,))
+                conn.execute(_FIGURES_NEW, (before,))
             newer = [
                 p
                 for i, p in latest.items()
@@ -402,6 +403,12 @@ _INSERT = (
     " dup_cluster, own) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INDEX_NEW = "INSERT INTO signals_fts (rowid, title, text) SELECT seq, title, text FROM signals WHERE seq > ?"
+# The dashboards' rollups of the batch's 4-hour blocks are stale (pouls.store.figures): one
+# statement per batch rather than a trigger per row, which cost a third of the import time.
+_FIGURES_NEW = (
+    "INSERT INTO figure_dirty (workspace, block) SELECT DISTINCT workspace,"
+    " created_at / 14400000000 FROM signals WHERE seq > ? ON CONFLICT DO UPDATE SET gen = gen + 1"
+)
 _UPDATE = (
     "UPDATE signals SET visibility = ?, author = ?, lang = ?, sentiment = ?, site = ?, country = ?,"
     " observed_at = ?, doc = ?, toxic = ?, scam = ?, reach = ?, dup_cluster = ?, own = ?"
