@@ -46,7 +46,12 @@ def test_init_import_search_status_and_dead_letters(tmp_path: Path) -> None:
     assert hit["native_id"] == "1" and hit["workspace"] == "acme"
 
     table = pouls(home, "search", "cafe")
-    assert "1 signals match" in table.stdout and "École" in table.stdout
+    assert "1 signal matches 'cafe'" in table.stdout and "École" in table.stdout
+    assert "signals match" not in table.stdout
+    french = pouls(home, "search", "cafe", lang="fr_FR.UTF-8")
+    assert "1 signal correspond à 'cafe'" in french.stdout
+    nothing = pouls(home, "search", "quinzaine", lang="fr_FR.UTF-8")
+    assert "Rien trouvé pour 'quinzaine' dans l'espace de travail acme." in nothing.stderr
 
     status = pouls(home, "status")
     assert status.returncode == 0 and "demo" in status.stdout and "mastodon 1" in status.stdout

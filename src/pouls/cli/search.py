@@ -264,13 +264,30 @@ def _period(ws: str, since: str | None, until: str | None) -> Period | None:
 def _table(
     store: SQLiteStore, ws: str, query: str, filters: Filters, signals: list[Signal]
 ) -> None:
+    from pouls.locale.formats import number
+
+    lang = system_language()
     if not signals:
-        err.print(f"Nothing found for {query!r} in workspace {ws}.", markup=False)
+        said = translate(
+            lang, "Nothing found for %(query)s in workspace %(ws)s.", query=repr(query), ws=ws
+        )
+        err.print(said, markup=False)
         return
     total = store.search(ws, query, filters, limit=1, count=True).total or 0
-    shown = f"{total:,} signals match {query!r}"
+    shown = translate_plural(
+        lang,
+        "%(count)s signal matches %(query)s",
+        "%(count)s signals match %(query)s",
+        total,
+        count=number(lang, total, 0),
+        query=repr(query),
+    )
     if total > len(signals):
-        shown += f", the newest {len(signals):,} shown (--limit 0 for all)"
+        shown += translate(
+            lang,
+            ", the newest %(shown)s shown (--limit 0 for all)",
+            shown=number(lang, len(signals), 0),
+        )
     table = Table(title=shown, title_justify="left")
     for column in ("when", "channel", "author", "text"):
         table.add_column(column, overflow="fold")
