@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from pouls.analyse.figures import Dashboard, FigureError, dashboard
@@ -76,8 +77,9 @@ def test_totals_compare_with_the_period_before(filled: SQLiteStore, tmp_path: Pa
     assert t["volume"] == (3, 1, 2.0)
     assert t["authors"] == (2, 1, 1.0)
     assert t["reach"] == (5100, 0, None)  # the third signal has no metrics
-    assert t["negative_share"] == (0.3333, 0.0, None)
-    assert t["net_sentiment"] == (0.0, 1.0, -1.0)
+    # shares and scores change in percentage points: 0 % -> 33.33 % is +33.33, not "new"
+    assert t["negative_share"] == (0.3333, 0.0, 33.33)
+    assert t["net_sentiment"] == (0.0, 1.0, -100.0)
     assert d.period.bucket == "hour" and d.period.timezone == "Europe/Paris"
     assert d.period.previous == {"since": T0 - timedelta(hours=2), "until": T0}
 
@@ -146,16 +148,26 @@ def test_a_topic_dashboard_counts_the_topic_only(filled: SQLiteStore, tmp_path: 
 def test_an_empty_period_is_zeros_and_empty_lists(filled: SQLiteStore, tmp_path: Path) -> None:
     later = Period(since=T0 + timedelta(days=30), until=T0 + timedelta(days=37))
     d = dashboard(filled, settings(tmp_path), "acme", None, Filters(), later)
-    assert all(f.value == 0 and f.previous == 0 and f.change is None for f in d.totals.values())
+    counts = [d.totals[k] for k in ("volume", "authors", "reach")]
+    assert all(f.value == 0 and f.previous == 0 and f.change is None for f in counts)
+    # a share of nothing is unknown, not 0 %: no value, no previous, no change
+    scores = [d.totals[k] for k in ("negative_share", "net_sentiment")]
+    assert all(f.value is None and f.previous is None and f.change is None for f in scores)
     assert d.period.bucket == "day" and len(d.volume.buckets) in (7, 8)
-    assert set(d.volume.total) == {0} and d.volume.by == {
-        "channel": {},
-        "sentiment": {},
-        "visibility": {},
-    }
-    assert all(items == [] for items in d.top.values())
-    assert d.mix == {"channel": [], "lang": []} and d.map.points == []
-    assert [v.share for v in d.share_of_voice.topics] == [0.0, 0.0]
+
+
+def test_a_period_after_an_empty_one_has_no_previous_share(
+    filled: SQLiteStore, tmp_path: Path
+) -> None:
+    # 09:00-09:20: @bob's negative and @ana's neutral; 08:40-09:00 had nothing
+    twenty = Period(since=T0 + timedelta(minutes=60), until=T0 + timedelta(minutes=80))
+    d = dashboard(filled, settings(tmp_path), "acme", None, Filters(), twenty)
+    assert d.totals["volume"].previous == 0
+    negative, net = d.totals["negative_share"], d.totals["net_sentiment"]
+    assert (negative.value, negative.previous, negative.change) == (0.5, None, None)
+    assert (net.value, net.previous, net.change) == (-0.5, None, None)
+    encoded = msgspec.json.decode(msgspec.json.encode(d.totals))
+    assert encoded["net_sentiment"] == {"value": -0.5, "previous": None, "change": None}
 
 
 def test_pseudonymous_workspaces_show_pseudonyms_only(store: SQLiteStore, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pouls.config import Settings
 from pouls.report import NoData, ReportError
-from pouls.report.content import gather
+from pouls.report.content import Figure, gather
 from pouls.report.render import filename, html, pdf, save
 from pouls.store.reports import Reports
 from pouls.store.sqlite import SQLiteStore
@@ -209,3 +209,32 @@ def test_a_summary_is_text_whatever_it_holds(summary: str) -> None:
 
     out = str(_paragraphs(summary))
     assert re.sub(r"</?p>|<br>", "", out).count("<") == 0  # only our own tags
+
+
+def _key_numbers(page: str) -> str:
+    return page[
+        page.index('id="key-numbers"') : page.index("</section>", page.index("key-numbers"))
+    ]
+
+
+def test_shares_and_net_sentiment_read_as_on_the_dashboard(
+    store: SQLiteStore, settings: Settings
+) -> None:
+    content = gather(store, settings, _hebdo(store, settings), WEEK)
+    # the week before has no rated signal: no share to compare with, said in words
+    assert content.totals["net_sentiment"].previous is None
+    figures = _key_numbers(html(content, "fr"))
+    assert "33\xa0%" in figures and "pas de période précédente" in figures
+    assert re.search(r">\s*0\xa0%\s*<", figures)  # a net sentiment of 0: no sign, no "-0"
+    assert "-0" not in figures and "0,0" not in figures
+    totals = dict(content.totals)
+    totals["net_sentiment"] = Figure(value=0.0015, previous=-0.0736, change=7.51)
+    totals["negative_share"] = Figure(value=0.45, previous=0.0, change=45.0)
+    shifted = msgspec.structs.replace(content, totals=totals)
+    fr, en = _key_numbers(html(shifted, "fr")), _key_numbers(html(shifted, "en"))
+    assert "+7\u202fpts" in fr and "+45\u202fpts" in fr and "45\xa0%" in fr
+    assert "0\xa0%" in fr and "-0,07" not in fr and "+0,01" not in fr
+    assert "+7 pts" in en and "+45 pts" in en
+    totals["net_sentiment"] = Figure(value=-0.0736, previous=0.0015, change=-7.51)
+    en = _key_numbers(html(msgspec.structs.replace(content, totals=totals), "en"))
+    assert "\u22127%" in en and "\u22127 pts" in en and "-7" not in en

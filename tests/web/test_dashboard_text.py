@@ -56,3 +56,35 @@ def test_chart_words_follow_the_page_language() -> None:
 def test_a_score_that_rounds_to_zero_has_no_sign() -> None:
     (net,) = tiles("en", {"net_sentiment": {"value": -0.003, "previous": 0.0, "change": None}})
     assert (net.value, net.previous) == ("0%", "0%")
+
+
+def test_shares_with_no_rated_signal_before_show_a_dash_and_no_arrow() -> None:
+    empty_before = {
+        "negative_share": {"value": 0.45, "previous": None, "change": None},
+        "net_sentiment": {"value": -0.0736, "previous": None, "change": None},
+    }
+    negative, net = tiles("fr", empty_before)
+    assert (negative.value, negative.previous, negative.change) == ("45\xa0%", "—", "")
+    assert (negative.note, negative.direction, negative.tone) == ("—", "flat", "neutral")
+    assert negative.said.startswith("rien à comparer")
+    assert (net.value, net.previous, net.note) == ("−7\xa0%", "—", "—")
+
+
+def test_no_rated_signal_now_either_is_a_dash_too() -> None:
+    (net,) = tiles("en", {"net_sentiment": {"value": None, "previous": 0.2, "change": None}})
+    assert (net.value, net.previous, net.change, net.note) == ("—", "+20%", "", "—")
+
+
+def test_two_zero_counts_say_no_change_on_screen_and_to_screen_readers() -> None:
+    (fr,) = tiles("fr", {"reach": {"value": 0, "previous": 0, "change": None}})
+    assert fr.note == "pas de changement" and fr.said.startswith("pas de changement")
+    (en,) = tiles("en", {"reach": {"value": 0, "previous": 0, "change": None}})
+    assert en.note == "no change" and en.direction == "flat"
+    (new,) = tiles("en", {"reach": {"value": 5, "previous": 0, "change": None}})
+    assert new.note == "new this period" and new.said == "nothing in the previous period"
+
+
+def test_a_change_of_scores_is_read_from_the_values_in_points() -> None:
+    # -7.36 % -> +0.15 %: the tile says +7 pts (as shown, whole percents), up, good news
+    (net,) = tiles("en", {"net_sentiment": {"value": 0.0015, "previous": -0.0736, "change": 7.51}})
+    assert (net.value, net.previous, net.change, net.tone) == ("0%", "−7%", "+7 pts", "good")

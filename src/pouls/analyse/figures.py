@@ -58,10 +58,13 @@ class FigureError(ValueError):
 
 
 class Figure(msgspec.Struct, kw_only=True):
-    """A number, the same over the previous period, and the relative change (None from 0)."""
+    """A number, the same over the previous period, and the change. Counts change relatively
+    ((value - previous) / previous, None from 0); shares and scores change in percentage
+    points ((value - previous) * 100), and are None over a period with no rated signal (a share
+    of nothing is not 0 %), which makes the change None too."""
 
-    value: float
-    previous: float
+    value: float | None
+    previous: float | None
     change: float | None
 
 
@@ -274,7 +277,14 @@ def _figure(value: float, previous: float) -> Figure:
     return Figure(value=value, previous=previous, change=_change(value, previous))
 
 
-def _sums(tally: Tally) -> dict[str, float]:
+def _points(value: float | None, previous: float | None) -> float | None:
+    """The change of a share or a score, in percentage points; None when either is unknown."""
+    if value is None or previous is None:
+        return None
+    return round((value - previous) * 100, 2)
+
+
+def _sums(tally: Tally) -> dict[str, float | None]:
     n = sum(r.n for r in tally.counts)
     by = Counter[str]()
     for r in tally.counts:
@@ -284,14 +294,24 @@ def _sums(tally: Tally) -> dict[str, float]:
         "volume": n,
         "authors": tally.authors,
         "reach": sum(r.reach for r in tally.counts),
-        "negative_share": round(by["negative"] / rated, 4) if rated else 0.0,
-        "net_sentiment": round((by["positive"] - by["negative"]) / rated, 4) if rated else 0.0,
+        "negative_share": round(by["negative"] / rated, 4) if rated else None,
+        "net_sentiment": round((by["positive"] - by["negative"]) / rated, 4) if rated else None,
     }
+
+
+SCORES = ("negative_share", "net_sentiment")  # changed in points, None with nothing rated
 
 
 def _totals(now: Tally, then: Tally) -> dict[str, Figure]:
     a, b = _sums(now), _sums(then)
-    return {name: _figure(a[name], b[name]) for name in a}
+    out: dict[str, Figure] = {}
+    for name in a:
+        value, previous = a[name], b[name]
+        if name in SCORES:
+            out[name] = Figure(value=value, previous=previous, change=_points(value, previous))
+        else:
+            out[name] = _figure(value or 0, previous or 0)
+    return out
 
 
 def _volume(now: Tally, then: Tally, starts: list[datetime]) -> Volume:

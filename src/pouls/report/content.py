@@ -31,11 +31,12 @@ TOP = 5
 
 
 class Figure(msgspec.Struct, frozen=True, kw_only=True):
-    """A key number, its value over the period before, and the relative change."""
+    """A key number, its value over the period before, and the change (as the dashboard's:
+    relative for counts, in percentage points for shares and scores; None from nothing)."""
 
-    value: float
-    previous: float
-    change: float | None  # (value - previous) / previous; None when previous is 0
+    value: float | None  # None: a share or score of a period with no rated signal
+    previous: float | None
+    change: float | None
 
 
 class Ranked(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from pouls.locale import formats, translate
+from pouls.locale import scores, translate
 from pouls.report import ReportError
 from pouls.report.charts import all_charts
 from pouls.report.content import Content
@@ -69,7 +69,8 @@ def html(content: Content, lang: str | None = None) -> str:
         last_day=when(content.period.until - _EPSILON),
         previous_last_day=when(content.previous.until - _EPSILON),
         number=lambda v: number(lang, v),
-        signed=lambda v, digits=2: ("+" if v > 0 else "") + formats.number(lang, v, digits),
+        score=lambda v, signed=False: scores.score(lang, v, signed),
+        points=lambda v: scores.points(lang, v),
         percent=lambda v: percent(lang, v),
         change=lambda v: change(lang, v),
         channel=lambda k: channel_label(lang, k),

@@ -12,9 +12,8 @@ import msgspec
 
 from pouls.locale import N_, translate
 from pouls.locale.formats import number, percent
+from pouls.locale.scores import MINUS, NONE, points, score
 from pouls.web.templating import CHANNEL_LABELS
-
-NNBSP = "\u202f"  # French puts a narrow no-break space between a number and its unit
 
 
 class Tile(msgspec.Struct, frozen=True, kw_only=True):
@@ -24,7 +23,8 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     label: str
     value: str
     previous: str
-    change: str  # "+12,5 %", "+3,2 pts", or "" when the previous period had nothing
+    change: str  # "+12,5 %", "+3,2 pts", or "" when there is nothing to compare with
+    note: str  # shown instead of an empty change: "new this period", "no change" or "—"
     direction: Literal["up", "down", "flat"]
     tone: Literal["good", "bad", "neutral"]
     said: str  # the change in words, for screen readers: "up 12.5% on the previous period"
@@ -40,32 +40,32 @@ TILES = (
 )
 
 
-def points(lang: str, delta: float) -> str:
-    """A difference of shares in percentage points: `+3.2 pts`, `−50 pts` (`+3,2 pts`).
-
-    >>> points("fr", 0.032), points("en", -0.5), points("en", 0.0)
-    ('+3,2\u202fpts', '−50 pts', '0 pts')
-    """
-    sign = "+" if delta > 0.0005 else ("−" if delta < -0.0005 else "")
-    text = sign + number(lang, round(abs(delta) * 100, 1), 1)
-    return text + (NNBSP if lang == "fr" else " ") + "pts"
-
-
 def tile(lang: str, key: str, label: str, kind: str, good: str | None, stat: Any) -> Tile:
-    """The tile of one of the totals (`{"value", "previous", "change"}`)."""
-    value, previous = stat.get("value") or 0, stat.get("previous") or 0
+    """The tile of one of the totals (`{"value", "previous", "change"}`).
+
+    Counts change in percent, shares and scores in points. What cannot be compared says so in
+    the same words on screen and for screen readers: a count from nothing is "new this
+    period", two zeros are "no change", a share with no rated signal on either side is `—`.
+    """
+    value, previous = stat.get("value"), stat.get("previous")
+    note = ""
     if kind == "count":
+        value, previous = value or 0, previous or 0
         shown, before = number(lang, round(value), 0), number(lang, round(previous), 0)
         delta = stat.get("change")
         change = "" if delta is None else percent(lang, delta, signed=True)
         words = "" if delta is None else percent(lang, abs(delta))
+        if delta is None:
+            note = N_("new this period") if value else N_("no change")
     else:
-        value, previous = round(value, 2), round(previous, 2)  # as shown: no "−0 %"
-        shown = percent(lang, value, signed=kind == "score" and value != 0)
-        before = percent(lang, previous, signed=kind == "score" and previous != 0)
-        delta = value - previous
-        change = points(lang, delta)
-        words = change.lstrip("+−")
+        shown = score(lang, value, signed=kind == "score")
+        before = score(lang, previous, signed=kind == "score")
+        if value is None or previous is None:
+            delta, change, words, note = None, "", "", NONE
+        else:
+            delta = round(value, 2) - round(previous, 2)  # as shown: no "+0 pts" from −0.4 %
+            change = points(lang, delta)
+            words = change.lstrip("+" + MINUS)
     direction: Literal["up", "down", "flat"] = (
         "flat" if not delta else ("up" if delta > 0 else "down")
     )
@@ -76,8 +76,10 @@ def tile(lang: str, key: str, label: str, kind: str, good: str | None, stat: Any
         said = translate(lang, "up %(change)s on the previous period", change=words)
     elif direction == "down":
         said = translate(lang, "down %(change)s on the previous period", change=words)
-    elif kind == "count" and delta is None and value:
+    elif note == N_("new this period"):
         said = translate(lang, "nothing in the previous period")
+    elif note == NONE:
+        said = translate(lang, "nothing to compare with: no rated signal in one of the periods")
     else:
         said = translate(lang, "no change on the previous period")
     return Tile(
@@ -86,6 +88,7 @@ def tile(lang: str, key: str, label: str, kind: str, good: str | None, stat: Any
         value=shown,
         previous=before,
         change=change,
+        note=translate(lang, note) if note and note != NONE else note,
         direction=direction,
         tone=tone,
         said=said,
@@ -127,6 +130,7 @@ WORDS = (
     N_("Signals per country"),
     N_("places"),
     N_("new this period"),
+    N_("no change"),
     N_("Sentiment"),
     N_("Author"),
     N_("Site"),
