@@ -30,8 +30,9 @@ def write_xlsx(
 ) -> int:
     """Write the signals to a new workbook at `path`; the number of signals written.
 
-    Rows wait in a private folder beside `path` until the workbook is assembled; `path` itself
-    appears only once the workbook is whole, and nothing is left behind when writing fails.
+    Rows wait in a private folder beside `path`, removed in every case; `path` is written only
+    when the workbook is assembled, at the end (`output.save` gives it a temporary name, renamed
+    once whole).
     """
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".pouls-rows-") as rows:
         book = xlsxwriter.Workbook(
