@@ -178,7 +178,8 @@ def test_what_the_page_cannot_show_is_a_clear_400(client: TestClient, buzz: SQLi
     query = client.get("/dashboard", params={"ws": "acme", "q": "(tarte"})
     assert query.status_code == 400 and "This query cannot be read:" in query.text
     span = client.get("/dashboard", params={"ws": "acme", "since": "hier"}, headers=FR)
-    assert span.status_code == 400 and "n'est pas une date" in span.text
+    assert span.status_code == 400 and "n&#39;est pas une date" in span.text
+    assert 'class="range-picker"' in span.text  # the way out is on the page
     both = client.get("/dashboard", params={"ws": "acme", "range": "7d", "since": "2026-11-30"})
     assert both.status_code == 400
 
@@ -244,3 +245,55 @@ def test_a_topic_colour_that_is_not_hex_is_left_out_of_the_style(
     filled.topics.save(Topic(workspace="acme", name="odd", query="x", color="red;top:0"))
     r = client.get("/dashboard", params={"ws": "acme", "topic": "odd", **WEEK})
     assert ">odd</span>" in r.text and "red;top:0" not in r.text
+
+
+def test_an_empty_previous_week_shows_dashes_not_zero_shares(
+    client: TestClient, buzz: SQLiteStore
+) -> None:
+    # the week before the bad-buzz week (16-22 November) holds no signal at all
+    r = client.get(
+        "/dashboard",
+        params={"ws": "acme", "since": "2026-11-23", "until": "2026-11-29"},
+        headers=FR,
+    )
+    assert r.status_code == 200, r.text
+    negative, net = tile(r.text, "negative_share"), tile(r.text, "net_sentiment")
+    assert "avant : —" in negative and "pts" not in negative and "▲" not in negative
+    assert "avant : —" in net and "▲" not in net and "avant : 0" not in net
+    reach = tile(r.text, "reach")  # 0 then 0: the screen and the screen reader agree
+    assert "nouveau" not in reach and reach.count("pas de changement") == 2
+    assert "＝" not in r.text
+    totals = island(r.text)["figures"]["totals"]
+    assert totals["net_sentiment"]["previous"] is None
+    assert totals["net_sentiment"]["change"] is None
+
+
+def test_a_bad_range_keeps_the_dashboard_its_picker_and_a_reason(
+    client: TestClient, buzz: SQLiteStore
+) -> None:
+    # "First day" left empty in the custom dates: since= and a last day
+    r = client.get(
+        "/dashboard", params={"ws": "acme", "since": "", "until": "2026-12-06"}, headers=FR
+    )
+    assert r.status_code == 400
+    assert 'id="dash-problem"' in r.text and "Choisissez un premier jour" in r.text
+    assert 'class="range-picker"' in r.text and 'name="since"' in r.text
+    assert "1000 semaines" not in r.text and 'id="dashboard-data"' not in r.text
+    for params in ({"since": "hier"}, {"since": "2026-12-06", "until": "2026-11-30"}):
+        bad = client.get("/dashboard", params={"ws": "acme", **params}, headers=FR)
+        assert bad.status_code == 400 and 'id="dash-problem"' in bad.text
+        assert 'class="range-picker"' in bad.text
+    en = client.get("/dashboard", params={"ws": "acme", "until": "2026-12-06"})
+    assert en.status_code == 400 and "Choose a first day" in en.text
+
+
+def test_an_unknown_topic_is_a_404_in_the_page_language(
+    client: TestClient, buzz: SQLiteStore
+) -> None:
+    fr = client.get("/dashboard", params={"ws": "acme", "topic": "nope", **WEEK}, headers=FR)
+    assert fr.status_code == 404
+    assert "aucun sujet nope dans cet espace de travail" in fr.text
+    assert 'class="range-picker"' in fr.text and 'id="dashboard-data"' not in fr.text
+    en = client.get("/dashboard", params={"ws": "acme", "topic": "nope", **WEEK})
+    assert en.status_code == 404 and "no topic nope in this workspace" in en.text
+    assert client.get("/dashboard", params={"ws": "acme", "topic": "lumiere", **WEEK}).is_success

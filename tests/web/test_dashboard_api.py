@@ -118,3 +118,28 @@ def test_any_sov_and_bucket_is_answered_or_refused_never_a_500(
     assert r.status_code in (200, 400), r.text
     if r.status_code == 400:
         assert isinstance(r.json()["detail"], str) and r.json()["detail"]
+
+
+def test_an_unknown_topic_is_a_404_in_the_page_language(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    r = client.get("/api/v1/dashboard", params={"ws": "acme", "topic": "nope", **SPAN})
+    assert r.status_code == 404
+    assert r.json()["detail"] == "no topic nope in this workspace"
+    fr = client.get(
+        "/api/v1/dashboard",
+        params={"ws": "acme", "topic": "nope", **SPAN},
+        headers={"Accept-Language": "fr-FR,fr;q=0.9"},
+    )
+    assert fr.status_code == 404
+    assert fr.json()["detail"] == "aucun sujet nope dans cet espace de travail"
+    filled.topics.save(Topic(workspace="acme", name="nope", query="croissant"))
+    known = client.get("/api/v1/dashboard", params={"ws": "acme", "topic": "nope", **SPAN})
+    assert known.status_code == 200
+
+
+def test_an_empty_previous_period_has_null_shares_and_point_changes(client: TestClient) -> None:
+    body = client.get("/api/v1/dashboard", params={"ws": "acme", **SPAN}).json()
+    for key in ("negative_share", "net_sentiment"):
+        figure = body["totals"][key]
+        assert figure["previous"] is None and figure["change"] is None, figure

@@ -9,25 +9,29 @@ runs), so the page costs one request and no inline script.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from pouls.analyse import figures
-from pouls.locale import translate
+from pouls.locale import N_, translate
 from pouls.query import QueryError
 from pouls.query.period import preset_period, zone
 from pouls.store.topics import Topic
 from pouls.web import i18n
 from pouls.web.dashboard_text import labels, tiles
-from pouls.web.params import Selection, selection
+from pouls.web.params import Selection, wall_selection
 from pouls.web.ranges import picker
 from pouls.web.routes.dashboard_api import DEFAULT_RANGE
 from pouls.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)  # parse_period's start of a range with none
+OPEN_START = N_("Choose a first day: a dashboard compares a range with the one just before it.")
+NO_TOPIC = N_("no topic %(topic)s in this workspace")
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 pages = templates()
 
@@ -35,20 +39,29 @@ pages = templates()
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(
     request: Request,
-    sel: Annotated[Selection, Depends(selection)],
+    sel: Annotated[Selection, Depends(wall_selection)],
     sov: Annotated[
         list[str] | None,
         Query(max_length=2000, description="Topics compared in the share of voice, by comma."),
     ] = None,
 ) -> HTMLResponse:
-    """Key numbers and charts of the selection on its range (by default the API's, 30 days)."""
+    """Key numbers and charts of the selection on its range (by default the API's, 30 days).
+
+    A range that cannot be read (or has no first day) and an unknown topic keep the page, its
+    picker and its links, with the reason: the way out is on the page itself.
+    """
     settings = request.app.state.settings
     store = request.app.state.store
     tz = zone(settings.workspace(sel.workspace).timezone)
+    lang = i18n.language(request)
+    problem, status = sel.range_error, 400
+    if problem is None and sel.period is not None and sel.period.since == BEGINNING:
+        problem = translate(lang, OPEN_START)
     sel = _with_range(sel, tz)
     assert sel.period is not None  # _with_range always sets one
-    lang = i18n.language(request)
     topics = store.topics.list(sel.workspace)
+    if problem is None and sel.filters.topic and sel.filters.topic not in {t.name for t in topics}:
+        problem, status = translate(lang, NO_TOPIC, topic=sel.filters.topic), 404
     chosen = [t.strip() for v in sov or [] for t in v.split(",") if t.strip()] or None
     context: dict[str, Any] = {
         "sel": sel,
@@ -61,6 +74,8 @@ def dashboard(
         "wall": wall_params(sel),
         "range_all": False,  # a dashboard compares a range with the one before: never all time
     }
+    if problem is not None:
+        return _refused(request, context, problem, status)
     try:
         result = figures.dashboard(
             store,
@@ -75,7 +90,7 @@ def dashboard(
         context["error"] = exc
         return pages.TemplateResponse(request, "dashboard.html", context, status_code=400)
     except figures.FigureError as exc:
-        raise HTTPException(400, translate(lang, exc.message, **exc.values)) from None
+        return _refused(request, context, translate(lang, exc.message, **exc.values), 400)
     data = msgspec.to_builtins(result)
     context.update(
         data=data,
@@ -88,6 +103,12 @@ def dashboard(
         },
     )
     return pages.TemplateResponse(request, "dashboard.html", context)
+
+
+def _refused(request: Request, context: dict[str, Any], problem: str, status: int) -> HTMLResponse:
+    """The page with its picker (custom dates open) and the reason instead of figures."""
+    context.update(problem=problem, picker=msgspec.structs.replace(context["picker"], custom=True))
+    return pages.TemplateResponse(request, "dashboard.html", context, status_code=status)
 
 
 def _with_range(sel: Selection, tz: Any) -> Selection:

@@ -44,9 +44,15 @@ def get_dashboard(
         tz = zone(settings.workspace(sel.workspace).timezone)
         period = preset_period(DEFAULT_RANGE, tz=tz)
     topics = None if sov is None else [t.strip() for t in sov.split(",") if t.strip()]
+    store = request.app.state.store
+    topic = sel.filters.topic
+    if topic and topic not in {t.name for t in store.topics.list(sel.workspace)}:
+        # A misspelt topic must not read as a topic with nothing said about it.
+        message = "no topic %(topic)s in this workspace"
+        raise HTTPException(404, translate(language(request), message, topic=topic))
     try:
         found = dashboard(
-            request.app.state.store,
+            store,
             settings,
             sel.workspace,
             sel.q,
