@@ -77,6 +77,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app = FastAPI(
         title="pouls",
         version=__version__,
+        description=errors.API_DESCRIPTION,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,

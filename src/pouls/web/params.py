@@ -14,7 +14,7 @@ from pouls.query.period import Period, PeriodError, parse_period, zone
 from pouls.store import Filters
 from pouls.store.users import User
 from pouls.web.auth import viewer
-from pouls.web.errors import MACHINE_PATHS
+from pouls.web.errors import MACHINE_PATHS, api_language
 from pouls.web.i18n import language
 
 # A page cursor is `created_us:seq`, two integers SQLite holds in 64 bits: 18 digits at most
@@ -174,9 +174,11 @@ wall_selection = Selector(lenient=True)
 
 
 def refusal(request: Request, exc: PeriodError) -> HTTPException:
-    """The 400 of a range that cannot be read: in the page's language for a person, in English
-    for a script."""
-    lang = "en" if request.url.path.startswith(MACHINE_PATHS) else language(request)
+    """The 400 of a range that cannot be read: in the page's language for a person; for a
+    script, in the language its Accept-Language names, else English (errors.api_language)."""
+    lang = (
+        api_language(request) if request.url.path.startswith(MACHINE_PATHS) else language(request)
+    )
     return HTTPException(400, translate(lang, exc.message, **exc.values))
 
 
