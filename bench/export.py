@@ -160,8 +160,9 @@ def main() -> None:
         # rate down, the CPU ones too (a busy sibling thread): `csv` is the best of the runs.
         "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
         "notes": (
-            "One process: the store read page by page (1,000 a page, newest first) through"
-            " pouls.export.read, written by pouls.export.chunks to a file in the temp folder;"
+            "One process: the store read page by page (1,000 a page, newest first, the next"
+            " page read by a worker thread meanwhile) through pouls.export.read, written by"
+            " pouls.export.chunks to a file in the temp folder;"
             " 90% of signals carry sentiment, toxicity, scam and metrics. rss_mb: VmRSS sampled"
             " every 50 ms during each export; ru_maxrss covers the whole run, fill included."
         ),

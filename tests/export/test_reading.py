@@ -38,11 +38,12 @@ def test_every_match_once_newest_first_across_pages(counting: Counting) -> None:
     assert counting.pages == 5
 
 
-def test_pages_are_read_only_as_they_are_consumed(counting: Counting) -> None:
+def test_pages_are_read_as_they_are_consumed_one_ahead(counting: Counting) -> None:
     stream = read(counting, "acme", None, Filters(), page=40)
     assert counting.pages == 0
     assert len(list(itertools.islice(stream, 45))) == 45
-    assert counting.pages == 2
+    stream.close()
+    assert counting.pages <= 3  # the page being written, at most one ahead, never all seven
 
 
 def test_a_limit_stops_between_pages(counting: Counting) -> None:

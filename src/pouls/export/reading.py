@@ -1,17 +1,28 @@
-"""A selection read from the store page by page, so an export of millions holds one page.
+"""A selection read from the store page by page, so an export of millions holds two pages.
 
 Pages follow the store's `after` cursor, newest first: signals stored while an export runs are
-newer than its first page and are not mixed in, and none is read twice.
+newer than its first page and are not mixed in, and none is read twice. The next page is read
+by a worker thread while the current one is written: SQLite lets go of the GIL while it steps,
+so reading and writing overlap (a fifth faster, bench/export.py).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from pouls.signals import Signal
-from pouls.store import Filters, Store
+from pouls.store import Filters, Page, Store
 
 PAGE = 1000
+# Few, long-lived threads: the store keeps one reading connection per thread until it closes.
+READERS = 4
+
+
+@functools.cache
+def _readers() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="pouls-export")
 
 
 def read(
@@ -27,14 +38,17 @@ def read(
 
     Raises `pouls.query.QueryError` on the first `next()` when the query does not parse.
     """
-    after: str | None = None
+
+    def fetch(after: str | None, size: int) -> Page:
+        return store.search(workspace, query, filters, limit=size, after=after)
+
     left = limit or None
-    while left is None or left > 0:
-        size = page if left is None else min(page, left)
-        found = store.search(workspace, query, filters, limit=size, after=after)
-        yield from found.signals
+    pending: Future[Page] | None = _readers().submit(fetch, None, min(page, left or page))
+    while pending is not None:
+        found = pending.result()
         if left is not None:
             left -= len(found.signals)
-        if found.next is None:
-            return
-        after = found.next
+        more = found.next is not None and (left is None or left > 0)
+        size = page if left is None else min(page, left)
+        pending = _readers().submit(fetch, found.next, size) if more else None
+        yield from found.signals
