@@ -24,7 +24,7 @@ def context_lang(context: Any) -> str:
 def environment(
     loader: BaseLoader, *, autoescape: bool = True, lang_of: LangOf = context_lang
 ) -> Environment:
-    """An environment with `_()`, `ngettext()` (newstyle: `_("%(n)s signals", n=3)`) and the
+    """An environment with `_()`, `ngettext()`, `pgettext()` (newstyle: `_("%(n)s signals", n=3)`) and the
     filters `number`, `percent`, `span`, `ago`, `long_date`, each in `lang_of(context)`."""
     env = Environment(loader=loader, autoescape=autoescape, extensions=["jinja2.ext.i18n"])
 
@@ -42,8 +42,13 @@ def environment(
         return safe(context, translator(lang_of(context)).ngettext(singular, plural, n))
 
     @pass_context
-    def number(context: Any, value: float) -> str:
-        return formats.number(lang_of(context), value)
+    def pgettext(context: Any, where: str, message: str) -> str:
+        # The same English word may need two French ones: `pgettext("button", "Change")`.
+        return safe(context, translator(lang_of(context)).pgettext(where, message))
+
+    @pass_context
+    def number(context: Any, value: float, digits: int = 1) -> str:
+        return formats.number(lang_of(context), value, digits)
 
     @pass_context
     def percent(context: Any, share: float | None, signed: bool = False) -> str:
@@ -61,6 +66,8 @@ def environment(
     def long_date(context: Any, when: datetime) -> str:
         return formats.long_date(lang_of(context), when)
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext
+    )
     env.filters.update(number=number, percent=percent, span=span, ago=ago, long_date=long_date)
     return env

@@ -19,6 +19,7 @@ from pouls.store.watch import AlertChange, StoredAlert
 from pouls.watch import titles
 from pouls.watch.workflow import State, current
 from pouls.web.i18n import translate
+from pouls.web.templating import role_label
 
 
 class Shown(msgspec.Struct, kw_only=True):
@@ -59,7 +60,7 @@ def check_respond(request: Request, workspace: str, lang: str) -> None:
         message = N_(
             "a %(role)s reads alerts but cannot act on them: ask an admin for another role"
         )
-        raise HTTPException(403, translate(lang, message) % {"role": translate(lang, role)})
+        raise HTTPException(403, translate(lang, message) % {"role": role_label(lang, role)})
 
 
 class TeamLine(msgspec.Struct, kw_only=True):

@@ -49,6 +49,21 @@ LABELS = frozenset(
     )
 )
 
+# A workspace role as people read it (`role` filter, the 403 of a role that may not act): the
+# stored names are identifiers (`community_manager`), not words.
+ROLE_LABELS = {
+    "admin": N_("admin"),
+    "analyst": N_("analyst"),
+    "community_manager": N_("community manager"),
+    "moderator": N_("moderator"),
+    "viewer": N_("viewer"),
+}
+
+
+def role_label(lang: str, role: str) -> str:
+    """`community_manager` as `gestionnaire de communauté` or `community manager`."""
+    return translate(lang, ROLE_LABELS.get(role, role))
+
 
 def templates() -> Jinja2Templates:
     """Templates shipped in the package."""
@@ -56,6 +71,7 @@ def templates() -> Jinja2Templates:
     env = environment(FileSystemLoader(str(folder)), lang_of=i18n.lang_of)
     env.filters["label"] = _label
     env.filters["channel_label"] = _channel_label
+    env.filters["role"] = _role
     env.tests["web_url"] = web_url
     env.globals["page_lang"] = i18n.current
     return Jinja2Templates(env=env)
@@ -80,6 +96,11 @@ def web_url(value: object) -> bool:
 def _label(context: Any, value: object) -> str:
     """A value shown as a word (private, negative, open...), in the page's language."""
     return translate(i18n.lang_of(context), str(value))
+
+
+@pass_context
+def _role(context: Any, role: object) -> str:
+    return role_label(i18n.lang_of(context), str(role))
 
 
 @pass_context

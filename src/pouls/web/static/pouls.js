@@ -27,7 +27,9 @@
     const input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.dataset.output) return;
     const output = document.getElementById(input.dataset.output);
-    if (output) output.value = Number(input.value).toFixed(2);
+    // In the page's language: 0,5 in French, 0.5 in English (as the server wrote it).
+    const lang = document.documentElement.lang || "fr";
+    if (output) output.value = Number(input.value).toLocaleString(lang, { maximumFractionDigits: 2 });
   });
 
   // The wall's live stream: new signals appear at the top as soon as they are stored.
