@@ -88,3 +88,16 @@ def test_a_change_of_scores_is_read_from_the_values_in_points() -> None:
     # -7.36 % -> +0.15 %: the tile says +7 pts (as shown, whole percents), up, good news
     (net,) = tiles("en", {"net_sentiment": {"value": 0.0015, "previous": -0.0736, "change": 7.51}})
     assert (net.value, net.previous, net.change, net.tone) == ("0%", "−7%", "+7 pts", "good")
+
+
+def test_every_channel_has_its_own_colour_in_every_chart() -> None:
+    from pouls.signals.colours import CHANNEL_COLOURS, channel_colour
+    from pouls.web.templating import CHANNEL_LABELS
+
+    data = {"volume": {"by": {"channel": {"mastodon": [1], "tiktok": [2]}}}, "mix": {"channel": []}}
+    colours = labels("en", data)["colours"]["channel"]
+    assert set(CHANNEL_LABELS) <= set(colours) and "tiktok" in colours
+    known = [colours[k] for k in CHANNEL_LABELS]
+    assert len(set(known)) == len(known)  # no two known channels alike
+    assert set(CHANNEL_COLOURS) == set(CHANNEL_LABELS)
+    assert colours["tiktok"] == channel_colour("tiktok") not in known

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from pouls.locale import translate
 from pouls.report.content import Content
 from pouls.report.words import channel_label, number, percent
+from pouls.signals.colours import channel_colour
 
 INK, MUTED, ACCENT, GRID = "#1f2937", "#9ca3af", "#0f766e", "#e5e7eb"
 # Colours of their own, so a test can find the bars in a PDF apart from the page's text.
@@ -80,7 +81,8 @@ def channels(content: Content, lang: str) -> str:
     fig = _figure(0.5 + 0.28 * max(len(rows), 1))
     ax = fig.add_subplot()
     values = [r.count for r in rows]
-    ax.barh([channel_label(lang, r.key) for r in rows], values, color=ACCENT)
+    ax.barh([channel_label(lang, r.key) for r in rows], values,
+            color=[channel_colour(r.key) for r in rows])  # fmt: skip
     _values(ax, values, lang)
     _style(ax, horizontal=True)
     return _svg(fig, "channels")

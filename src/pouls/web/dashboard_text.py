@@ -13,6 +13,7 @@ import msgspec
 from pouls.locale import N_, translate
 from pouls.locale.formats import number, percent
 from pouls.locale.scores import MINUS, NONE, points, score
+from pouls.signals.colours import channel_colour
 from pouls.web.templating import CHANNEL_LABELS
 
 
@@ -148,7 +149,8 @@ WORDS = (
 
 def labels(lang: str, data: dict[str, Any]) -> dict[str, Any]:
     """What dashboard.js writes on charts and tables, in the page language: fixed words, and
-    the names of the values that series are split by (channels, visibilities, sentiments)."""
+    the names of the values that series are split by (channels, visibilities, sentiments);
+    and each channel's colour (`pouls.signals.colours`), the same in every chart."""
     words = {w: translate(lang, w) for w in WORDS}
     values: dict[str, dict[str, str]] = {
         "channel": {k: translate(lang, v) for k, v in CHANNEL_LABELS.items()},
@@ -156,4 +158,7 @@ def labels(lang: str, data: dict[str, Any]) -> dict[str, Any]:
     }
     visibility = data.get("volume", {}).get("by", {}).get("visibility", {})
     values["visibility"] = {k: translate(lang, k) for k in visibility}
-    return {"words": words, "values": values, "lang": lang}
+    channels = set(data.get("volume", {}).get("by", {}).get("channel", {}))
+    channels |= {it["key"] for it in data.get("mix", {}).get("channel", [])}
+    colours = {"channel": {k: channel_colour(k) for k in sorted(channels | set(CHANNEL_LABELS))}}
+    return {"words": words, "values": values, "colours": colours, "lang": lang}

@@ -37,6 +37,9 @@
     previous: "#64748b",
   };
   const phone = () => window.matchMedia("(max-width: 640px)").matches;
+  // One colour per channel, the same in every chart (pouls.signals.colours): the library's
+  // palette cycles through ten, and a stack of eleven channels showed two in one colour.
+  const channelColour = (key) => ((D.labels.colours || {}).channel || {})[key];
 
   // --- Links to the wall -------------------------------------------------------------------
   const RANGE = ["range", "since", "until"];
@@ -166,7 +169,12 @@
         name: p.name,
         stack: "volume",
         data: p.data,
-        color: volumeMode === "sentiment" ? COLORS[p.key] : undefined,
+        color:
+          volumeMode === "sentiment"
+            ? COLORS[p.key]
+            : volumeMode === "channel"
+              ? channelColour(p.key)
+              : undefined,
         emphasis: { focus: "series" },
       }));
       series.push({
@@ -274,22 +282,30 @@
       );
     },
   };
+  // Names and shares go in the legend ("Mastodon 45 %"), counts in the tooltip: labels drawn
+  // round a donut ran into each other on thin slices, whatever the width or the language.
   function donut(entries) {
+    const all = entries.reduce((n, e) => n + (e.value || 0), 0);
+    const shares = new Map(entries.map((e) => [e.name, all ? e.value / all : 0]));
     return base({
       tooltip: {
         trigger: "item",
         confine: true,
         formatter: (p) => `${p.marker} ${p.name}: ${number(p.value)} (${percents.format(p.percent / 100)})`,
       },
+      legend: {
+        type: "scroll",
+        bottom: 0,
+        formatter: (name) => `${name} ${percents.format(shares.get(name) || 0)}`,
+      },
       series: [
         {
           type: "pie",
-          radius: ["42%", "70%"],
-          center: ["50%", "45%"],
-          avoidLabelOverlap: true,
-          minShowLabelAngle: 8,
-          label: {
-            show: !phone(), formatter: (p) => `${p.name}\n${percents.format(p.percent / 100)}` },
+          radius: ["40%", "68%"],
+          center: ["50%", "44%"],
+          label: { show: false },
+          labelLine: { show: false },
+          emphasis: { label: { show: false }, scaleSize: 6 },
           data: entries,
         },
       ],
@@ -488,7 +504,13 @@
     const name = (it) => (kind === "channel" ? valueName("channel", it.key) : languageName(it.key));
     return {
       option() {
-        return donut(F.mix[kind].map((it) => ({ name: name(it), value: it.count })));
+        return donut(
+          F.mix[kind].map((it) => ({
+            name: name(it),
+            value: it.count,
+            itemStyle: kind === "channel" ? { color: channelColour(it.key) } : undefined,
+          })),
+        );
       },
       click(p) {
         return itemHref(F.mix[kind][p.dataIndex]);
@@ -515,6 +537,9 @@
   // --- Map: offline country shapes, points clustered by screen cell at the current zoom ------
   const CELL = 44; // px: points closer than this on screen are drawn as one cluster
   const MAX_ZOOM = 80;
+  // The first view never goes closer than a region (about 15° across): a week at one place
+  // framed on its single point showed a street-sized patch of sea and no country to read.
+  const FRAME_ZOOM = 24;
   let worldLoaded = null;
   function loadWorld(url) {
     if (!worldLoaded) {
@@ -541,7 +566,7 @@
     const span = Math.max((east - west) / 360, (north - south) / 170, 4 / 360);
     return {
       center: [(west + east) / 2, (south + north) / 2],
-      zoom: Math.max(1, Math.min(MAX_ZOOM, 0.6 / span)),
+      zoom: Math.max(1, Math.min(FRAME_ZOOM, 0.6 / span)),
     };
   }
   // Greedy clustering on screen: the largest places first, each one joins the first cluster
