@@ -201,3 +201,23 @@ def test_weeks_start_on_local_mondays(filled: SQLiteStore, tmp_path: Path) -> No
     first = d.volume.buckets[0].astimezone(zone("Europe/Paris"))
     assert first.weekday() == 0 and (first.hour, first.minute) == (0, 0)
     assert sum(d.volume.total) == 4
+
+
+def test_one_place_rounded_to_two_cells_is_one_point(store: SQLiteStore, tmp_path: Path) -> None:
+    def at(minute: int, lat: float, place: str) -> object:
+        return make_signal(minute, "bonjour", geo=Geo(lat=lat, lon=3.06, place=place, country="fr"))
+
+    store.put(
+        [
+            at(5, 50.634, "Lille rue de Béthune"),  # cell 50.63
+            at(6, 50.636, "Lille rue de Béthune"),  # cell 50.64
+            at(7, 50.637, "Lille rue de Béthune"),
+            at(8, 50.70, ""),  # unnamed places stay apart
+            at(9, 50.80, ""),
+        ]
+    )
+    points = board(store, tmp_path).map.points
+    named = [p for p in points if p.label]
+    assert [(p.label, p.count) for p in named] == [("Lille rue de Béthune", 3)]
+    assert named[0].lat == pytest.approx((50.63 + 2 * 50.64) / 3, abs=1e-4)
+    assert sorted(p.lat for p in points if not p.label) == [50.7, 50.8]

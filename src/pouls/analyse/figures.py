@@ -470,9 +470,19 @@ def _mix(now: Tally, then: Tally) -> dict[str, list[Item]]:
 
 
 def _map(now: Tally, then: Tally) -> Map:
-    points = []
+    """Map points, one per named place: a place whose signals were rounded to two cells (50.63
+    and 50.64) is one point, at the count-weighted middle of its cells."""
+    cells: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
     for c in now.tops.get("place", []):
         lat, lon = (float(x) for x in c.key.split(","))
-        points.append(Point(lat=lat, lon=lon, count=c.n, label=c.label))
+        # places without a name stay apart: two unnamed cells are not one place
+        cells.setdefault((c.label, "" if c.label else c.key), []).append((lat, lon, c.n))
+    points = []
+    for (label, _), parts in cells.items():
+        n = sum(p[2] for p in parts)
+        lat = round(sum(p[0] * p[2] for p in parts) / n, 4) if n else parts[0][0]
+        lon = round(sum(p[1] * p[2] for p in parts) / n, 4) if n else parts[0][1]
+        points.append(Point(lat=lat, lon=lon, count=n, label=label))
+    points.sort(key=lambda p: -p.count)
     countries = _items("country", now.tops.get("country", []), then.tops.get("country", []))
     return Map(points=points, countries=countries)
