@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,3 +53,36 @@ def test_reasons_name_the_field_in_the_pages_language() -> None:
     values = {k: "" for k in TEXT} | {"name": "x", "window": "beaucoup", "sinks": []}
     _, reasons = read(values, "acme", lambda t: french.get(t, t))
     assert reasons == ["Fenêtre (minutes): entier"]
+
+
+def test_a_french_decimal_comma_is_read() -> None:
+    values = {k: "" for k in TEXT} | {"name": "x", "kind": "threshold", "sinks": []}
+    rule, reasons = read(values | {"threshold": "0,3", "sensitivity": "0,75"}, "acme", str)
+    assert reasons == [] and rule is not None
+    assert rule.threshold == 0.3 and rule.sensitivity == 0.75
+    rule, _ = read(values | {"threshold": "1\u202f000,5", "window": "1 440"}, "acme", str)
+    assert rule is not None and rule.threshold == 1000.5 and rule.window == 1440
+
+
+def test_a_word_for_a_number_is_one_reason_in_words() -> None:
+    values = {k: "" for k in TEXT} | {"name": "x", "kind": "threshold", "sinks": []}
+    _, reasons = read(values | {"threshold": "abc"}, "acme", str)
+    assert reasons == ["Threshold: a number is expected, such as 0.3"]
+
+
+def test_the_editor_says_it_once_in_french(client: TestClient) -> None:
+    form = {"name": "seuil", "kind": "threshold", "threshold": "abc"}
+    page = client.post("/rules?ws=acme", data=form, headers={"Accept-Language": "fr"})
+    assert page.status_code == 400
+    assert page.text.count('role="alert"') == 1
+    assert "Seuil : un nombre est attendu, par exemple 0,3" in page.text
+    assert "Expected" not in page.text
+    assert 'placeholder="0,3"' in page.text
+    assert 'hx-trigger="change delay:400ms"' in page.text  # no second box from a replay on load
+    replay = client.post(
+        "/rules/preview?ws=acme", data=form, headers={"HX-Request": "true", "Accept-Language": "fr"}
+    )
+    assert replay.text.count('role="alert"') == 1
+    assert '<div id="rule-problems" hx-swap-oob="true"></div>' in replay.text
+    saved = client.post("/rules?ws=acme", data={**form, "threshold": "0,3"}, follow_redirects=False)
+    assert saved.status_code == 303

@@ -53,6 +53,9 @@ LABELS = {
     "include_own": N_("Count our own accounts"),
 }
 _AT = re.compile(r"at `\$\.(\w+)")
+DECIMALS = ("threshold", "sensitivity")  # `0,3` in French, `0.3` in English: both are read
+WHOLE = ("window", "bucket", "min_volume", "min_signals", "min_authors", "cooldown")
+_SPACES = re.compile(r"[\s\u00a0\u202f]")  # `1 000` as French groups digits
 
 
 def values_of(form: FormData) -> dict[str, Any]:
@@ -77,6 +80,9 @@ def read(
 ) -> tuple[Rule | None, list[str]]:
     """The rule the form describes, or None with what is wrong (in the page's language)."""
     fields: dict[str, Any] = {k: v for k, v in values.items() if v not in ("", None)}
+    for key in (*DECIMALS, *WHOLE):
+        if isinstance(fields.get(key), str):
+            fields[key] = number_text(fields[key])
     fields["workspace"] = workspace
     fields["include_own"] = bool(values.get("include_own"))
     if not fields.get("name"):
@@ -91,14 +97,27 @@ def read(
         return None, [text if field else reason]
 
 
+def number_text(text: str) -> str:
+    """A number as a person types it, as msgspec reads it: `0,3` → `0.3`, `1 000` → `1000`
+    (a comma is a decimal mark only when there is no point: `1,000.5` stays English).
+
+    >>> [number_text(t) for t in ["0,3", "0.3", "1 000", "1\u202f000,5", "1,000.5", "abc"]]
+    ['0.3', '0.3', '1000', '1000.5', '1000.5', 'abc']
+    """
+    bare = _SPACES.sub("", text)
+    if "," in bare and "." in bare:
+        return bare.replace(",", "")
+    return bare.replace(",", ".")
+
+
 def _reason(text: str, say: Callable[[str], str]) -> str:
     """msgspec's reason in words a person reads, in the page's language."""
     if "matching regex" in text:
         return say(N_("use lowercase letters, digits, - and _ (e.g. bad-buzz)"))
-    if text.startswith("Expected `int`, got"):
+    if re.match(r"Expected `int( \| null)?`, got", text):
         return say(N_("a whole number is expected"))
-    if text.startswith("Expected `float`, got"):
-        return say(N_("a number is expected"))
+    if re.match(r"Expected `float( \| null)?`, got", text):
+        return say(N_("a number is expected, such as 0.3"))
     if text.startswith("Invalid enum value"):
         return say(N_("not one of the choices"))
     bound = re.match(r"Expected `(?:int|float)` (>=|<=|>|<) ([\d.]+)", text)
@@ -109,4 +128,4 @@ def _reason(text: str, say: Callable[[str], str]) -> str:
             ">": N_("more than %(n)s"),
         }
         return say(words.get(bound.group(1), N_("less than %(n)s"))) % {"n": bound.group(2)}
-    return text
+    return say(N_("this value cannot be read"))

@@ -149,7 +149,8 @@ async def preview(request: Request, sel: Annotated[Selection, Depends(selection)
     since: Span = form.get("since") if form.get("since") in SPANS else "30d"  # type: ignore[assignment]
     replay = _replay(request, sel, values, since)
     if request.headers.get("HX-Request"):
-        return pages.TemplateResponse(request, "_rule_replay.html", {"sel": sel, **replay})
+        context = {"sel": sel, "fragment": True, **replay}  # it also empties the save's box
+        return pages.TemplateResponse(request, "_rule_replay.html", context)
     original = str(form.get("original") or "")
     return _form(request, sel, values, original=original, replay=replay)
 
