@@ -238,3 +238,20 @@ def test_shares_and_net_sentiment_read_as_on_the_dashboard(
     totals["net_sentiment"] = Figure(value=-0.0736, previous=0.0015, change=-7.51)
     en = _key_numbers(html(msgspec.structs.replace(content, totals=totals), "en"))
     assert "\u22127%" in en and "\u22127 pts" in en and "-7" not in en
+
+
+def test_emoji_no_font_draws_are_named_in_the_pdf_not_boxes(
+    store: SQLiteStore, settings: Settings
+) -> None:
+    from pouls.report.glyphs import covered, printable
+
+    summary = "Bof \U0001f644 mais on t aime \U0001f49b\ufe0f !"
+    content = gather(store, settings, _hebdo(store, settings), WEEK, summary=summary)
+    assert summary in html(content)  # the HTML keeps them: the reader's browser has fonts
+    _, text = pdf_text(pdf(content))
+    if covered() is not None and any(a <= 0x1F644 <= b for a, b in covered() or ()):
+        pytest.skip("this machine has an emoji font: the PDF keeps the emoji")
+    assert "\U0001f644" not in text and "\U0001f49b" not in text
+    assert "[face with rolling eyes]" in text and "[yellow heart]" in text
+    # without fontconfig to ask, pictographs are named and everything else is kept
+    assert printable("é 日本 \u2014 \U0001f49b", spans=None) == "é 日本 \u2014 [yellow heart]"

@@ -23,6 +23,7 @@ from pouls.locale import scores, translate
 from pouls.report import ReportError
 from pouls.report.charts import all_charts
 from pouls.report.content import Content
+from pouls.report.glyphs import printable
 from pouls.report.words import (
     NO_PANGO,
     PDF_FAILED,
@@ -97,7 +98,8 @@ def to_pdf(document: str, lang: str) -> bytes:
     # Its progress is logged at INFO, seven lines a PDF: not news in `pouls up`'s log.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     try:
-        data = weasyprint.HTML(string=document, base_url=None).write_pdf()
+        # emoji no installed font draws would be boxes: their names instead (report/glyphs.py)
+        data = weasyprint.HTML(string=printable(document), base_url=None).write_pdf()
     except Exception as exc:  # the engine's own failure, in its words, within ours
         log.exception("PDF not made")
         raise ReportError(PDF_FAILED, reason=f"{type(exc).__name__}: {exc}"[:200]) from exc
