@@ -279,6 +279,7 @@ def test_a_bad_range_keeps_the_dashboard_its_picker_and_a_reason(
     assert 'id="dash-problem"' in r.text and "Choisissez un premier jour" in r.text
     assert 'class="range-picker"' in r.text and 'name="since"' in r.text
     assert "1000 semaines" not in r.text and 'id="dashboard-data"' not in r.text
+    assert "1970" not in r.text  # no "period before" of a range that has no start
     for params in ({"since": "hier"}, {"since": "2026-12-06", "until": "2026-11-30"}):
         bad = client.get("/dashboard", params={"ws": "acme", **params}, headers=FR)
         assert bad.status_code == 400 and 'id="dash-problem"' in bad.text

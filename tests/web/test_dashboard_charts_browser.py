@@ -68,7 +68,7 @@ def shoot(page: object, name: str) -> None:
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("lang", "width"), [("fr", 1280), ("en", 390)])
+@pytest.mark.parametrize(("lang", "width"), [("fr", 1280), ("en", 390), ("en", 1280), ("fr", 390)])
 def test_channels_keep_one_colour_each_and_donuts_have_no_labels_to_overlap(
     browser: object,  # noqa: F811
     server: tuple[str, Live, asyncio.AbstractEventLoop],
@@ -116,3 +116,26 @@ def test_a_one_place_week_is_framed_on_a_region_not_a_street(
     assert "＝" not in page.content()  # type: ignore[attr-defined]
     shoot(page, "map-one-place-fr-1280")
     assert problems == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_tiles_of_a_week_after_an_empty_one_and_a_bad_range_at_any_width(
+    browser: object,  # noqa: F811
+    server: tuple[str, Live, asyncio.AbstractEventLoop],
+    many: SQLiteStore,
+    width: int,
+) -> None:
+    page, problems = open_dashboard(browser, server[0], "fr", width)
+    page.goto(server[0] + "/dashboard?ws=acme&since=2026-11-23&until=2026-11-29")  # type: ignore[attr-defined]
+    net = page.locator('[data-tile="net_sentiment"]')  # type: ignore[attr-defined]
+    assert "avant : —" in net.inner_text() and "▲" not in net.inner_text()
+    reach = page.locator('[data-tile="reach"]')  # type: ignore[attr-defined]
+    assert "pas de changement" in reach.inner_text()
+    shoot(page, f"tiles-empty-before-fr-{width}")
+    page.goto(server[0] + "/dashboard?ws=acme&since=&until=2026-12-06")  # type: ignore[attr-defined]
+    problem = page.locator("#dash-problem")  # type: ignore[attr-defined]
+    assert "premier jour" in problem.inner_text()
+    assert page.locator('.range-custom input[name="since"]').is_visible()  # type: ignore[attr-defined]
+    shoot(page, f"bad-range-fr-{width}")
+    # the page's own 400 is the only thing the console reports
+    assert [p for p in problems if "status of 400" not in p] == []
