@@ -298,3 +298,30 @@ def test_an_unknown_topic_is_a_404_in_the_page_language(
     en = client.get("/dashboard", params={"ws": "acme", "topic": "nope", **WEEK})
     assert en.status_code == 404 and "no topic nope in this workspace" in en.text
     assert client.get("/dashboard", params={"ws": "acme", "topic": "lumiere", **WEEK}).is_success
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    since=st.one_of(
+        st.just(""), st.sampled_from(["2026-11-30", "7d", "hier"]), st.text(max_size=20)
+    ),
+    until=st.one_of(
+        st.just(""), st.sampled_from(["2026-12-06", "1969-01-01"]), st.text(max_size=20)
+    ),
+    topic=st.one_of(st.none(), st.just("lumiere"), st.text(max_size=20)),
+)
+def test_any_range_and_topic_get_the_page_or_the_page_with_a_reason(
+    client: TestClient, since: str, until: str, topic: str | None
+) -> None:
+    params = {"ws": "acme", "since": since, "until": until}
+    if topic is not None:
+        params["topic"] = topic
+    r = client.get("/dashboard", params=params)
+    assert r.status_code in (200, 400, 404, 422), r.text
+    if r.status_code in (400, 404):
+        assert 'class="range-picker"' in r.text, r.text
