@@ -102,7 +102,10 @@ def test_alert_list_shows_status_peak_baseline_and_failed_deliveries(
     assert page.status_code == 200
     html = page.text
     assert f'href="/alerts/{i}?ws=acme"' in html
-    assert ">episode over<" in html and "Volume rising on “the whole workspace”: 42 (usual 3.5)" in html
+    assert (
+        ">episode over<" in html
+        and "Volume rising on “the whole workspace”: 42 (usual 3.5)" in html
+    )
     assert ">42<" in html  # the peak: the update's new high
     assert "usual 3.5 → 42" in html
     assert "1 sent" in html and "1 failed" in html and "3 attempts" in html
@@ -148,7 +151,10 @@ def test_a_campaign_alert_has_its_own_caption_and_a_noted_closing(
     )
     book.change_alert("acme", i, change="closed", at=T0 + timedelta(hours=5), note="rule removed")
     html = client.get(f"/alerts/{i}?ws=acme").text
-    assert "copies of the text per 60 min up to" in html and "first copy 01/10 08:00 UTC" in html
+    assert (
+        "copies of the text per 60 min up to" in html
+        and "first copy Oct 1, 2026, 10:00\u202fAM CEST" in html
+    ), html
     assert "last step" not in html
     assert "<td>closed · rule removed</td>" in html
     fr = client.get(f"/alerts/{i}?ws=acme", headers={"Accept-Language": "fr"}).text
@@ -187,8 +193,8 @@ def test_crisis_page_shows_the_bad_buzz_timeline_and_its_escalation_alert(
     with TestClient(app, headers={"Accept-Language": "en"}) as client:
         sign_in_as_admin(client, store, "demo")
         html = client.get("/crisis?ws=demo&since=30d").text
-        assert "▲ private → <strong>public</strong> at 2026-09-20" in html
-        assert "▲ public → <strong>press</strong> at 2026-09-21" in html
+        assert "▲ private → <strong>public</strong> at Sep 20, 2026" in html
+        assert "▲ public → <strong>press</strong> at Sep 21, 2026, 11:39\u202fPM CEST" in html
         story = html[html.index("intoxication") :]
         for level in ("private", "public", "press"):
             assert f'<span class="badge vis-{level}">{level}</span>' in story

@@ -8,9 +8,15 @@ reads the same wherever it is shown.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import (
+    format_date,
+    format_datetime,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+)
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
@@ -62,6 +68,25 @@ def long_date(lang: str, when: datetime, zone: tzinfo = UTC) -> str:
     """`lundi 21 septembre 2026, 14:05 UTC` or `Monday 21 September 2026, 14:05 UTC`."""
     name = "UTC" if zone is UTC else str(zone)
     return format_datetime(when, f"EEEE d MMMM y, HH:mm '{name}'", tzinfo=zone, locale=lang)
+
+
+def stamp(lang: str, when: datetime, zone: tzinfo = UTC, *, named: bool = True) -> str:
+    """A date and time as every page shows one: the medium date and the short time, on the
+    clock of `zone`, its abbreviation after (`7 déc. 2026, 19:30 CET` / `Dec 7, 2026, 7:30 PM
+    CET`); `named=False` leaves the abbreviation out where the page says the zone once."""
+    local = when.astimezone(zone) if when.tzinfo else when.replace(tzinfo=UTC).astimezone(zone)
+    pattern = (
+        get_datetime_format("medium", locale=lang)
+        .replace("{1}", get_date_format("medium", locale=lang).pattern)
+        .replace("{0}", get_time_format("short", locale=lang).pattern)
+    )
+    text = format_datetime(local, pattern, tzinfo=zone, locale=lang)
+    return f"{text} {local.tzname() or 'UTC'}" if named else text
+
+
+def day(lang: str, when: date) -> str:
+    """A day as every page shows one: `7 déc. 2026` / `Dec 7, 2026`."""
+    return format_date(when, "medium", locale=lang)
 
 
 def moment(lang: str, when: datetime, zone: tzinfo = UTC) -> str:

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
-from babel.dates import format_date, format_datetime
 
 from pouls.locale import N_, translate
+from pouls.locale.formats import day, stamp
 from pouls.query.period import PRESETS, Period
 
 PRESET_LABELS = {
@@ -68,9 +68,9 @@ def _words(
     since: datetime, until: datetime, last: datetime, open_start: bool, days: bool, lang: str
 ) -> str:
     def show(moment: datetime) -> str:
-        if days:
-            return format_date(moment.date(), "medium", locale=lang)
-        return format_datetime(moment, "short", tzinfo=moment.tzinfo, locale=lang)
+        if days:  # one date family on every page (pouls.locale.formats: stamp, day)
+            return day(lang, moment.date())
+        return stamp(lang, moment, moment.tzinfo or UTC, named=False)
 
     if open_start:
         return translate(lang, "until %(end)s", end=show(last))

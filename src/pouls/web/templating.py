@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, tzinfo
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.dates import format_time
 from fastapi.templating import Jinja2Templates
 from jinja2 import FileSystemLoader, pass_context
 
-from pouls.locale import N_, translate
+from pouls.locale import N_, formats, translate
 from pouls.locale.jinja import environment
+from pouls.query.period import PeriodError, zone
 from pouls.web import i18n
 
 CHANNEL_LABELS = {
@@ -72,6 +75,10 @@ def templates() -> Jinja2Templates:
     env.filters["label"] = _label
     env.filters["channel_label"] = _channel_label
     env.filters["role"] = _role
+    env.filters["stamp"] = _stamp
+    env.filters["day"] = _day
+    env.filters["clock"] = _clock
+    env.filters["tzname"] = _tzname
     env.tests["web_url"] = web_url
     env.globals["page_lang"] = i18n.current
     return Jinja2Templates(env=env)
@@ -96,6 +103,54 @@ def web_url(value: object) -> bool:
 def _label(context: Any, value: object) -> str:
     """A value shown as a word (private, negative, open...), in the page's language."""
     return translate(i18n.lang_of(context), str(value))
+
+
+def page_zone(context: Any) -> tzinfo:
+    """The clock a page shows times on: its `zone` when given, else its workspace's time zone
+    (`settings.workspace(ws).timezone`), else UTC."""
+    given = context.get("zone")
+    if isinstance(given, tzinfo):
+        return given
+    request, sel = context.get("request"), context.get("sel")
+    workspace = getattr(sel, "workspace", None)
+    if request is None or workspace is None:
+        return UTC
+    declared = request.app.state.settings.workspace(workspace)
+    try:
+        return zone(declared.timezone if declared else None)
+    except PeriodError:  # a zone pouls.toml misspells: its check names it; pages stay on UTC
+        return UTC
+
+
+@pass_context
+def _stamp(context: Any, when: datetime | None, named: bool = True) -> str:
+    """`7 déc. 2026, 19:30 CET`: a date and time on the workspace's clock, in the page's language."""
+    if when is None:
+        return "–"
+    return formats.stamp(i18n.lang_of(context), when, page_zone(context), named=named)
+
+
+@pass_context
+def _clock(context: Any, when: datetime) -> str:
+    """`19:30` / `7:30 PM`: the time of day alone on the workspace's clock."""
+    local = when.astimezone(page_zone(context))
+    return format_time(local, "short", tzinfo=local.tzinfo, locale=i18n.lang_of(context))
+
+
+@pass_context
+def _tzname(context: Any, when: datetime | None = None) -> str:
+    """The workspace zone's abbreviation at `when` (now when none): `CET`, `CEST`, `UTC`."""
+    at = when or datetime.now(UTC)
+    return at.astimezone(page_zone(context)).tzname() or "UTC"
+
+
+@pass_context
+def _day(context: Any, when: date | datetime) -> str:
+    """`7 déc. 2026`; a moment is first put on the workspace's clock."""
+    if isinstance(when, datetime):
+        when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(page_zone(context))
+        return formats.day(i18n.lang_of(context), when.date())
+    return formats.day(i18n.lang_of(context), when)
 
 
 @pass_context

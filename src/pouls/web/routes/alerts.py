@@ -184,6 +184,7 @@ def _part(
         return pages.TemplateResponse(request, "_alert_row.html", context, status_code=status)
     context["s"] = show(alert, lang, now, overview.peak)
     context["team"] = team_lines(book.history(sel.workspace, alert_id))
+    context["fragment"] = True  # the header's badge is swapped with it (hx-swap-oob)
     return pages.TemplateResponse(request, "_alert_work.html", context, status_code=status)
 
 
