@@ -17,10 +17,15 @@ def test_dashboard_counts_the_selection_and_its_range(client: TestClient) -> Non
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["period"]["bucket"] == "hour" and body["period"]["timezone"] == "Europe/Paris"
+    # On the workspace's clock, as /api/v1/series writes its buckets (Paris: +02:00 in October).
     assert body["period"]["previous"] == {
-        "since": "2026-10-01T06:00:00Z",
-        "until": "2026-10-01T08:00:00Z",
+        "since": "2026-10-01T08:00:00+02:00",
+        "until": "2026-10-01T10:00:00+02:00",
     }
+    assert body["period"]["since"] == "2026-10-01T10:00:00+02:00"
+    assert body["volume"]["buckets"] == ["2026-10-01T10:00:00+02:00", "2026-10-01T11:00:00+02:00"]
+    series = client.get("/api/v1/series", params={"ws": "acme", **SPAN, "bucket": "hour"}).json()
+    assert [b["start"] for b in series["buckets"]] == body["volume"]["buckets"]
     assert body["totals"]["volume"] == {"value": 23, "previous": 0, "change": None}
     assert sum(body["volume"]["total"]) == 23  # 3, then 20 from 09:40
     assert body["volume"]["by"]["visibility"]["press"] == [1, 0]

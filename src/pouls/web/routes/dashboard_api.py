@@ -6,7 +6,9 @@ series' step and `sov` names the topics compared in the share of voice.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -40,8 +42,8 @@ def get_dashboard(
     """Volumes, sentiment, share of voice, tops, mix and map, each against the period before."""
     settings = request.app.state.settings
     period = sel.period
+    tz = zone(settings.workspace(sel.workspace).timezone)
     if period is None:
-        tz = zone(settings.workspace(sel.workspace).timezone)
         period = preset_period(DEFAULT_RANGE, tz=tz)
     topics = None if sov is None else [t.strip() for t in sov.split(",") if t.strip()]
     store = request.app.state.store
@@ -68,4 +70,24 @@ def get_dashboard(
         raise HTTPException(
             400, {"error": exc.message, "column": exc.column, "code": exc.code}
         ) from None
-    return Response(msgspec.json.encode(found), media_type="application/json")
+    return Response(msgspec.json.encode(local_times(found, tz)), media_type="application/json")
+
+
+def local_times(found: object, tz: ZoneInfo) -> object:
+    """The figures with every moment on the workspace's clock (`2026-12-07T00:00:00+01:00`),
+    as GET /api/v1/series writes them, and the zone's name beside the period: a day bucket then
+    reads as the local day it counts, not as 23:00Z the evening before."""
+
+    def local(value: object) -> object:
+        if isinstance(value, datetime):
+            return value.astimezone(tz)
+        if isinstance(value, dict):
+            return {k: local(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [local(v) for v in value]
+        return value
+
+    out = local(msgspec.to_builtins(found, builtin_types=(datetime,)))
+    if isinstance(out, dict) and isinstance(out.get("period"), dict):
+        out["period"]["timezone"] = tz.key
+    return out
