@@ -25,6 +25,7 @@ from pouls.signals import Signal, utcnow
 from pouls.store import Filters
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
+from pouls.watch import titles
 
 SAMPLE = 500  # signals of the period ranked for the top signals
 TOP = 5
@@ -66,8 +67,9 @@ class TopSignal(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AlertLine(msgspec.Struct, frozen=True, kw_only=True):
-    title: str
+    title: str  # as stored, in the watcher's language; `facts` words it in the report's
     kind: str
+    facts: titles.Facts = titles.Facts()
     status: str
     started_at: datetime
     link: str
@@ -245,6 +247,7 @@ def _alerts(store: SQLiteStore, workspace: str, period: Period, base: str) -> li
         AlertLine(
             title=a.title,
             kind=a.kind,
+            facts=titles.of_alert(a),
             status=a.status,
             started_at=a.started_at,
             link=f"{base}/alerts/{a.id}?ws={workspace}",

@@ -34,6 +34,7 @@ from pouls.report.words import (
     number,
     percent,
 )
+from pouls.watch import titles
 
 log = logging.getLogger("pouls.report")
 
@@ -75,6 +76,7 @@ def html(content: Content, lang: str | None = None) -> str:
         percent=lambda v: percent(lang, v),
         change=lambda v: change(lang, v),
         channel=lambda k: channel_label(lang, k),
+        alert_title=lambda a: titles.title(a.kind, a.facts, lang),  # the alerts list's words
         paragraphs=_paragraphs,
         css_string=_css_string,
         charts={k: Markup(v) for k, v in all_charts(content, lang).items()},

@@ -35,7 +35,6 @@ WORDS = {
         "private": "messages privés",
         "public": "publications publiques",
         "press": "la presse",
-        "title": "Escalade : « {terms} » passe des {source} à {target}",
         "people": "personnes",
         "signals": "signaux",
         "first": "premier signal",
@@ -47,7 +46,6 @@ WORDS = {
         "private": "private messages",
         "public": "public posts",
         "press": "the press",
-        "title": "Escalation: “{terms}” went from {source} to {target}",
         "people": "people",
         "signals": "signals",
         "first": "first signal",
@@ -64,9 +62,9 @@ def key_of(e: Escalation) -> str:
 
 
 def title_of(e: Escalation, lang: str) -> str:
-    w = WORDS[lang]
-    terms = ", ".join(e.story.headline(4, until=e.at))
-    return w["title"].format(terms=terms, source=w[e.source], target=w[e.target])
+    """The alert's title, worded by watch/titles.py as the alerts list and reports word it."""
+    facts = titles.Facts(terms=e.story.headline(4, until=e.at), source=e.source, target=e.target)
+    return titles.title("escalation", facts, lang)
 
 
 @dataclass(frozen=True)
