@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pouls.config import load
-from pouls.signals import signal_id
+from pouls.signals import signal_id, utcnow
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
 from pouls.watch.crisis import recent
@@ -248,8 +248,39 @@ def test_the_crisis_page_numbers_the_stories_it_shows_from_one(
     html = client.get("/crisis?ws=acme&since=90d").text
     assert 'data-story="1"' in html and "Story 1 " in html
     assert "Story 4" not in html and 'data-story="4"' not in html
-    assert "(last 90 days)" in html and ">7 days</a>" in html and ">30 days</a>" in html
+    # The shared range picker: 90 days current, no "All time" (stories follow a span).
+    assert 'data-range="90d" aria-current="true">Last 90 days</a>' in html
+    assert ">Last 7 days</a>" in html and 'data-range="all"' not in html
     client.cookies.set("pouls_lang", "fr")
     page = client.get("/crisis?ws=acme&since=7d").text
-    assert "(derniers 7\xa0jours)" in page and "derniers 7d" not in page
-    assert ">7\u202fj</a>" in page and ">30\u202fj</a>" in page and ">90\u202fj</a>" in page
+    assert 'data-range="7d" aria-current="true">7 derniers jours</a>' in page
+
+
+def test_the_crisis_page_reads_the_shared_range(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pouls.watch.crisis import Escalation, Story
+    from pouls.web.routes import alerts as route
+
+    spans: list[timedelta] = []
+    signal = make_signal(1, "intoxication tarte")
+    story = Story(number=1, terms=frozenset({"intoxication", "tarte"}))
+    story.seen["private"].append(signal)
+    found = [Escalation(story, "private", "public", T0, signal)]
+    monkeypatch.setattr(route, "_recent", lambda app, ws, span: spans.append(span) or found)
+    default = client.get("/crisis?ws=acme")
+    assert 'data-range="30d" aria-current="true"' in default.text and spans[-1] == timedelta(
+        days=30
+    )
+    assert client.get("/crisis?ws=acme&since=12h").status_code == 200
+    assert spans[-1] == timedelta(hours=12)  # a span counted back: followed as it is
+    day = T0.date()
+    inside = client.get(f"/crisis?ws=acme&since={day}&until={day}").text
+    assert 'data-story="1"' in inside and "Custom dates" in inside
+    before = client.get(
+        f"/crisis?ws=acme&since={day - timedelta(days=9)}&until={day - timedelta(days=2)}"
+    )
+    assert before.status_code == 200 and "No story escalated over this period." in before.text
+    assert spans[-1] >= utcnow() - T0  # whole days back to the range's start
+    french = client.get("/crisis?ws=acme&since=90m", headers={"Accept-Language": "fr"})
+    assert french.status_code == 400 and "90m" in french.text

@@ -10,7 +10,7 @@ import msgspec
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pouls.query.period import zone
+from pouls.query.period import Period, preset_period, zone
 from pouls.signals import utcnow
 from pouls.store.watch import WatchStore
 from pouls.watch import titles
@@ -225,25 +225,57 @@ def alert_detail(
 
 
 @router.get("/crisis", response_class=HTMLResponse)
-def crisis(
-    request: Request,
-    sel: Annotated[Selection, Depends(selection)],
-    since: Annotated[str, Query(description="How far back: 12h, 30d, 2w.")] = "30d",
-) -> HTMLResponse:
-    """Stories that escalated, with their timeline across private, public and press."""
-    try:
-        span = parse_duration(since)
-    except (ValueError, OverflowError):
-        raise HTTPException(400, "since: a duration such as 12h, 30d or 2w") from None
-    if span > CRISIS_LONGEST:
-        raise HTTPException(400, "since: ten years at most")
+def crisis(request: Request, sel: Annotated[Selection, Depends(selection)]) -> HTMLResponse:
+    """Stories that escalated, with their timeline across private, public and press, over the
+    range of the shared picker (`range`, `since`, `until`; the last 30 days by default)."""
+    lang = language(request)
+    tz = zone(request.app.state.settings.workspace(sel.workspace).timezone)
+    period = sel.period or preset_period(CRISIS_DEFAULT, tz=tz)
+    span, within = _crisis_span(sel, period)
     found = _recent(request.app, sel.workspace, span)
+    if within is not None:
+        found = [e for e in found if within.since <= e.at < within.until]
     # Numbered 1..n as shown: the tracker's own numbers count stories outside the span too
     # (a page whose only story read « Histoire 4 »).
     stories = list({id(e.story): e.story for e in found}.values())
     shown = [(n, s, [e for e in found if e.story is s]) for n, s in enumerate(stories, 1)]
-    context = {"sel": sel, "stories": shown, "levels": LEVELS, "since": since}
+    context = {
+        "sel": sel,
+        "stories": shown,
+        "levels": LEVELS,
+        "picker": picker(period, tz, lang),
+        "range_action": "/crisis",
+        "range_all": False,  # stories are linked over a span: all time would link everything
+    }
     return pages.TemplateResponse(request, "crisis.html", context)
+
+
+CRISIS_DEFAULT = "30d"
+_RELATIVE = ("24h", "7d", "30d", "90d")
+
+
+def _crisis_span(sel: Selection, period: Period) -> tuple[timedelta, Period | None]:
+    """The span of stories to follow, and the range to keep of them (None: all the span).
+
+    A range that ends now and counts back (`7d`, `since=12h`) is a span as it is, followed
+    between visits (`Stories`). Any other range (this month, custom dates) follows the span
+    from its start to now in whole days, the same all day long so that it stays linked, and
+    keeps the escalations inside the range."""
+    rolling = "until" not in sel.span and period.preset != "last-month"
+    relative = period.preset in _RELATIVE or _is_duration(sel.span.get("since"))
+    if sel.period is None or (rolling and relative):
+        whole = period.until - period.since
+        return min(timedelta(minutes=round(whole / timedelta(minutes=1))), CRISIS_LONGEST), None
+    back = utcnow() - period.since
+    days = min(timedelta(days=-(-back // timedelta(days=1))), CRISIS_LONGEST)
+    return max(days, timedelta(days=1)), period
+
+
+def _is_duration(text: str | None) -> bool:
+    try:
+        return bool(text) and parse_duration(str(text)) > timedelta(0)
+    except (ValueError, OverflowError):
+        return False
 
 
 CRISIS_LONGEST = timedelta(days=3653)  # further back, dates leave what datetime holds
