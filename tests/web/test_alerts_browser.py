@@ -82,6 +82,9 @@ def test_an_alert_is_acted_on_from_the_list_and_its_page(
     row.locator('select[name="assignee"]').select_option("ana@acme.fr")
     row.get_by_role("button", name=w["assign"], exact=True).click()
     expect(row.locator("td.assignee")).to_have_text("Ana")
+    if width < 760:  # a card: the header row is hidden, each value says what it is
+        label = "getComputedStyle(document.querySelector('tr.alert-row td.assignee'), '::before')"
+        assert {"en": "Assignee", "fr": "Assignée à"}[lang] in page.evaluate(f"{label}.content")
     # A phone's page never scrolls sideways: the table scrolls in its own box.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -93,8 +96,12 @@ def test_an_alert_is_acted_on_from_the_list_and_its_page(
     expect(page.locator("#alert-work .comment-text")).to_have_text("Transporteur appelé")
     page.locator("#alert-work").get_by_role("button", name=w["snooze"], exact=True).click()
     expect(page.locator("#alert-work .badge.state-snoozed")).to_have_text(w["snoozed"])
+    # The header's badge follows without a reload (hx-swap-oob), its end on the local clock.
+    expect(page.locator("#alert-state-head .badge.state-snoozed")).to_have_text(w["snoozed"])
+    expect(page.locator("#alert-state-head .snooze")).to_contain_text("CET")
     page.locator("#alert-work").get_by_role("button", name=w["resolve"], exact=True).click()
     expect(page.locator("#alert-work .badge.state-resolved")).to_have_text(w["resolved"])
+    expect(page.locator("#alert-state-head .badge.state-resolved")).to_have_text(w["resolved"])
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     changes = [h.change for h in WatchStore(filled).history("acme", alert_id) if h.actor]

@@ -90,3 +90,21 @@ def test_range_picker_presets_custom_dates_and_shared_links(
     expect(cards).to_have_count(50)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert [p for p in problems if "400" not in p] == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_on_a_phone_the_current_preset_is_in_view(
+    page,  # noqa: F811
+    server: tuple[str, Live, asyncio.AbstractEventLoop],
+    lang: str,
+) -> None:
+    base, _, _ = server
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, base, "/")
+    page.context.add_cookies([{"name": "pouls_lang", "value": lang, "url": base}])
+    for preset in ("7d", "last-month"):
+        page.goto(f"{base}/?range={preset}")
+        current = page.locator(f'.range-presets a[data-range="{preset}"]')
+        box = current.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
