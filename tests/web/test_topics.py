@@ -154,3 +154,22 @@ def test_edit_fills_the_editor_with_the_topic(client: TestClient, filled: SQLite
     assert 'value="lyon"' in page and ">lyon -paris</textarea>" in page
     assert 'value="ville"' in page and 'value="#123456"' in page
     assert 'href="/topics?ws=acme&edit=lyon#topic-query"' in page
+
+
+def test_topic_counts_follow_the_range_picker(client: TestClient, filled: SQLiteStore) -> None:
+    form = {"name": "support", "query": "injoignable OR ordinaire"}
+    assert client.post("/topics?ws=acme", data=form, follow_redirects=False).status_code == 303
+    _backfilled(filled, "acme", "support")
+    everything = client.get("/topics?ws=acme").text
+    assert '<td class="num">61</td>' in everything
+    assert (
+        'data-range="all" aria-current="true"' in everything
+        and "Signals counted over" in everything
+    )
+    recent = client.get("/topics?ws=acme&range=7d").text  # the signals are from October 2026
+    assert '<td class="num">0</td>' in recent and 'data-range="7d" aria-current="true"' in recent
+    october = client.get("/topics?ws=acme&since=2026-10-01&until=2026-10-01").text
+    assert '<td class="num">61</td>' in october
+    before = client.get("/topics?ws=acme&since=2026-09-01&until=2026-09-30").text
+    assert '<td class="num">0</td>' in before
+    assert client.get("/topics?ws=acme&since=soon").status_code == 400

@@ -19,11 +19,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pouls.access import may
 from pouls.pipeline import remove_topic
 from pouls.query import QueryError, parse, render
+from pouls.query.period import zone
 from pouls.store import Filters
 from pouls.store.declined import Declined
 from pouls.store.topics import Topic
 from pouls.web.auth import same_origin
+from pouls.web.i18n import language
 from pouls.web.params import Selection, selection
+from pouls.web.ranges import picker
 from pouls.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -76,10 +79,16 @@ def _list(
 ) -> HTMLResponse:
     store = request.app.state.store
     topics = store.topics.list(sel.workspace)
-    counts = store.facets(sel.workspace)["topic"]
+    # The counts follow the range picker, as the wall's do (all time when none is chosen).
+    period = sel.period
+    within = Filters(since=period.since, until=period.until) if period else Filters()
+    counts = store.facets(sel.workspace, None, within)["topic"]
     progress = _progress(request, sel.workspace, topics)
+    tz = zone(request.app.state.settings.workspace(sel.workspace).timezone)
     context = {
         "sel": sel,
+        "picker": picker(period, tz, language(request)),
+        "range_action": "/topics",
         "topics": topics,
         "rendered": {t.name: _render(t.query) for t in topics},
         "counts": counts,
