@@ -76,7 +76,7 @@ def stamp(lang: str, when: datetime, zone: tzinfo = UTC, *, named: bool = True) 
     CET`); `named=False` leaves the abbreviation out where the page says the zone once."""
     local = when.astimezone(zone) if when.tzinfo else when.replace(tzinfo=UTC).astimezone(zone)
     pattern = (
-        get_datetime_format("medium", locale=lang)
+        str(get_datetime_format("medium", locale=lang))
         .replace("{1}", get_date_format("medium", locale=lang).pattern)
         .replace("{0}", get_time_format("short", locale=lang).pattern)
     )
