@@ -3,7 +3,8 @@
 Pages follow the store's `after` cursor, newest first: signals stored while an export runs are
 newer than its first page and are not mixed in, and none is read twice. The next page is read
 by a worker thread while the current one is written: SQLite lets go of the GIL while it steps,
-so reading and writing overlap (a fifth faster, bench/export.py).
+so reading and writing overlap (a fifth less wall time when 60,000 signals were exported
+with and without it, one after the other, on the development machine).
 """
 
 from __future__ import annotations
