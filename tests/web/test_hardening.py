@@ -144,7 +144,10 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         assert answer.headers["referrer-policy"] == "same-origin"
 
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.I)
+# A script element without src runs, except a data island (type="application/json"), which the
+# browser never executes; its content must come through `tojson`, which escapes < > & '.
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+DATA_ISLAND = re.compile(r"<script[^>]*type=\"application/json\"[^>]*>(.*?)</script>", re.I | re.S)
 HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 
 
@@ -155,6 +158,10 @@ def test_no_template_carries_inline_script_or_event_handlers() -> None:
     for path in folder.iterdir():
         text = path.read_text(encoding="utf-8")
         assert not INLINE_SCRIPT.search(text), path.name
+        assert all(
+            re.fullmatch(r"\{\{ [\w.]+ \| tojson \}\}", island.strip())
+            for island in DATA_ISLAND.findall(text)
+        ), path.name
         assert not HANDLER.search(text), path.name
         assert "javascript:" not in text.lower(), path.name
 
