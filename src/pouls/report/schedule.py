@@ -191,7 +191,7 @@ def notice_of(content: Content, document: bytes) -> Notice:
     lines = [
         translate(lang, "The report %(title)s is attached as a PDF.", title=content.title),
         "",
-        f"{translate(lang, 'Signals')}: {number(lang, volume.value)} ({change(lang, volume.change)} "
+        f"{translate(lang, 'Signals')}: {number(lang, volume.value or 0)} ({change(lang, volume.change)} "
         f"{translate(lang, 'vs previous period')})",
         "",
         translate(lang, "Open it in pouls: %(link)s", link=content.link),
