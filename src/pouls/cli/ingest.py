@@ -13,7 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from pouls import pipeline
-from pouls.cli import context
+from pouls.cli import context, rollups
 from pouls.cli.context import UserError, out
 from pouls.sources.files import FileSource, check_csv_header, guess_format, read_csv_header
 from pouls.sources.fingerprint import Resume
@@ -111,6 +111,7 @@ def import_file(
     )
     out.print(table)
     out.print(resumed_message(src.resumed, src.start, name))
+    rollups.build(store, ws)  # the first dashboard then builds nothing (pouls.analyse.rollups)
     if totals.dead_letters:
         out.print("See why with [cyan]pouls dead-letters[/].")
 

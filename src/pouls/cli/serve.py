@@ -112,6 +112,7 @@ async def _serve(
     announce: Callable[[], None] = lambda: None,
 ) -> None:
     """Warm the models, then serve; `announce()` runs once the server listens."""
+    from pouls.analyse.rollups import Warmer
     from pouls.privacy import retention
     from pouls.report.schedule import Scheduler
     from pouls.store.pauses import Pauses
@@ -120,6 +121,8 @@ async def _serve(
     from pouls.web.live import Live
 
     live = Live()
+    # Dashboards' rollups built after each commit, off the request path (pouls.analyse.rollups).
+    warmer = Warmer(store)
     watcher = start_watch(settings, store)
     watching = asyncio.create_task(watcher.run())
     # Scheduled reports go out through the watcher's sinks: recorded and retried like alerts.
@@ -129,7 +132,7 @@ async def _serve(
     # Models load now, before the server listens: not in the first webhook's request.
     await asyncio.to_thread(intake.warm, settings, stages)
     # Webhook deliveries reach the alert watcher like the pipeline's batches do.
-    app.state.intake = intake.intake_for(app, [live.publish, watcher.listener])
+    app.state.intake = intake.intake_for(app, [live.publish, watcher.listener, warmer.poke])
     app.state.intake.start()
     # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
     # The lifespan (pouls.web.intake.lifespan) is run here instead, around the pipeline's.
@@ -154,14 +157,17 @@ async def _serve(
     backfill = asyncio.create_task(
         asyncio.to_thread(_backfill_topics, settings, store, halt.is_set)
     )
-    expiring = asyncio.create_task(retention.keep(settings, store, stop))  # old dead letters
+    expiring = asyncio.create_task(  # old dead letters; names concealed leave the rollups too
+        retention.keep(settings, store, stop, concealed=warmer.poke)
+    )
+    warming = asyncio.create_task(warmer.run(stop))
     flow = asyncio.create_task(
         pipeline.run(
             sources,
             store,
             stages=stages,
             limits=pipeline.limits_from(settings),
-            listeners=[live.publish, watcher.listener],
+            listeners=[live.publish, watcher.listener, warmer.poke],
             stop=stop,
             paused=Pauses(store).is_paused,  # paused in the web app (Settings > Sources)
         )
@@ -171,6 +177,7 @@ async def _serve(
     halt.set()
     await backfill  # ends after its current chunk; the next start resumes it
     await expiring
+    await warming  # ends after its current step; the dirty marks stay for the next start
     reporting.cancel()
     await asyncio.gather(reporting, return_exceptions=True)
     await watcher.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pouls.config import Settings
@@ -48,10 +49,16 @@ def conceal_stored(settings: Settings, store: SQLiteStore) -> int:
 
 
 async def keep(
-    settings: Settings, store: SQLiteStore, stop: asyncio.Event, every: float = EVERY
+    settings: Settings,
+    store: SQLiteStore,
+    stop: asyncio.Event,
+    every: float = EVERY,
+    concealed: Callable[[], None] = lambda: None,
 ) -> None:
     """Conceal what was stored before (once), then expire dead letters now and every `every`
-    seconds until `stop` is set."""
+    seconds until `stop` is set. `concealed()` once signals were concealed: `pouls up` then
+    rebuilds the dashboards' rollups of their blocks (marked dirty by the rewrite), which
+    still hold the old names until then."""
     try:
         hidden = await asyncio.to_thread(conceal_stored, settings, store)
     except Exception as exc:  # retried at the next start
@@ -59,6 +66,7 @@ async def keep(
     else:
         if hidden:
             log.info("%d stored signals concealed (identities hashed)", hidden)
+            concealed()
     while not stop.is_set():
         try:
             gone = await asyncio.to_thread(expire, settings, store)

@@ -252,13 +252,22 @@ class Figures:
             (workspace, first, last),
         ).fetchall()
         for start in range(0, len(dirty), WRITE_BLOCKS):
-            counted = [
-                (b, gen, self._count(workspace, b)) for b, gen in dirty[start:][:WRITE_BLOCKS]
-            ]
-            with self.store._transaction() as tx:
-                for block, gen, acc in counted:
-                    self._write(tx, workspace, block, gen, acc)
+            self.build(workspace, dirty[start:][:WRITE_BLOCKS])
         return len(dirty)
+
+    def build(self, workspace: str, dirty: Sequence[tuple[int, int]]) -> None:
+        """Recompute these (block, gen) marks of figure_dirty in one write transaction: a
+        block's rows are replaced and its mark removed together, so a crash midway leaves the
+        block dirty with its old rows, never a mark gone without its rows."""
+        counted = [(b, gen, self._count(workspace, b)) for b, gen in dirty]
+        with self.store._transaction() as tx:
+            for block, gen, acc in counted:
+                self._write(tx, workspace, block, gen, acc)
+
+    def build_days(self, workspace: str, days: Iterable[int]) -> None:
+        """Make the 'd' rows of these UTC days current (as a dashboard reading them would)."""
+        for day in sorted(set(days)):
+            self._days(workspace, day * BLOCKS_PER_DAY, (day + 1) * BLOCKS_PER_DAY)
 
     def _count(self, workspace: str, block: int) -> _Acc:
         """The rollups of one block, counted from its signals (outside the write lock)."""
@@ -343,6 +352,17 @@ class Figures:
             )
         }
         missing = [day for day in range(day0, day1) if day not in done]
+        if missing:  # a day without block rows has no day rows either: nothing to write
+            reader = self.store._reader()
+            missing = [
+                day
+                for day in missing
+                if reader.execute(
+                    "SELECT 1 FROM figure_keys WHERE workspace = ? AND span = 'b'"
+                    " AND start >= ? AND start < ? LIMIT 1",
+                    (workspace, day * BLOCKS_PER_DAY, (day + 1) * BLOCKS_PER_DAY),
+                ).fetchone()
+            ]
         if not missing:
             return (day0, day1)
         whole = ",".join("?" * len(WHOLE_DAYS))
