@@ -132,6 +132,9 @@ def _write(path: Path, catalog: Catalog, **kw: bool) -> None:
 def update() -> dict[str, list[Message]]:
     """Write messages.pot and bring each language's `.po` up to date; its missing entries."""
     template = extract()
+    if TEMPLATE.exists():  # the date of the first extraction: a rerun changes nothing
+        with TEMPLATE.open("rb") as old:
+            template.creation_date = read_po(old).creation_date
     _write(TEMPLATE, template)
     missing = {}
     for lang in LANGS:
