@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pouls.access import may
+from pouls.locale import N_
 from pouls.pipeline import remove_topic
 from pouls.query import QueryError, parse, render
 from pouls.query.period import zone
@@ -41,7 +42,7 @@ def _editor(request: Request, sel: Selection) -> None:
         raise HTTPException(403, "this form must be sent from pouls itself")
     role = request.state.user.roles.get(sel.workspace)
     if not may(role, "watch"):
-        raise HTTPException(403, f"a {role} cannot change topics: ask an admin or an analyst")
+        raise HTTPException(403, N_("Your role cannot change topics: ask an admin or an analyst."))
 
 
 def _progress(request: Request, workspace: str, topics: list[Topic]) -> dict[str, int]:
