@@ -3,6 +3,7 @@ last admin), one's API tokens and password; every change refused to the roles th
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,81 @@ def test_only_admins_change_members(client: TestClient, filled: SQLiteStore, acc
     assert refused.status_code == 403
     assert client.post(f"/settings/members/{account}/remove?ws=acme").status_code == 403
     assert filled.users.by_id(account).roles["acme"] == "admin"  # type: ignore[union-attr]
+
+
+def _shown_password(page: str) -> str:
+    return page.split('<pre class="secret">')[1].split("</pre>")[0]
+
+
+def test_an_admin_creates_an_account_that_signs_in_with_the_shown_password(
+    client: TestClient, home: Path, filled: SQLiteStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    made = client.post(
+        "/settings/members/new?ws=acme",
+        data={"login": " Zoé@Acme.FR ", "name": "Zoé", "role": "analyst"},
+    )
+    assert made.status_code == 201 and made.headers["cache-control"] == "no-store"
+    password = _shown_password(made.text)
+    assert len(password) >= 40 and "Settings → Password" in made.text
+    assert "Account zoé@acme.fr created, analyst in this workspace" in made.text
+    account = filled.users.get("zoé@acme.fr")
+    assert account is not None and account.login == "zoé@acme.fr" and account.name == "Zoé"
+    assert account.roles == {"acme": "analyst"}
+    assert (
+        "zoé@acme.fr" in made.text and password not in client.get("/settings/members?ws=acme").text
+    )
+    assert password not in caplog.text and hash_password(password) not in caplog.text
+    with TestClient(create_app(load(home, environ={}), filled)) as zoe:
+        wrong = zoe.post("/login", data={"login": "zoé@acme.fr", "password": "pas le bon mot"})
+        assert wrong.status_code == 401
+        signed = zoe.post("/login", data={"login": "Zoé@acme.fr", "password": password})
+        assert signed.status_code == 200
+        page = zoe.get("/settings/members?ws=acme", headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and "Only admins change members" in page.text
+        row = page.text[page.text.index('data-login="zoé@acme.fr"') :]
+        assert "<td>analyst</td>" in row[: row.index("</tr>")]
+        assert zoe.get("/settings/members?ws=globex").status_code == 403
+    assert password not in caplog.text
+
+
+def test_creating_an_account_refuses_a_taken_login_or_an_empty_one(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    before = len(filled.users.members())
+    taken = client.post(
+        "/settings/members/new?ws=acme", data={"login": LOGIN.upper(), "role": "viewer"}
+    )
+    assert taken.status_code == 400 and "An account has this login already" in taken.text
+    assert '<pre class="secret">' not in taken.text
+    empty = client.post("/settings/members/new?ws=acme", data={"login": "  ", "role": "viewer"})
+    assert empty.status_code == 400 and "Type a login" in empty.text
+    role = client.post("/settings/members/new?ws=acme", data={"login": "new@x.fr", "role": "boss"})
+    assert role.status_code == 400
+    assert len(filled.users.members()) == before and filled.users.get("new@x.fr") is None
+    french = client.post(
+        "/settings/members/new?ws=acme",
+        data={"login": LOGIN, "role": "viewer"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert "Un compte a déjà cet identifiant" in french.text
+
+
+def test_only_admins_from_pouls_itself_create_accounts(
+    client: TestClient, filled: SQLiteStore
+) -> None:
+    hostile = client.post(
+        "/settings/members/new?ws=acme",
+        data={"login": "mallory@x.fr", "role": "admin"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert hostile.status_code == 403 and filled.users.get("mallory@x.fr") is None
+    _as(client, filled, "analyst")
+    assert "Create an account" not in client.get("/settings/members?ws=acme").text
+    refused = client.post(
+        "/settings/members/new?ws=acme", data={"login": "mallory@x.fr", "role": "admin"}
+    )
+    assert refused.status_code == 403 and filled.users.get("mallory@x.fr") is None
 
 
 def test_a_token_is_shown_once_listed_and_revoked(client: TestClient, filled: SQLiteStore) -> None:

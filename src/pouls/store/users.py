@@ -64,8 +64,18 @@ class Users:
 
     # -- accounts -----------------------------------------------------------------------------
 
-    def add(self, login: str, password_hash: str, name: str | None = None) -> int:
-        """A new account under its normalised login; `UserExists` when that login is taken."""
+    def add(
+        self,
+        login: str,
+        password_hash: str,
+        name: str | None = None,
+        *,
+        member_of: tuple[str, str] | None = None,
+    ) -> int:
+        """A new account under its normalised login; `UserExists` when that login is taken.
+
+        `member_of` (workspace, role) gives it its first role in the same transaction, so an
+        account made from a workspace's members page never exists without its place there."""
         login = normalize_login(login)
         try:
             with self.store._transaction() as conn:
@@ -73,6 +83,11 @@ class Users:
                     "INSERT INTO users (login, name, password, created_at) VALUES (?, ?, ?, ?)",
                     (login, name, password_hash, to_us(utcnow())),
                 )
+                if member_of is not None:
+                    conn.execute(
+                        "INSERT INTO memberships (user_id, workspace, role) VALUES (?, ?, ?)",
+                        (cur.lastrowid, *member_of),
+                    )
         except sqlite3.IntegrityError:
             raise UserExists(f"an account {login!r} exists already") from None
         assert cur.lastrowid is not None

@@ -14,10 +14,11 @@ import msgspec
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pouls.access import ROLES
+from pouls.access import ROLES, new_secret, normalize_login
+from pouls.access.passwords import hash_password
 from pouls.pipeline import read_here
 from pouls.store.pauses import Pauses
-from pouls.store.users import LastAdmin
+from pouls.store.users import LastAdmin, UserExists
 from pouls.web.member import Member, changing, member
 from pouls.web.params import Selection
 from pouls.web.templating import templates
@@ -115,11 +116,29 @@ def resume(request: Request, name: str, who: Annotated[Member, Depends(member)])
     return RedirectResponse(f"/settings/sources?ws={who.workspace}", status_code=303)
 
 
+class Created(msgspec.Struct, frozen=True, kw_only=True):
+    """An account just made on the members page, with the password shown this once."""
+
+    login: str
+    role: str
+    password: str
+
+
 def _members(
-    request: Request, who: Member, error: str | None = None, status: int = 200
+    request: Request,
+    who: Member,
+    error: str | None = None,
+    status: int = 200,
+    created: Created | None = None,
 ) -> HTMLResponse:
     users = request.app.state.store.users.members(who.workspace)
-    context = {"members": users, "roles": ROLES, "manager": who.may("manage"), "error": error}
+    context = {
+        "members": users,
+        "roles": ROLES,
+        "manager": who.may("manage"),
+        "error": error,
+        "created": created,
+    }
     return _page(request, who, "settings_members.html", context, status)
 
 
@@ -152,6 +171,34 @@ def add_member(
         return _members(request, who, "already", 400)
     users.set_role(account.id, who.workspace, _role(role))
     return RedirectResponse(f"/settings/members?ws={who.workspace}", status_code=303)
+
+
+@router.post("/settings/members/new", response_model=None)
+def create_member(
+    request: Request,
+    who: Annotated[Member, Depends(member)],
+    login: Annotated[str, Form(max_length=320)],
+    role: Annotated[str, Form(max_length=40)],
+    name: Annotated[str, Form(max_length=120)] = "",
+) -> Response:
+    """Create an account with a role in this workspace, so an admin need not reach the server's
+    command line; its generated password is shown once, here, and stored only as a hash."""
+    changing(request, who, "manage")
+    login = normalize_login(login)  # as `pouls user add`: sign-in looks up this form
+    if not login:
+        return _members(request, who, "no-login", 400)
+    role = _role(role)
+    password = new_secret()
+    try:
+        request.app.state.store.users.add(
+            login, hash_password(password), name.strip() or None, member_of=(who.workspace, role)
+        )
+    except UserExists:
+        return _members(request, who, "exists", 400)
+    created = Created(login=login, role=role, password=password)
+    response = _members(request, who, status=201, created=created)
+    response.headers["Cache-Control"] = "no-store"  # the password must not stay in a cache
+    return response
 
 
 def _account(request: Request, who: Member, user_id: int) -> Any:
