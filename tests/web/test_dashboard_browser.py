@@ -193,11 +193,41 @@ def test_map_points_merge_into_clusters_as_one_zooms_out(
         arg=chart.element_handle(),
     )
     assert chart.evaluate(shown) == ["2 lieux"]
-    # the places' table: French decimals, and no link for a place the wall cannot select yet
+    # the places' table: French decimals, and each place a link to the wall on it
     details = page.locator('details[data-table="map"]')  # type: ignore[attr-defined]
     details.locator("summary").click()
     first = details.locator("table").first
     expect(first.locator("tbody tr")).to_have_count(2)
     expect(first).to_contain_text("50,63")
-    assert first.locator("a").count() == 0
+    expect(first.locator("a")).to_have_count(2)
+    first.get_by_role("link", name="Paris").click()
+    page.wait_for_url(re.compile(r"place=Paris"))  # type: ignore[attr-defined]
+    expect(page.locator("#total")).to_have_text("10")  # type: ignore[attr-defined]
+    assert problems == []
+
+
+def test_a_click_on_a_map_point_lands_on_the_wall_of_that_place(
+    browser: object, server: tuple[str, Live, asyncio.AbstractEventLoop], buzz: SQLiteStore
+) -> None:
+    from playwright.sync_api import expect
+
+    page, problems = open_dashboard(browser, server[0], "en", 1280)
+    chart = page.locator('.dash-chart[data-chart="map"]')  # type: ignore[attr-defined]
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_attribute("data-ready", "true")
+    point = chart.evaluate(
+        """(el) => {
+          const c = echarts.getInstanceByDom(el);
+          const d = c.getOption().series[1].data.find((d) => d.name === "Lille");
+          return [c.convertToPixel({ seriesIndex: 1 }, d.value.slice(0, 2)), d.value[2]];
+        }"""
+    )
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + point[0][0], box["y"] + point[0][1])  # type: ignore[attr-defined]
+    page.wait_for_url(re.compile(r"place=Lille"))  # type: ignore[attr-defined]
+    query = parse_qs(urlsplit(page.url).query)  # type: ignore[attr-defined]
+    assert query["place"] == ["Lille"] and query["own"] == ["false"]
+    # the wall counts what the point counted
+    expect(page.locator("#total")).to_have_text(str(point[1]))  # type: ignore[attr-defined]
+    expect(page.locator("#place-filter")).to_contain_text("Lille")  # type: ignore[attr-defined]
     assert problems == []

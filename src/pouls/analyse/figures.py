@@ -482,7 +482,9 @@ def _map(now: Tally, then: Tally) -> Map:
         n = sum(p[2] for p in parts)
         lat = round(sum(p[0] * p[2] for p in parts) / n, 4) if n else parts[0][0]
         lon = round(sum(p[1] * p[2] for p in parts) / n, 4) if n else parts[0][1]
-        points.append(Point(lat=lat, lon=lon, count=n, label=label))
+        # A named place opens the wall on it (`place=`); an unnamed cell has no filter of its own.
+        wall = {"place": label} if label else {}
+        points.append(Point(lat=lat, lon=lon, count=n, label=label, wall=wall))
     points.sort(key=lambda p: -p.count)
     countries = _items("country", now.tops.get("country", []), then.tops.get("country", []))
     return Map(points=points, countries=countries)

@@ -124,6 +124,12 @@ def search(
             "--own/--others", help="Only the workspace's own accounts' signals, or the others'."
         ),
     ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            help="Only signals geolocated at this place name (the dashboard map's label)."
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +164,7 @@ def search(
         lang=lang,
         flag=flag.value if flag else None,
         own=own,
+        place=place or None,
         since=period.since if period else None,
         until=period.until if period else None,
     )

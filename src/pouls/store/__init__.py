@@ -26,6 +26,7 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     flag: str | None = None  # "toxic" or "scam": that score at or above 0.5
     topic: str | None = None
     own: bool | None = None  # True: only the workspace's own accounts; False: only the others
+    place: str | None = None  # the geo place name, exactly (a map point's label)
     since: datetime | None = None
     until: datetime | None = None
 

@@ -481,7 +481,16 @@ def _rollable(filters: Filters) -> bool:
     """Whether the rollups can answer: no filter but the topic, own accounts and the range."""
     return all(
         getattr(filters, name) is None
-        for name in ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag")
+        for name in (
+            "channel",
+            "source",
+            "kind",
+            "visibility",
+            "lang",
+            "sentiment",
+            "flag",
+            "place",
+        )
     )
 
 

@@ -29,6 +29,8 @@ class Selection:
 # The facets that are a column of the signals table (`topic` is a table of its own).
 COLUMN_FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment")
 # The `flag` facet: a score at or above 0.5, as the cards, alert rules and series count it.
+# The `place` facet: the signal's geo place name, as the map's points are labelled.
+PLACE = "json_extract(CAST(signals.doc AS TEXT), '$.geo.place')"
 FLAGS = {"toxic": "signals.toxic >= 0.5", "scam": "signals.scam >= 0.5"}
 
 
@@ -56,6 +58,11 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
         params.append(filters.topic)
     if filters.own is not None:  # a literal, so that SQLite can use the partial index
         clauses.append("signals.own = 1" if filters.own else "signals.own = 0")
+    if filters.place is not None:
+        # No column holds the place: read it from the doc. Nothing indexes it, so a range still
+        # walks `signals_wall` over the range (tests/web/test_place_filter.py checks the plan).
+        clauses.append(f"{PLACE} = ?")
+        params.append(filters.place)
     if filters.since is not None:
         clauses.append("signals.created_at >= ?")
         params.append(to_us(filters.since))

@@ -64,7 +64,18 @@ class Selection(msgspec.Struct, frozen=True, kw_only=True):
         return value  # type: ignore[no-any-return]
 
 
-FACETS = ("channel", "source", "kind", "visibility", "lang", "sentiment", "flag", "own", "topic")
+FACETS = (
+    "channel",
+    "source",
+    "kind",
+    "visibility",
+    "lang",
+    "sentiment",
+    "flag",
+    "own",
+    "topic",
+    "place",
+)
 RANGE = frozenset({"range", "since", "until"})
 
 
@@ -103,6 +114,13 @@ class Selector:
             bool | None,
             Query(
                 description="true: only the workspace's own accounts' signals; false: the others'."
+            ),
+        ] = None,
+        place: Annotated[
+            str | None,
+            Query(
+                max_length=1000,
+                description="Geolocated place name, exactly as the dashboard's map labels it.",
             ),
         ] = None,
         after: Annotated[str | None, Query(description="Cursor of the next page.")] = None,
@@ -152,6 +170,7 @@ class Selector:
             flag=flag,
             topic=topic or None,
             own=own,
+            place=place or None,
             since=period.since if period else None,
             until=period.until if period else None,
         )

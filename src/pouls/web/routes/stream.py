@@ -70,6 +70,9 @@ def selected(s: Signal, sel: Selection) -> bool:
             score = toxic(s) if wanted == "toxic" else s.scam
             if score is None or score < 0.5:
                 return False
+        elif facet == "place":
+            if s.geo is None or s.geo.place != wanted:
+                return False
         elif getattr(s, facet) != wanted:
             return False
     return True

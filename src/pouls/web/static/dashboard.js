@@ -417,8 +417,8 @@
   // --- Tops and mixes ----------------------------------------------------------------------
   const CHART_TOP = 10; // bars a chart shows; its table lists the whole top
   // An item links to the wall only when the figures say how to select its signals (a map
-  // point: the query language has no place field yet; an unknown language): a click never
-  // lands on a wall that shows more than the item counts.
+  // point by its place name, `place=`; not an unnamed point nor an unknown language): a click
+  // never lands on a wall that shows more than the item counts.
   function itemHref(item) {
     return item.wall && Object.keys(item.wall).length ? wallHref(item.wall) : null;
   }
