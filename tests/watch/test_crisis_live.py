@@ -164,3 +164,22 @@ async def test_an_escalation_open_at_a_restart_closes_when_its_story_went_quiet(
     assert all("Escalade terminée" in p["subject"] for p in closings)
     assert not book.alerts(badbuzz.WORKSPACE, status="open")
     store.close()
+
+
+def test_a_closing_notice_tells_the_time_on_the_workspace_clock(tmp_path: Path) -> None:
+    from datetime import UTC
+
+    from pouls.watch.escalation import Ended
+
+    store = SQLiteStore(tmp_path / "pouls.db")
+    try:
+        last = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)
+        end = Ended(key="k", workspace="w", title="T", last=last, at=last + timedelta(hours=24))
+        paris = {"w": "Europe/Paris"}
+        fr = CrisisWatch(store, lang="fr", timezones=paris).ended_notice(end, 1)
+        en = CrisisWatch(store, lang="en", timezones=paris).ended_notice(end, 1)
+    finally:
+        store.close()
+    assert fr.subject.startswith("Escalade terminée") and "19:30 CET" in fr.text
+    assert en.subject.startswith("Escalation over") and "CET" in en.text and "UTC" not in en.text
+    assert "Aucun nouveau signal" in fr.text and "No new signal" in en.text

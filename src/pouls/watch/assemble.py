@@ -114,6 +114,7 @@ def start(
         lang=a.lang,
         base_url=a.base_url,
         quiet=timedelta(hours=a.crisis_quiet),
+        timezones={w.id: w.timezone for w in settings.workspaces},
         **kwargs,  # type: ignore[arg-type]
     )
     watcher = Watcher(

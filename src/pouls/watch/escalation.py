@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from pouls.locale import N_, translate, translate_plural
+from pouls.locale.formats import stamp
 from pouls.signals import Signal, utcnow
 from pouls.sinks.notice import Notice
 from pouls.store.sqlite import SQLiteStore
@@ -30,30 +33,7 @@ LONGEST_PRIME = timedelta(days=30)  # how far back a restart reads to find an op
 STEP = timedelta(hours=1)  # the chart's step
 STEPS = 48
 
-WORDS = {
-    "fr": {
-        "private": "messages privés",
-        "public": "publications publiques",
-        "press": "la presse",
-        "people": "personnes",
-        "signals": "signaux",
-        "first": "premier signal",
-        "open": "Ouvrir dans pouls",
-        "closed": "Escalade terminée",
-        "quiet": "Aucun nouveau signal de l'histoire depuis le {last} UTC ({hours} h).",
-    },
-    "en": {
-        "private": "private messages",
-        "public": "public posts",
-        "press": "the press",
-        "people": "people",
-        "signals": "signals",
-        "first": "first signal",
-        "open": "Open in pouls",
-        "closed": "Escalation over",
-        "quiet": "No new signal in the story since {last} UTC ({hours} h).",
-    },
-}
+LEVELS = {"private": N_("private messages"), "public": N_("public posts"), "press": N_("the press")}
 
 
 def key_of(e: Escalation) -> str:
@@ -106,8 +86,10 @@ class CrisisWatch:
         base_url: str = "http://127.0.0.1:8000",
         clock: Callable[[], datetime] = utcnow,
         quiet: timedelta = QUIET,
+        timezones: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
+        self.timezones = dict(timezones or {})  # workspace -> IANA zone, for the times told
         self.workspaces = list(workspaces)
         self.book = WatchStore(store)
         self.sinks = list(sinks)
@@ -117,6 +99,13 @@ class CrisisWatch:
         self.trackers: dict[str, CrisisTracker] = {}
         self.quiet = quiet
         self.told: dict[str, _Told] = {}  # escalations whose story is not over, by key
+
+    def _zone(self, workspace: str) -> tzinfo:
+        """The workspace's clock for the times a notice tells (UTC when it has none)."""
+        try:
+            return ZoneInfo(self.timezones.get(workspace) or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
 
     def add(self, signals: Iterable[Signal]) -> list[Escalation]:
         """Link stored signals into stories; the escalations they cause."""
@@ -175,18 +164,22 @@ class CrisisWatch:
 
     def ended_notice(self, end: Ended, alert_id: int) -> Notice:
         """The closing in words: the story has been quiet since its last signal."""
-        w = WORDS[self.lang]
+        lang = self.lang
         link = f"{self.base_url}/alerts/{alert_id}?ws={end.workspace}"
         hours = round(self.quiet.total_seconds() / 3600)
-        why = w["quiet"].format(last=f"{end.last:%Y-%m-%d %H:%M}", hours=hours)
+        last = stamp(lang, end.last, self._zone(end.workspace))
+        why = translate(
+            lang, "No new signal in the story since %(last)s (%(hours)s h).", last=last, hours=hours
+        )
+        opening = translate(lang, "Open in pouls")
         return Notice(
             kind="escalation",
             workspace=end.workspace,
-            subject=f"{w['closed']} · {end.title}",
+            subject=f"{translate(lang, 'Escalation over')} · {end.title}",
             text=f"{end.title}\n{why}\n{link}",
             html=(
                 f"<h2>{html.escape(end.title)}</h2><p>{html.escape(why)}</p>"
-                f"<p><a href='{html.escape(link)}'>{w['open']}</a></p>"
+                f"<p><a href='{html.escape(link)}'>{html.escape(opening)}</a></p>"
             ),
             data={"at": end.at.isoformat(), "last": end.last.isoformat()},
             lang=self.lang,
@@ -230,8 +223,9 @@ class CrisisWatch:
 
     def notice(self, e: Escalation, alert_id: int) -> Notice:
         """The escalation in words, with the story's timeline and chart."""
-        w, story = WORDS[self.lang], e.story
+        lang, story = self.lang, e.story
         ws = e.signal.workspace
+        zone = self._zone(ws)
         link = f"{self.base_url}/alerts/{alert_id}?ws={ws}"
         head = title_of(e, self.lang)
         lines, rows = [head], []
@@ -239,10 +233,20 @@ class CrisisWatch:
             seen = story.seen[level]
             if not seen:
                 continue
-            line = (
-                f"{w[level]}: {len(seen)} {w['signals']}, {len(story.authors[level])} {w['people']},"
-                f" {w['first']} {seen[0].created_at:%Y-%m-%d %H:%M} UTC"
+            people = len(story.authors[level])
+            line = translate(
+                lang,
+                "%(level)s: %(signals)s, %(people)s, first signal %(when)s",
+                level=translate(lang, LEVELS[level]),
+                signals=translate_plural(
+                    lang, "%(num)s signal", "%(num)s signals", len(seen), num=len(seen)
+                ),
+                people=translate_plural(
+                    lang, "%(num)s person", "%(num)s people", people, num=people
+                ),
+                when=stamp(lang, seen[0].created_at, zone),
             )
+            line = line[:1].upper() + line[1:]
             lines.append(line)
             sig = f"{self.base_url}/signals/{seen[0].id}?ws={ws}"
             lines.append(f"  {seen[0].text[:160]} {sig}")
@@ -254,7 +258,8 @@ class CrisisWatch:
         body = (
             f"<h2>{html.escape(head)}</h2>"
             '<p><img src="cid:chart" alt="chart" width="480" height="140"></p>'
-            f"<ol>{''.join(rows)}</ol><p><a href='{html.escape(link)}'>{w['open']}</a></p>"
+            f"<ol>{''.join(rows)}</ol><p><a href='{html.escape(link)}'>"
+            f"{html.escape(translate(lang, 'Open in pouls'))}</a></p>"
         )
         return Notice(
             kind="escalation",
