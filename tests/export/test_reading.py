@@ -54,3 +54,12 @@ def test_a_limit_stops_between_pages(counting: Counting) -> None:
 def test_a_query_that_does_not_parse_raises_on_the_first_read(counting: Counting) -> None:
     with pytest.raises(QueryError):
         next(read(counting, "acme", "offre AND (", Filters()))
+
+
+def test_a_stream_closed_early_leaves_no_read_running(counting: Counting) -> None:
+    stream = read(counting, "acme", None, Filters(), page=40)
+    next(stream)  # the second page is now being read ahead
+    stream.close()
+    asked = counting.pages
+    counting.close()  # closing the store at once must not pull a connection from under a read
+    assert counting.pages == asked

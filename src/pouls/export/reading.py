@@ -45,11 +45,18 @@ def read(
 
     left = limit or None
     pending: Future[Page] | None = _readers().submit(fetch, None, min(page, left or page))
-    while pending is not None:
-        found = pending.result()
-        if left is not None:
-            left -= len(found.signals)
-        more = found.next is not None and (left is None or left > 0)
-        size = page if left is None else min(page, left)
-        pending = _readers().submit(fetch, found.next, size) if more else None
-        yield from found.signals
+    try:
+        while pending is not None:
+            found = pending.result()
+            pending = None
+            if left is not None:
+                left -= len(found.signals)
+            more = found.next is not None and (left is None or left > 0)
+            size = page if left is None else min(page, left)
+            pending = _readers().submit(fetch, found.next, size) if more else None
+            yield from found.signals
+    finally:
+        # A consumer that stops early (a closed download, an error, a store about to close)
+        # must not leave a read running: the store may close its connections right after.
+        if pending is not None and not pending.cancel():
+            pending.exception()  # waits; the page read ahead is dropped, its error too
