@@ -134,10 +134,17 @@ def login(
         log.warning("sign-in failed for %s from %s (%d in a row)", who, address, failures)
         return _page(request, safe_next(next), _say(request, N_("Wrong login or password.")), 401)
     throttle.succeeded(account, address)
+    return open_session(request, user.id, RedirectResponse(safe_next(next), status_code=303))
+
+
+def open_session(request: Request, user_id: int, response: Response) -> Response:
+    """A new session for the account, its cookie set on `response` (the store keeps its digest):
+    signing in and changing one's password both end here."""
     secret = new_secret()
     hours = request.app.state.settings.file.web.session_hours
-    users.open_session(user.id, digest(secret), utcnow() + timedelta(hours=hours))
-    response = RedirectResponse(safe_next(next), status_code=303)
+    request.app.state.store.users.open_session(
+        user_id, digest(secret), utcnow() + timedelta(hours=hours)
+    )
     response.set_cookie(
         COOKIE,
         secret,

@@ -7,7 +7,6 @@ Every account manages its own; the store keeps only digests and scrypt hashes.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -15,9 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from pouls.access import digest, new_secret
 from pouls.access.passwords import WeakPassword, check_strength, hash_password, verify
-from pouls.signals import utcnow
 from pouls.store.users import UserExists
-from pouls.web.auth import COOKIE, same_origin
+from pouls.web.auth import open_session, same_origin
 from pouls.web.member import Member, member
 from pouls.web.params import Selection
 from pouls.web.templating import templates
@@ -129,16 +127,5 @@ def change_password(
         context = {"changed": False, "error": error}
         return _page(request, who, "settings_password.html", context, 400)
     users.set_password(who.user.id, hash_password(new))  # every session closed
-    secret = new_secret()
-    hours = request.app.state.settings.file.web.session_hours
-    users.open_session(who.user.id, digest(secret), utcnow() + timedelta(hours=hours))
-    response = RedirectResponse(f"/settings/password?ws={who.workspace}&changed=1", 303)
-    response.set_cookie(
-        COOKIE,
-        secret,
-        max_age=hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    return response
+    done = RedirectResponse(f"/settings/password?ws={who.workspace}&changed=1", 303)
+    return open_session(request, who.user.id, done)
