@@ -185,3 +185,80 @@ def test_any_action_is_decided_or_refused_with_a_reason(
     assert step.change in {
         "acknowledged", "assigned", "unassigned", "snoozed", "commented", "resolved", "reopened"
     }  # fmt: skip
+
+
+async def snoozed_with_news(tmp_path: Path) -> tuple[SQLiteStore, Watcher, Hook, list, int]:
+    """An alert told once, snoozed for 2 h, then worse twice: one notice held."""
+    store, watcher, hook, clock = setup(tmp_path)
+    await signal(store, watcher, 1, NOW)
+    (alert,) = WatchStore(store).alerts("acme")
+    act(store, alert.id, NOW, action="snooze", **{"for": "2h"})
+    await signal(store, watcher, 2, NOW + timedelta(minutes=5))
+    await signal(store, watcher, 3, NOW + timedelta(minutes=6))
+    assert len(hook.sent) == 1
+    return store, watcher, hook, clock, alert.id
+
+
+@pytest.mark.parametrize("action", ["ack", "reopen"])
+async def test_ending_a_snooze_early_delivers_the_held_notice_at_once(
+    tmp_path: Path, action: str
+) -> None:
+    store, watcher, hook, clock, alert_id = await snoozed_with_news(tmp_path)
+    clock[0] = NOW + timedelta(minutes=10)  # long before the snooze's end
+    act(store, alert_id, clock[0], action=action)
+    await watcher.drain()
+    assert len(hook.sent) == 2 and "3" in hook.sent[-1].subject  # type: ignore[attr-defined]
+    clock[0] = NOW + timedelta(hours=3)
+    await watcher.drain()
+    assert len(hook.sent) == 2  # told once, not again when the old snooze would have ended
+    store.close()
+
+
+async def test_a_snoozed_alert_resolved_meanwhile_drops_its_held_notice(tmp_path: Path) -> None:
+    store, watcher, hook, clock, alert_id = await snoozed_with_news(tmp_path)
+    clock[0] = NOW + timedelta(minutes=10)
+    act(store, alert_id, clock[0], action="resolve")
+    await watcher.drain()
+    clock[0] = NOW + timedelta(hours=3)
+    await watcher.drain()
+    assert len(hook.sent) == 1  # the team closed the matter: nothing more to tell
+    last = WatchStore(store).deliveries("acme", alert_id=alert_id)[0]
+    assert last.final and not last.ok
+    assert last.detail == "not sent: the alert was resolved while snoozed"
+    store.close()
+
+
+async def test_a_snooze_made_longer_holds_the_notice_until_its_new_end(tmp_path: Path) -> None:
+    store, watcher, hook, clock, alert_id = await snoozed_with_news(tmp_path)
+    clock[0] = NOW + timedelta(minutes=10)
+    act(store, alert_id, clock[0], action="snooze", **{"for": "4h"})
+    clock[0] = NOW + timedelta(hours=2, minutes=30)  # after the first end, before the new one
+    await watcher.drain()
+    assert len(hook.sent) == 1
+    clock[0] = NOW + timedelta(hours=4, minutes=11)
+    await watcher.drain()
+    assert len(hook.sent) == 2
+    store.close()
+
+
+async def test_an_acknowledged_alert_still_waits_for_its_quiet_hours(tmp_path: Path) -> None:
+    from pouls.sinks.notice import Notice
+    from pouls.watch.delivery import Outbox
+
+    store, _, hook, clock = setup(tmp_path)
+    book = WatchStore(store)
+    i = book.open_alert(
+        "acme", rule="vip", kind="match", title="t", at=NOW, observed=3, baseline=1, score=1
+    )
+    act(store, i, NOW, action="snooze", **{"for": "1h"})
+    outbox = Outbox(book, {"hook": hook}, clock=lambda: clock[0])  # type: ignore[dict-item]
+    notice = Notice(kind="alert", workspace="acme", subject="s", text="t", alert_id=i)
+    quiet = NOW + timedelta(hours=8)  # the night
+    outbox.send(notice, ["hook"], quiet_until=quiet, snoozed_until=NOW + timedelta(hours=1))
+    act(store, i, NOW, action="ack")
+    await outbox.drain()
+    assert hook.sent == []  # no longer snoozed, but the night goes on
+    clock[0] = quiet
+    await outbox.drain()
+    assert hook.sent == [notice]
+    store.close()

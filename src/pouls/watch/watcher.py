@@ -496,10 +496,9 @@ class Watcher:
             lang=lang,
             base_url=self.settings.base_url,
         )
-        quiet, why = in_quiet_hours(rule, firing.at), "quiet hours"
-        if snoozed is not None and (quiet is None or snoozed > quiet):
-            quiet, why = snoozed, "snoozed"  # told once the snooze is over, the latest only
-        self.outbox.send(notice, rule.sinks, quiet_until=quiet, why=why)
+        # told once the snooze is over (or ended by the team), the latest change only
+        quiet = in_quiet_hours(rule, firing.at)
+        self.outbox.send(notice, rule.sinks, quiet_until=quiet, snoozed_until=snoozed)
         return alert_id
 
     def _team(self, workspace: str, alert_id: int, firing: Firing) -> datetime | None:
