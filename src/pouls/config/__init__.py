@@ -31,6 +31,7 @@ from pouls.config.sources import (
     WebhookSource,
 )
 from pouls.config.watch import (
+    RESERVED_RULE_NAMES,
     Alerts,
     EmailSink,
     Metric,
@@ -399,6 +400,12 @@ def _check_references(path: Path, text: str, file: File) -> None:
 def _check_alerts(path: Path, text: str, file: File, known: set[str]) -> None:
     sinks = {s.name for s in file.sinks}
     for i, rule in enumerate(file.rules):
+        if rule.name in RESERVED_RULE_NAMES:
+            line = locate(text, ["rules", i, "name"])
+            raise ConfigError(
+                f"{path}:{line}: `rules[{i}].name`: {rule.name!r} is reserved by the rules"
+                " pages' addresses: choose another name"
+            )
         if rule.workspace not in known:
             line = locate(text, ["rules", i, "workspace"])
             raise ConfigError(

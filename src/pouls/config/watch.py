@@ -10,6 +10,10 @@ from pouls.config.fields import Name, doc
 
 RuleKind = Literal["spike", "threshold", "match", "toxicity", "scam", "campaign", "new_terms"]
 Metric = Literal["volume", "negative", "toxic", "scam", "reach", "authors"]
+# Words of the rules pages' addresses (/rules/new, /rules/preview): a rule of that name would
+# hide its replay page behind them, so no rule may take one (tests/web/test_rule_names.py
+# fails when a page's address gains a word that is not listed here).
+RESERVED_RULE_NAMES = frozenset({"new", "preview"})
 
 
 class Rule(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -16,6 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pouls.config import Rule, Settings
+from pouls.config.watch import RESERVED_RULE_NAMES
 from pouls.locale import N_
 from pouls.query import QueryError, parse
 from pouls.signals import Signal
@@ -116,6 +117,11 @@ def problems(
     watch as well as those of pouls.toml. `say` translates each message (the web app's
     language) before its values are filled in."""
     out: list[str] = []
+    if rule.name in RESERVED_RULE_NAMES:
+        values = {"name": rule.name}
+        out.append(
+            say(N_("the name %(name)s is reserved by the rules pages: choose another")) % values
+        )
     if settings.workspace(rule.workspace) is None:
         out.append(say(N_("no workspace %(workspace)r")) % {"workspace": rule.workspace})
     if rule.topic and rule.query:
