@@ -9,19 +9,18 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pouls.signals import Geo
 from pouls.store import Filters
-from pouls.store.search import page_sql, select
+from pouls.store.search import count_sql, facet_sql, page_sql, select
 from pouls.store.sqlite import SQLiteStore
 from tests.cli.process import pouls
 from tests.conftest import T0, make_signal
 from tests.web.test_dashboard import WEEK, buzz, island  # noqa: F401
-
-RANGE = "signals_wall (workspace=? AND created_at>? AND created_at<?)"
 
 
 def test_every_named_map_point_opens_the_wall_on_as_many_signals(
@@ -90,20 +89,53 @@ def test_any_place_text_is_answered_never_a_server_error(
         assert r.status_code < 500, (path, place, r.text[:300])
 
 
-def test_a_place_over_a_range_still_walks_the_wall_index(store: SQLiteStore) -> None:
+PLACE_INDEX = "signals_place (workspace=? AND <expr>=?"
+
+
+def test_a_place_reads_its_own_rows_through_the_place_index(store: SQLiteStore) -> None:
     store.put(
         [
             make_signal(i, geo=Geo(lat=50.63, lon=3.06, place=("Lille", "Paris")[i % 2]))
             for i in range(300)
         ]
     )
-    filters = Filters(place="Lille", since=T0, until=T0.replace(hour=T0.hour + 1))
-    sql, params = page_sql(select("acme", None, filters), after=None, limit=51)
-    plan = [row[3] for row in store._reader().execute("EXPLAIN QUERY PLAN " + sql, params)]
-    assert any(RANGE in step for step in plan), plan
-    assert not any(step.split()[:2] == ["SCAN", "signals"] for step in plan), plan
-    assert store.search("acme", None, filters, count=True).total == 30
+    ranged = Filters(place="Lille", since=T0, until=T0.replace(hour=T0.hour + 1))
+    for filters in (ranged, Filters(place="Lille"), Filters(place="Lille", channel="rss")):
+        sel = select("acme", None, filters)
+        queries = [page_sql(sel, after=None, limit=51), count_sql(sel)]
+        queries += [facet_sql(sel, column) for column in ("channel", "topic", "flag", "own")]
+        for sql, params in queries:
+            plan = [row[3] for row in store._reader().execute("EXPLAIN QUERY PLAN " + sql, params)]
+            assert any(PLACE_INDEX in step for step in plan), (sql, plan)
+            assert not any(step.split()[:2] == ["SCAN", "signals"] for step in plan), plan
+    assert store.search("acme", None, ranged, count=True).total == 30
     assert store.search("acme", None, Filters(place="Lille"), count=True).total == 150
+
+
+PLACES = st.one_of(
+    st.none(), st.sampled_from(["Lille", "lille", "Lille ", "Paris", "", "Saint-Étienne"])
+)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(places=st.lists(PLACES, min_size=1, max_size=12), wanted=PLACES.filter(bool))
+def test_the_live_wall_and_the_stored_wall_agree_on_every_place(
+    tmp_path_factory: pytest.TempPathFactory, places: list[str | None], wanted: str
+) -> None:
+    from pouls.web.params import Selection as Shown
+    from pouls.web.routes.stream import selected
+
+    store = SQLiteStore(tmp_path_factory.mktemp("places") / "pouls.db")
+    signals = [
+        make_signal(i, geo=None if p is None else Geo(lat=1.0, lon=2.0, place=p))
+        for i, p in enumerate(places)
+    ]
+    store.put(signals)
+    shown = Shown(workspace="acme", filters=Filters(place=wanted))
+    live = {s.id for s in signals if selected(s, shown)}
+    page = store.search("acme", None, Filters(place=wanted), limit=50, count=True)
+    assert {s.id for s in page.signals} == live and page.total == len(live)
+    store.close()
 
 
 def test_the_cli_searches_one_place(tmp_path: Path) -> None:

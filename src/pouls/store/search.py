@@ -24,6 +24,7 @@ class Selection:
     check: Callable[[Signal], bool] | None = None
     match: str | None = None  # the FTS5 expression inside `clause`, if any
     ranged: bool = False  # bounded by since/until: walk the wall index over the range only
+    placed: bool = False  # one place: walk the place index (`signals_place`) only
 
 
 # The facets that are a column of the signals table (`topic` is a table of its own).
@@ -59,8 +60,9 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
     if filters.own is not None:  # a literal, so that SQLite can use the partial index
         clauses.append("signals.own = 1" if filters.own else "signals.own = 0")
     if filters.place is not None:
-        # No column holds the place: read it from the doc. Nothing indexes it, so a range still
-        # walks `signals_wall` over the range (tests/web/test_place_filter.py checks the plan).
+        # No column holds the place: it is read from the doc, through the `signals_place`
+        # index on this same expression (migration 020; tests/web/test_place_filter.py checks
+        # the plans), so a narrow place reads its own rows only.
         clauses.append(f"{PLACE} = ?")
         params.append(filters.place)
     if filters.since is not None:
@@ -82,7 +84,8 @@ def select(workspace: str, query: str | None, filters: Filters) -> Selection:
             matcher = Matcher({"q": node})
             check = lambda s: bool(matcher.match(s))  # noqa: E731
     ranged = filters.since is not None or filters.until is not None
-    return Selection(" AND ".join(clauses), params, check, match, ranged)
+    placed = filters.place is not None
+    return Selection(" AND ".join(clauses), params, check, match, ranged, placed)
 
 
 # Topic names never contain commas (config.Name), so a comma-joined list reads back safely.
@@ -148,7 +151,9 @@ def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
         )
     if column == "topic":
         tables = (
-            "signals CROSS JOIN signal_topics t" if sel.ranged else "signal_topics t JOIN signals"
+            "signals CROSS JOIN signal_topics t"
+            if sel.ranged or sel.placed
+            else "signal_topics t JOIN signals"
         )
         return (
             f"SELECT t.topic, count(*) AS n FROM {tables}"
@@ -156,7 +161,8 @@ def facet_sql(sel: Selection, column: str) -> tuple[str, list[object]]:
             f" WHERE {sel.clause} GROUP BY t.topic ORDER BY n DESC",
             list(sel.params),
         )
-    value = f"+signals.{column}" if sel.ranged else f"signals.{column}"
+    narrow = sel.ranged or sel.placed  # not the column's own index over the whole workspace
+    value = f"+signals.{column}" if narrow else f"signals.{column}"
     return (
         f"SELECT {value} AS v, count(*) AS n FROM signals WHERE {sel.clause}"
         f" AND signals.{column} IS NOT NULL GROUP BY v ORDER BY n DESC",
