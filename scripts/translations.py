@@ -28,7 +28,7 @@ LANGS = ("fr",)  # English is the msgids themselves
 # Calls whose literal arguments are messages. `translate(lang, message, **values)` and
 # `translate_plural(lang, singular, plural, n)` are pouls.locale's; QueryError and PeriodError
 # carry English messages that pages and the CLI translate where they show them; so does an
-# HTTPException detail, which a browser gets on a page in its language.
+# HTTPException detail or a Refusal, which a browser gets in its language, and a UserError.
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "translate": (2,),
@@ -36,6 +36,9 @@ KEYWORDS = {
     "QueryError": (1,),
     "PeriodError": (1,),
     "HTTPException": (2,),  # its detail, shown translated on the error page
+    "Refusal": (2,),  # pouls.web.errors: an HTTP error with values, translated when shown
+    "InvalidCheckin": (1,),
+    "NoTarget": (1,),
 }
 
 

@@ -120,11 +120,10 @@ def test_a_terminal_speaks_the_language_its_locale_names() -> None:
 
 
 def test_no_message_shown_to_people_is_an_f_string() -> None:
-    """`QueryError(f"...")` or `translate(lang, f"...")` could never be translated: the message
-    is a literal and its values go apart. (An HTTPException's detail may name a value for the
-    scripts that read it; `make translations` lists those.)"""
-    people = {k: v for k, v in translations.KEYWORDS.items() if k != "HTTPException"}
-    assert translations.formatted_messages(people) == []
+    """`QueryError(f"...")`, `HTTPException(404, f"...")` or `translate(lang, f"...")` could
+    never be translated: the message is a literal and its values go apart (`Refusal(404,
+    "no workspace %(workspace)r", workspace=ws)`)."""
+    assert translations.formatted_messages() == []
 
 
 def test_a_fuzzy_or_empty_entry_is_never_shown() -> None:

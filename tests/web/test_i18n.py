@@ -155,7 +155,8 @@ def test_a_browser_gets_an_error_page_in_its_language_and_a_script_gets_json(
         assert "<h1>Introuvable</h1>" in missing.text
         assert "Ce signal n&#39;existe pas dans cet espace." in missing.text
         unknown = c.get("/?ws=initech", headers=page)
-        assert unknown.status_code == 404 and "no workspace &#39;initech&#39;" in unknown.text
+        assert unknown.status_code == 404
+        assert "aucun espace de travail &#39;initech&#39;" in unknown.text
         api = c.get("/api/v1/signals/nope?ws=acme", headers=page)
         assert api.status_code == 404
         assert api.json() == {"detail": "no such signal in this workspace"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -36,7 +36,13 @@ class Checkin(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class InvalidCheckin(ValueError):
-    """A check-in that cannot be stored; the message says why."""
+    """A check-in that cannot be stored; the message says why, in English, and `template` with
+    `values` let the web app and the CLI say it in French (pouls.locale.translate)."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values if values else message)
+        self.template = message
+        self.values: dict[str, Any] = values
 
 
 def decode(body: bytes) -> Checkin:
@@ -50,9 +56,10 @@ def decode(body: bytes) -> Checkin:
     except RecursionError:
         raise InvalidCheckin("not readable JSON (nested too deeply)") from None
     except ValueError as exc:
-        raise InvalidCheckin(f"not valid JSON ({exc.args[0] if exc.args else exc})") from None
+        why = exc.args[0] if exc.args else exc
+        raise InvalidCheckin("not valid JSON (%(why)s)", why=why) from None
     if not isinstance(data, dict):
-        raise InvalidCheckin(f"expected a JSON object, got {inputs.kind(data)}")
+        raise InvalidCheckin("expected a JSON object, got %(kind)s", kind=inputs.kind(data))
     try:
         return msgspec.convert(inputs.payload(data), Checkin)
     except msgspec.ValidationError as exc:
@@ -68,7 +75,7 @@ def to_signal(checkin: Checkin, *, workspace: str, source: str, observed_at: dat
     if checkin.value is not None and not checkin.unit:
         raise InvalidCheckin("a value needs its unit, e.g. hours, kg, steps")
     if checkin.value is not None and inputs.finite(checkin.value) is None:
-        raise InvalidCheckin(f"value: {checkin.value} is not a finite number")
+        raise InvalidCheckin("value: %(value)s is not a finite number", value=checkin.value)
     value = float(checkin.mood) if checkin.mood is not None else checkin.value
     unit = MOOD_UNIT if checkin.mood is not None else _text(checkin.unit)
     tags = [inputs.text(t.strip().lstrip("#")) for t in checkin.tags if t.strip().lstrip("#")]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import fastapi
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from pouls.locale import N_
+from pouls.query import QueryError
 from pouls.web.i18n import language, translate
 from pouls.web.templating import templates
 
@@ -69,6 +71,43 @@ OTHER_REASON = N_("%(name)s: %(value)s cannot be read")
 _LIMITS = ("ge", "gt", "le", "lt", "min_length", "max_length")
 
 
+class Refusal(fastapi.HTTPException):
+    """An HTTP error whose sentence is translated where it is shown: `message` is an English
+    msgid with `%(name)s` holes (extracted by `make translations`), `values` fill them after
+    translation. Its `detail` is the English, for logs and for handlers that do not translate.
+
+    `fields` makes the API's detail an object (`{"error": sentence, **fields}`), as query errors
+    answer with their column and code."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        fields: Mapping[str, Any] | None = None,
+        **values: Any,
+    ) -> None:
+        self.message, self.values, self.fields = message, values, fields
+        super().__init__(status, self.said("en"), dict(headers) if headers else None)
+
+    def sentence(self, lang: str) -> str:
+        """The message in `lang`, its holes filled."""
+        return translate(lang, self.message, **self.values)
+
+    def said(self, lang: str) -> Any:
+        """The JSON `detail` in `lang`: the sentence, or an object when there are `fields`."""
+        text = self.sentence(lang)
+        return text if self.fields is None else {"error": text, **self.fields}
+
+
+def query_refusal(exc: QueryError) -> Refusal:
+    """The API's 400 for a query that cannot be read: `{"error", "column", "code"}`, the error
+    in the language Accept-Language names."""
+    values: dict[str, Any] = dict(exc.values)
+    return Refusal(400, exc.template, fields={"column": exc.column, "code": exc.code}, **values)
+
+
 def api_language(request: Request) -> str:
     """The language of an API answer: the first of French or English that Accept-Language
     names, else English; a script sends no header and reads what its author wrote
@@ -108,11 +147,16 @@ def _wants_page(request: Request) -> bool:
 
 
 def _page(
-    request: Request, status: int, detail: str, headers: Mapping[str, str] | None
+    request: Request,
+    status: int,
+    detail: str,
+    headers: Mapping[str, str] | None,
+    *,
+    translated: bool = False,
 ) -> Response:
     lang = language(request)
     title = translate(lang, TITLES.get(status, UNKNOWN))
-    context = {"title": title, "detail": translate(lang, detail)}
+    context = {"title": title, "detail": detail if translated else translate(lang, detail)}
     return pages.TemplateResponse(
         request, "error.html", context, status_code=status, headers=headers
     )
@@ -121,6 +165,13 @@ def _page(
 async def page_or_json(request: Request, exc: Exception) -> Response:
     """An HTTP error: the translated error page for a person, FastAPI's JSON for a script."""
     assert isinstance(exc, HTTPException)
+    if isinstance(exc, Refusal):
+        if not _wants_page(request):
+            return JSONResponse(
+                {"detail": exc.said(api_language(request))}, exc.status_code, headers=exc.headers
+            )
+        lang = language(request)
+        return _page(request, exc.status_code, exc.sentence(lang), exc.headers, translated=True)
     if exc.status_code >= 400 and not _wants_page(request) and isinstance(exc.detail, str):
         detail = translate(api_language(request), exc.detail)
         return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)

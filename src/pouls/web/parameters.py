@@ -7,9 +7,12 @@ dependencies, such as the selection's), so a new route needs nothing more than i
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+
+from pouls.locale import N_
+from pouls.web.errors import Refusal
 
 STRICT_PREFIX = "/api/v1/"
 
@@ -24,12 +27,19 @@ def known_only(request: Request) -> None:
         return
     accepted = declared(route)
     unknown = sorted({name for name in request.query_params if name not in accepted})
-    if unknown:
-        raise HTTPException(
-            400,
-            f"unknown parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)};"
-            f" {route.path} accepts: {', '.join(sorted(accepted)) or 'none'}",
+    if not unknown:
+        return
+    names, path = ", ".join(unknown), route.path
+    if not accepted:
+        raise Refusal(
+            400, "unknown parameter: %(names)s; %(path)s accepts none", names=names, path=path
         )
+    message = (
+        N_("unknown parameter: %(names)s; %(path)s accepts: %(accepted)s")
+        if len(unknown) == 1
+        else N_("unknown parameters: %(names)s; %(path)s accepts: %(accepted)s")
+    )
+    raise Refusal(400, message, names=names, path=path, accepted=", ".join(sorted(accepted)))
 
 
 def declared(route: APIRoute) -> frozenset[str]:

@@ -14,7 +14,7 @@ from pouls.query.period import Period, PeriodError, parse_period, zone
 from pouls.store import Filters
 from pouls.store.users import User
 from pouls.web.auth import viewer
-from pouls.web.errors import MACHINE_PATHS, api_language
+from pouls.web.errors import MACHINE_PATHS, Refusal, api_language
 from pouls.web.i18n import language
 
 # A page cursor is `created_us:seq`, two integers SQLite holds in 64 bits: 18 digits at most
@@ -143,10 +143,13 @@ class Selector:
     ) -> Selection:
         workspace = ws or default_workspace(request, user)
         if request.app.state.settings.workspace(workspace) is None:
-            raise HTTPException(404, f"no workspace {workspace!r}")
+            raise Refusal(404, "no workspace %(workspace)r", workspace=workspace)
         if workspace not in user.roles:
-            raise HTTPException(
-                403, f"{user.login} has no role in workspace {workspace!r}: ask one of its admins"
+            raise Refusal(
+                403,
+                "%(login)s has no role in workspace %(workspace)r: ask one of its admins",
+                login=user.login,
+                workspace=workspace,
             )
         if after is not None and not _AFTER.match(after):
             raise HTTPException(
@@ -206,8 +209,9 @@ def default_workspace(request: Request, user: User) -> str:
     for w in request.app.state.settings.workspaces:
         if w.id in user.roles:
             return str(w.id)
-    raise HTTPException(
+    raise Refusal(
         403,
-        f"{user.login} belongs to no workspace yet: an admin can run"
-        f" `pouls user grant {user.login} WORKSPACE --role viewer`",
+        "%(login)s belongs to no workspace yet: an admin can run"
+        " `pouls user grant %(login)s WORKSPACE --role viewer`",
+        login=user.login,
     )

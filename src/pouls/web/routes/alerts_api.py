@@ -24,6 +24,7 @@ from pouls.watch.workflow import STATES, VERBS, Refused, State, perform
 from pouls.watch.workflow import Request as ActionRequest
 from pouls.web.alerting import check_respond, show, team_lines
 from pouls.web.auth import viewer
+from pouls.web.errors import Refusal
 from pouls.web.i18n import translate
 from pouls.web.params import default_workspace
 
@@ -41,11 +42,13 @@ def workspace(
     """FastAPI dependency: a workspace where the signed-in account has a role."""
     chosen = ws or default_workspace(request, user)
     if request.app.state.settings.workspace(chosen) is None:
-        raise HTTPException(404, detail=f"no workspace {chosen!r}")
+        raise Refusal(404, "no workspace %(workspace)r", workspace=chosen)
     if chosen not in user.roles:
-        raise HTTPException(
+        raise Refusal(
             403,
-            detail=f"{user.login} has no role in workspace {chosen!r}: ask one of its admins",
+            "%(login)s has no role in workspace %(workspace)r: ask one of its admins",
+            login=user.login,
+            workspace=chosen,
         )
     return chosen
 
@@ -183,7 +186,7 @@ def _cursor(after: str | None) -> tuple[datetime, int] | None:
     try:
         return from_us(int(started)), int(alert_id)
     except (OverflowError, ValueError, OSError):  # a forged cursor past year 9999
-        raise HTTPException(400, detail="after: not a page cursor; use `next` of a page") from None
+        raise HTTPException(400, "after: not a page cursor; use `next` of a page") from None
 
 
 ACTION_EXAMPLES = {
@@ -221,7 +224,7 @@ def act_on_alert(
     try:
         ask = msgspec.convert(body, type=ActionRequest)
     except msgspec.ValidationError as exc:
-        raise HTTPException(400, detail=f"body: {exc}") from None
+        raise Refusal(400, "body: %(why)s", why=str(exc)) from None
     try:
         alert = perform(
             WatchStore(request.app.state.store),

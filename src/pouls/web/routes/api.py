@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from pouls.query import QueryError
 from pouls.query.period import DAY, HOUR, WEEK, origin, preset_period, zone
+from pouls.web.errors import Refusal, query_refusal
 from pouls.web.params import Selection, selection
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
@@ -33,9 +34,7 @@ def list_signals(
             sel.workspace, sel.q, sel.filters, after=sel.after, limit=limit, count=True
         )
     except QueryError as exc:
-        raise HTTPException(
-            400, {"error": exc.message, "column": exc.column, "code": exc.code}
-        ) from None
+        raise query_refusal(exc) from None
     return _json({"total": page.total, "next": page.next, "signals": page.signals})
 
 
@@ -56,9 +55,7 @@ def facets(request: Request, sel: Annotated[Selection, Depends(selection)]) -> R
     try:
         return _json(request.app.state.store.facets(sel.workspace, sel.q, sel.filters))
     except QueryError as exc:
-        raise HTTPException(
-            400, {"error": exc.message, "column": exc.column, "code": exc.code}
-        ) from None
+        raise query_refusal(exc) from None
 
 
 STEPS = {"hour": HOUR, "day": DAY, "week": WEEK}
@@ -93,10 +90,13 @@ def series(
     start = origin(period, step, tz)
     count = -(-(period.until - start) // step)
     if count > MAX_BUCKETS:
-        raise HTTPException(
+        raise Refusal(
             400,
-            f"bucket: {count:,} buckets of {_name(step)} in this range, {MAX_BUCKETS:,} at most;"
+            "bucket: %(count)s buckets of one %(bucket)s in this range, %(most)s at most;"
             " choose a larger bucket or a shorter range",
+            count=count,
+            bucket=_name(step),
+            most=MAX_BUCKETS,
         )
     try:
         buckets = request.app.state.store.series(
@@ -109,9 +109,7 @@ def series(
             origin=start,
         )
     except QueryError as exc:
-        raise HTTPException(
-            400, {"error": exc.message, "column": exc.column, "code": exc.code}
-        ) from None
+        raise query_refusal(exc) from None
     points = [
         Point(
             start=b.start.astimezone(tz).isoformat(),

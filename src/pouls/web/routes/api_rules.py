@@ -14,8 +14,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from pouls.config import Rule
+from pouls.locale import N_
 from pouls.store.watch import RuleExists, WatchStore
 from pouls.watch import ruleset
+from pouls.web.errors import Refusal
 from pouls.web.member import Member, changing, member
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
@@ -52,13 +54,10 @@ def _entry(request: Request, who: Member, name: str) -> ruleset.Entry:
     return entry
 
 
-def _refused(reason: str, problems: list[str] | None = None) -> HTTPException:
-    """A 400 whose JSON says why: `{"detail": {"error": ..., "problems": [...]}}`. Scripts
-    read it; it is English, like the rest of the API's answers."""
-    detail: dict[str, Any] = {"error": reason}
-    if problems:
-        detail["problems"] = problems
-    return HTTPException(400, detail)
+def _refused(reason: str, problems: list[str] | None = None, **values: Any) -> Refusal:
+    """A 400 whose JSON says why: `{"detail": {"error": ..., "problems": [...]}}`, `error` in
+    the language Accept-Language names (English when none)."""
+    return Refusal(400, reason, fields={"problems": problems} if problems else {}, **values)
 
 
 async def _read(request: Request, who: Member, name: str | None) -> Rule:
@@ -67,17 +66,17 @@ async def _read(request: Request, who: Member, name: str | None) -> Rule:
     try:
         fields = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
-        raise _refused(f"the body is not JSON: {exc}") from None
+        raise _refused(N_("the body is not JSON: %(why)s"), why=str(exc)) from None
     if not isinstance(fields, dict):
-        raise _refused("the body is a JSON object of the rule's fields")
+        raise _refused(N_("the body is a JSON object of the rule's fields"))
     if "workspace" in fields:
-        raise _refused("workspace: given by `ws`, not in the body")
+        raise _refused(N_("workspace: given by `ws`, not in the body"))
     if name is not None and fields.setdefault("name", name) != name:
-        raise _refused("name: a rule keeps its name")
+        raise _refused(N_("name: a rule keeps its name"))
     try:
         return msgspec.convert({**fields, "workspace": who.workspace}, Rule)
     except msgspec.ValidationError as exc:
-        raise _refused(str(exc)) from None
+        raise _refused(N_("not a rule: %(why)s"), why=str(exc)) from None
 
 
 @router.get("/rules")
@@ -119,9 +118,7 @@ def _save(request: Request, who: Member, rule: Rule, *, create: bool) -> Respons
     try:
         ruleset.save(settings, request.app.state.store, rule, origin="web", create=create)
     except ruleset.RuleRefused as exc:
-        raise HTTPException(
-            400, {"error": "this rule cannot run", "problems": exc.problems}
-        ) from None
+        raise _refused(N_("this rule cannot run"), exc.problems) from None
     except RuleExists:
         raise HTTPException(409, "a rule of that name exists already: PUT changes it") from None
     except KeyError:

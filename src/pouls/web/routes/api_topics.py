@@ -14,6 +14,7 @@ from pouls.pipeline import remove_topic
 from pouls.query import QueryError, parse
 from pouls.store.declined import Declined
 from pouls.store.topics import Topic
+from pouls.web.errors import query_refusal
 from pouls.web.member import Member, changing, member
 from pouls.web.routes.topics import start_backfill
 
@@ -104,8 +105,7 @@ def _save(request: Request, who: Member, name: str, body: TopicFields, status: i
     try:
         parse(body.query)
     except QueryError as exc:
-        detail = {"error": exc.message, "column": exc.column, "code": exc.code}
-        raise HTTPException(400, detail) from None
+        raise query_refusal(exc) from None
     store = request.app.state.store
     tags = [t.strip() for t in body.tags if t.strip()]
     topic = Topic(

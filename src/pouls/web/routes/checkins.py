@@ -17,6 +17,7 @@ from pouls.signals import Batch, utcnow
 from pouls.sources import webhook
 from pouls.sources.checkin import InvalidCheckin, decode, to_signal
 from pouls.web.auth import viewer
+from pouls.web.errors import Refusal
 from pouls.web.intake import store_batch
 
 router = APIRouter(prefix="/api/v1", tags=["checkins"])
@@ -24,18 +25,26 @@ router = APIRouter(prefix="/api/v1", tags=["checkins"])
 DEFAULT_SOURCE = "checkin"
 
 
+class NoTarget(InvalidCheckin, LookupError):
+    """No such workspace or check-in source: a 404 for the API, exit 1 for the CLI."""
+
+
 def target(settings: Settings, workspace: str | None, source: str | None) -> CheckinSource:
     """The check-in source to write to; a default one (no token) when none is configured."""
     ws = workspace or settings.workspaces[0].id
     if settings.workspace(ws) is None:
-        raise LookupError(f"no workspace {ws!r}")
+        raise NoTarget("no workspace %(workspace)r", workspace=ws)
     declared = [
         s for s in settings.file.sources if isinstance(s, CheckinSource) and s.workspace == ws
     ]
     if source:
         found = next((s for s in declared if s.name == source), None)
         if found is None and declared:
-            raise LookupError(f"no check-in source {source!r} in workspace {ws!r}")
+            raise NoTarget(
+                "no check-in source %(source)r in workspace %(workspace)r",
+                source=source,
+                workspace=ws,
+            )
         return found or CheckinSource(name=source, workspace=ws)
     return declared[0] if declared else CheckinSource(name=DEFAULT_SOURCE, workspace=ws)
 
@@ -46,11 +55,11 @@ async def create_checkin(request: Request) -> Response:
     try:
         checkin = decode(await request.body())
     except InvalidCheckin as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.template, **exc.values) from None
     try:
         s = target(request.app.state.settings, checkin.workspace, checkin.source)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from None
+    except NoTarget as exc:
+        raise Refusal(404, exc.template, **exc.values) from None
     token = read_secret(s.token, s.token_env)
     if token:
         if not webhook.bearer_ok(token, request.headers.get("authorization")):
@@ -58,11 +67,11 @@ async def create_checkin(request: Request) -> Response:
                 401, "wrong or missing bearer token", {"WWW-Authenticate": "Bearer"}
             )
     elif s.workspace not in viewer(request).roles:
-        raise HTTPException(403, f"no role in workspace {s.workspace!r}")
+        raise Refusal(403, "no role in workspace %(workspace)r", workspace=s.workspace)
     try:
         signal = to_signal(checkin, workspace=s.workspace, source=s.name, observed_at=utcnow())
     except InvalidCheckin as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise Refusal(422, exc.template, **exc.values) from None
     outcome = await store_batch(
         request, s.workspace, s.name, Batch(signals=[signal], cursor=signal.id)
     )

@@ -21,6 +21,7 @@ from pouls.locale import N_, translate
 from pouls.query import QueryError
 from pouls.query.period import zone
 from pouls.signals import Signal, utcnow
+from pouls.web.errors import query_refusal
 from pouls.web.i18n import language
 from pouls.web.params import Selection, selection
 
@@ -87,8 +88,7 @@ def _export(
         first = next(found, None)
     except QueryError as exc:
         if lang is None:
-            detail = {"error": exc.message, "column": exc.column, "code": exc.code}
-            raise HTTPException(400, detail) from None
+            raise query_refusal(exc) from None
         reason = translate(lang, exc.template, **exc.values)
         said = translate(lang, "This query cannot be read: %(reason)s", reason=reason)
         raise HTTPException(400, said) from None

@@ -2,7 +2,7 @@
 
 GET answers the subscription handshake; every POST must carry `X-Hub-Signature-256`, the
 HMAC-SHA256 of the raw body with the app secret, or it is refused (401 missing, 403 wrong) and
-nothing is stored. A signed POST is stored before the 200 (pouls.web.intake); what cannot be
+nothing is stored. A signed POST is journaled before the 200 (pouls.web.intake); what cannot be
 read becomes a dead letter and is still answered 200, since Meta retries and then disables a
 webhook that keeps failing.
 """
@@ -18,7 +18,8 @@ from fastapi.responses import PlainTextResponse
 from pouls.config import MetaSource, read_secret
 from pouls.signals import utcnow
 from pouls.sources import meta
-from pouls.web.intake import store_batch
+from pouls.web.errors import Refusal
+from pouls.web.intake import accept
 from pouls.web.routes.ingest import configured
 
 router = APIRouter(tags=["webhooks"])
@@ -51,7 +52,7 @@ async def receive(request: Request, source: str, workspace: str | None = None) -
     s: MetaSource = configured(request, MetaSource, source, workspace)
     secret = read_secret(s.app_secret, s.app_secret_env)
     if not secret:
-        raise HTTPException(503, f"source {s.name} has no app secret: set `app_secret_env`")
+        raise Refusal(503, "source %(name)s has no app secret: set `app_secret_env`", name=s.name)
     body = await request.body()
     signature = request.headers.get("x-hub-signature-256")
     if not signature:
@@ -59,7 +60,7 @@ async def receive(request: Request, source: str, workspace: str | None = None) -
     if not meta.signature_ok(secret, body, signature):
         raise HTTPException(403, "X-Hub-Signature-256 does not match the body")
     delivery = meta.parse(body, workspace=s.workspace, source=s.name, observed_at=utcnow())
-    await store_batch(request, s.workspace, s.name, delivery.batch)
+    await accept(request, s.workspace, s.name, delivery.batch)
     failed = [st for st in delivery.statuses if st.status == "failed"]
     if failed:
         # A WhatsApp message id encodes the customer's number: named workspaces only see it.

@@ -2,8 +2,9 @@
 
 Telegram sends the secret given to `setWebhook` (`secret_token`) in
 `X-Telegram-Bot-Api-Secret-Token`; a delivery without the right one gets 401 and nothing is
-stored. An accepted update goes through the pipeline's stages and is committed before the 200
-(`pouls.web.intake`): Telegram redelivers what was not acknowledged, and ids make that a no-op.
+stored. An accepted update is journaled durably before the 200, then goes through the
+pipeline's stages (`pouls.web.intake`): Telegram redelivers what was not acknowledged, and ids
+make that a no-op.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pouls import config
 from pouls.signals import Batch, DeadLetter
 from pouls.sources.telegram import read_updates
-from pouls.web.intake import store_batch
+from pouls.web.errors import Refusal
+from pouls.web.intake import accept
 
 router = APIRouter(tags=["webhooks"])
 
@@ -27,7 +29,7 @@ def _settings(request: Request, source: str) -> config.TelegramSource:
     for s in request.app.state.settings.file.sources:
         if isinstance(s, config.TelegramSource) and s.name == source and s.mode == "webhook":
             return s
-    raise HTTPException(404, f"no Telegram webhook source {source!r}")
+    raise Refusal(404, "no Telegram webhook source %(name)r", name=source)
 
 
 @router.post("/hooks/telegram/{source}")
@@ -54,7 +56,7 @@ async def receive(source: str, request: Request) -> dict[str, bool]:
         batch = read_updates([update], s.workspace, s.name)
     if batch.cursor is None:  # keep the last acknowledged offset rather than clearing it
         batch.cursor = await _saved_cursor(request, s)
-    await store_batch(request, s.workspace, s.name, batch)
+    await accept(request, s.workspace, s.name, batch)
     return {"ok": True}
 
 
