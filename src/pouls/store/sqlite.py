@@ -21,6 +21,7 @@ import msgspec
 from pouls.signals import DeadLetter, Signal, decode, utcnow
 from pouls.signals.inputs import escaped
 from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter
+from pouls.store.corrections import Corrections, overlay
 from pouls.store.migrations import migrate
 from pouls.store.rows import from_us, to_us, update_row
 from pouls.store.search import (
@@ -77,6 +78,7 @@ class SQLiteStore:
         migrate(self._writer)
         self.topics = Topics(self)
         self.users = Users(self)
+        self.corrections = Corrections(self)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -139,6 +141,7 @@ class SQLiteStore:
                 for i, p in latest.items()
                 if i in known and replaces(version(p.signal), known[i].version)
             ]
+            newer = overlay(conn, newer)  # a person's corrections win over the new version's
             self._update(conn, newer, known)
             written = [p.signal for i, p in latest.items() if i not in known] + [
                 p.signal for p in newer
