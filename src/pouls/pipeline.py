@@ -373,7 +373,7 @@ def stages_for(
     settings: Settings, store: Store | None = None, *, enrich: bool = True
 ) -> list[Enricher]:
     """The stages every batch goes through, in order: own accounts, privacy, the enrichers,
-    topic matching."""
+    each workspace's adaptation to its corrections, topic matching."""
     from pouls.enrich.accounts import OwnAccounts
     from pouls.privacy.pseudonyms import for_settings as privacy_stage
 
@@ -384,6 +384,11 @@ def stages_for(
     stages.append(privacy_stage(settings))
     if enrich:
         stages += enrichers_for(settings)
+    corrections = getattr(store, "corrections", None)
+    if enrich and corrections is not None:  # after the models, before topics read sentiment:
+        from pouls.corrections.adaptation import Adaptation
+
+        stages.append(Adaptation(corrections.examples, corrections.version))
     topics = getattr(store, "topics", None)
     if topics is not None:
         from pouls.query.stage import TopicStage
