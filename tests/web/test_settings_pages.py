@@ -180,7 +180,10 @@ def test_an_admin_creates_an_account_that_signs_in_with_the_shown_password(
         wrong = zoe.post("/login", data={"login": "zoé@acme.fr", "password": "pas le bon mot"})
         assert wrong.status_code == 401
         signed = zoe.post("/login", data={"login": "Zoé@acme.fr", "password": password})
-        assert signed.status_code == 200
+        assert signed.status_code == 200 and signed.url.path == "/settings/password"
+        new = "un mot de passe à Zoé"  # her own first (tests/web/test_first_password.py)
+        changed = {"current": password, "new": new, "again": new}
+        assert zoe.post("/settings/password", data=changed).status_code == 200
         page = zoe.get("/settings/members?ws=acme", headers={"Accept-Language": "en"})
         assert page.status_code == 200 and "Only admins change members" in page.text
         row = page.text[page.text.index('data-login="zoé@acme.fr"') :]

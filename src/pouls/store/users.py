@@ -31,6 +31,7 @@ class User(msgspec.Struct, kw_only=True, frozen=True):
     name: str | None
     password: str  # the hash
     roles: dict[str, str]  # workspace -> role
+    must_change: bool = False  # its password was seen by the admin who made it: pages wait
 
     @property
     def label(self) -> str:
@@ -71,17 +72,20 @@ class Users:
         name: str | None = None,
         *,
         member_of: tuple[str, str] | None = None,
+        must_change: bool = False,
     ) -> int:
         """A new account under its normalised login; `UserExists` when that login is taken.
 
         `member_of` (workspace, role) gives it its first role in the same transaction, so an
-        account made from a workspace's members page never exists without its place there."""
+        account made from a workspace's members page never exists without its place there;
+        `must_change`: its first password was shown to someone else, it must choose its own."""
         login = normalize_login(login)
         try:
             with self.store._transaction() as conn:
                 cur = conn.execute(
-                    "INSERT INTO users (login, name, password, created_at) VALUES (?, ?, ?, ?)",
-                    (login, name, password_hash, to_us(utcnow())),
+                    "INSERT INTO users (login, name, password, created_at, must_change_password)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (login, name, password_hash, to_us(utcnow()), int(must_change)),
                 )
                 if member_of is not None:
                     conn.execute(
@@ -107,7 +111,8 @@ class Users:
     def by_id(self, user_id: int) -> User | None:
         conn = self.store._reader()
         row = conn.execute(
-            "SELECT id, login, name, password FROM users WHERE id = ?", (user_id,)
+            "SELECT id, login, name, password, must_change_password FROM users WHERE id = ?",
+            (user_id,),
         ).fetchone()
         if row is None:
             return None
@@ -117,7 +122,14 @@ class Users:
                 (user_id,),
             ).fetchall()
         )
-        return User(id=row[0], login=row[1], name=row[2], password=row[3], roles=roles)
+        return User(
+            id=row[0],
+            login=row[1],
+            name=row[2],
+            password=row[3],
+            roles=roles,
+            must_change=bool(row[4]),
+        )
 
     def members(self, workspace: str | None = None) -> list[User]:
         """Every account, or those with a role in `workspace`, by login."""
@@ -141,10 +153,14 @@ class Users:
             )
             return cur.rowcount > 0
 
-    def set_password(self, user_id: int, password_hash: str) -> None:
-        """Change a password and sign the account out everywhere."""
+    def set_password(self, user_id: int, password_hash: str, *, must_change: bool = False) -> None:
+        """Change a password and sign the account out everywhere; `must_change`: someone
+        other than its owner saw the new password (the account's own change clears it)."""
         with self.store._transaction() as conn:
-            conn.execute("UPDATE users SET password = ? WHERE id = ?", (password_hash, user_id))
+            conn.execute(
+                "UPDATE users SET password = ?, must_change_password = ? WHERE id = ?",
+                (password_hash, int(must_change), user_id),
+            )
             conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
     # -- roles --------------------------------------------------------------------------------

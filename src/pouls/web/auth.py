@@ -40,6 +40,15 @@ class LoginRequired(Exception):
     """Raised by `viewer` when a request proves no identity; see `login_required`."""
 
 
+class PasswordChangeRequired(LoginRequired):
+    """Raised by `viewer` for a browser whose account must first choose its own password (made
+    on the members page, its first password seen by an admin); `login_required` answers it.
+    API tokens are not concerned: their owner made them after choosing a password."""
+
+
+PASSWORD_PAGE = "/settings/password"  # the one page such an account may open
+
+
 def viewer(request: Request) -> User:
     """FastAPI dependency: the signed-in account (session cookie or bearer token)."""
     users = request.app.state.store.users
@@ -53,6 +62,8 @@ def viewer(request: Request) -> User:
         cookie = request.cookies.get(COOKIE)
         if cookie:
             user = users.session_user(digest(cookie))
+            if user is not None and user.must_change and request.url.path != PASSWORD_PAGE:
+                raise PasswordChangeRequired()
     if user is None:
         raise LoginRequired()
     request.state.user = user
@@ -60,9 +71,19 @@ def viewer(request: Request) -> User:
 
 
 def login_required(request: Request, exc: Exception) -> Response:
-    """Pages send people to the login page and back; the API and streams answer 401."""
+    """Pages send people to the login page and back; the API and streams answer 401. An
+    account that must choose its own password is sent to the password page (403 for the API,
+    streams and htmx requests, with the reason)."""
     path = request.url.path
-    if path.startswith("/api/") or path == "/stream" or request.headers.get("HX-Request"):
+    script = path.startswith("/api/") or path == "/stream" or request.headers.get("HX-Request")
+    if isinstance(exc, PasswordChangeRequired):
+        if not script:
+            return RedirectResponse(PASSWORD_PAGE, status_code=303)
+        reason = N_("Choose your own password first, on the password page: %(page)s")
+        return JSONResponse(
+            {"detail": _say(request, reason) % {"page": PASSWORD_PAGE}}, status_code=403
+        )
+    if script:
         return JSONResponse(
             {"detail": "sign in first: a session cookie or `Authorization: Bearer <token>`"},
             status_code=401,
@@ -134,7 +155,8 @@ def login(
         log.warning("sign-in failed for %s from %s (%d in a row)", who, address, failures)
         return _page(request, safe_next(next), _say(request, N_("Wrong login or password.")), 401)
     throttle.succeeded(account, address)
-    return open_session(request, user.id, RedirectResponse(safe_next(next), status_code=303))
+    target = PASSWORD_PAGE if user.must_change else safe_next(next)
+    return open_session(request, user.id, RedirectResponse(target, status_code=303))
 
 
 def open_session(request: Request, user_id: int, response: Response) -> Response:

@@ -191,7 +191,11 @@ def create_member(
     password = new_secret()
     try:
         request.app.state.store.users.add(
-            login, hash_password(password), name.strip() or None, member_of=(who.workspace, role)
+            login,
+            hash_password(password),
+            name.strip() or None,
+            member_of=(who.workspace, role),
+            must_change=True,  # the admin saw it: the first sign-in asks for a new one
         )
     except UserExists:
         return _members(request, who, "exists", 400)
