@@ -143,6 +143,7 @@ async def test_the_watcher_sends_the_digest_by_email_when_due(
         clock=lambda: now[0],
         sleep=sleep,
         workspaces=["demo"],
+        timezones={"demo": "Europe/Paris"},
     )
     running = asyncio.ensure_future(watcher.run())
     for _ in range(500):
@@ -153,7 +154,9 @@ async def test_the_watcher_sends_the_digest_by_email_when_due(
     await running
     assert naps and max(naps) <= 3600  # slept towards 08:00 Paris, looking at the clock hourly
     msg = email.message_from_bytes(inbox.messages[0], policy=policy.default)
-    assert msg["Subject"] == "[pouls] Daily digest · demo · 2026-09-19 → 2026-09-20 06:00 UTC"
+    assert msg["Subject"] == (  # on the workspace's clock: 08:00 in Paris
+        "[pouls] Daily digest · demo · Sep 19, 2026, 8:00\u202fAM → Sep 20, 2026, 8:00\u202fAM CEST"
+    )
     assert "Rising terms" in msg.get_body(("plain",)).get_content()
     assert "<h2>Daily digest" in msg.get_body(("html",)).get_content()
     assert [p.get_content_type() for p in msg.walk()].count("image/png") == 1
@@ -189,7 +192,9 @@ digest_sinks = ["team"]
     end = "2026-09-20T14:00+02:00"
     printed = pouls(demo, "digest", "-w", "demo", "--end", end)
     assert printed.returncode == 0, printed.stderr
-    assert printed.stdout.startswith("Daily digest · demo · 2026-09-19 → 2026-09-20 12:00 UTC")
+    assert printed.stdout.startswith(  # the workspace's clock: Europe/Paris by default
+        "Daily digest · demo · Sep 19, 2026, 2:00\u202fPM → Sep 20, 2026, 2:00\u202fPM CEST"
+    )
     assert "intoxication" in printed.stdout and inbox.messages == []
     weekly = pouls(demo, "digest", "-w", "demo", "--period", "week", "--end", end, "--send")
     assert weekly.returncode == 0, weekly.stderr

@@ -4,6 +4,7 @@ language writes them, bodies from autoescaped templates."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,7 +80,7 @@ def test_notice_bodies_are_escaped_html_and_plain_text(lang: str) -> None:
     assert SNEAKY in notice.text  # the text part is plain text: nothing to escape
 
 
-def _alert(lang: str) -> Notice:
+def _alert(lang: str, tz: ZoneInfo = ZoneInfo("UTC")) -> Notice:
     rule = Rule(name="buzz", workspace="demo", kind="spike", topic="tarte")
     firing = Firing(
         rule="buzz",
@@ -119,7 +120,7 @@ def _alert(lang: str) -> Notice:
         step_minutes=60,
     )
     return alert_notice(
-        firing, rule, explanation, alert_id=7, lang=lang, base_url="http://pouls.test/"
+        firing, rule, explanation, alert_id=7, lang=lang, base_url="http://pouls.test/", tz=tz
     )
 
 
@@ -130,9 +131,30 @@ def test_an_alert_notice_is_worded_in_its_language() -> None:
     assert "Observed: 1,500" in en.text and "Usual: 12.2" in en.text
     assert "Sentiment : négatif 1\u202f000" in fr.text
     assert "Signaux représentatifs :" in fr.text and "Representative signals:" in en.text
-    assert "depuis 20/09/2026 13:00 UTC" in fr.text and "since 9/20/26, 1:00\u202fPM UTC" in en.text
+    assert "depuis 20 sept. 2026, 13:00 UTC" in fr.text
+    assert "since Sep 20, 2026, 1:00\u202fPM UTC" in en.text
     assert "&lt;script&gt;" in (en.html or "") and "<script>" not in (en.html or "")
     assert fr.link == "http://pouls.test/alerts/7?ws=demo" and fr.images["chart"]
+
+
+def test_an_alert_notice_tells_its_times_on_the_workspace_clock() -> None:
+    """A team in New York reads 9:00 AM EDT, not the UTC the alert was stored in."""
+    york = ZoneInfo("America/New_York")
+    fr, en = _alert("fr", york), _alert("en", york)
+    assert "depuis 20 sept. 2026, 09:00 EDT" in fr.text
+    assert "since Sep 20, 2026, 9:00\u202fAM EDT" in en.text
+    assert "UTC" not in fr.text + en.text and "EDT" in (en.html or "")
+
+
+def test_a_digest_tells_its_period_on_the_workspace_clock() -> None:
+    tokyo = ZoneInfo("Asia/Tokyo")
+    fr, en = digest_notice(_digest(), "fr", tokyo), digest_notice(_digest(), "en", tokyo)
+    assert fr.subject == "Résumé du jour · demo · 19 sept. 2026, 23:00 → 20 sept. 2026, 23:00 JST"
+    assert en.subject == (
+        "Daily digest · demo · Sep 19, 2026, 11:00\u202fPM → Sep 20, 2026, 11:00\u202fPM JST"
+    )
+    assert fr.text.startswith(fr.subject) and "UTC" not in fr.text + en.text
+    assert en.images["chart"].startswith(b"\x89PNG")
 
 
 def test_telegram_and_slack_say_open_in_pouls_in_the_notices_language() -> None:

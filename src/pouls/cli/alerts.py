@@ -137,6 +137,7 @@ def digest(
     workspace = context.workspace_id(workspace)
     import asyncio
 
+    from pouls.query.period import zone
     from pouls.signals import utcnow
     from pouls.watch.digest import gather
     from pouls.watch.messages import digest_notice
@@ -156,7 +157,9 @@ def digest(
     store = context.store()
     try:
         p: Literal["day", "week"] = "day" if period == "day" else "week"
-        notice = digest_notice(gather(store, workspace, p, until, base_url=a.base_url), a.lang)
+        tz = zone(settings.workspace(workspace).timezone)  # type: ignore[union-attr]
+        digest = gather(store, workspace, p, until, base_url=a.base_url)
+        notice = digest_notice(digest, a.lang, tz)
         if not send:
             typer.echo(notice.text)  # as is: no wrapping, no markup
             return

@@ -124,6 +124,7 @@ def start(
         alerts=a,
         crisis=crisis,
         workspaces=[w.id for w in settings.workspaces],
+        timezones={w.id: w.timezone for w in settings.workspaces},
         reload=Reload(book.rules_version, lambda: rules_of(settings, book), reload_every),
         **kwargs,  # type: ignore[arg-type]
     )

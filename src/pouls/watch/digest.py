@@ -74,9 +74,9 @@ class Digest(msgspec.Struct, kw_only=True):
         """Relative change of the volume against the previous period (None without one)."""
         return (self.volume - self.previous) / self.previous if self.previous else None
 
-    def chart(self) -> bytes:
-        """Signals per step over the period."""
-        return chart.png(self.series)
+    def chart(self, lang: str = "en", tz: ZoneInfo | None = None) -> bytes:
+        """Signals per step over the period, its time ticks on the clock of `tz`."""
+        return chart.png(self.series, end=self.end, step=STEP[self.period], lang=lang, tz=tz)
 
 
 def gather(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from jinja2 import Environment, FileSystemLoader
@@ -25,6 +26,7 @@ from pouls.watch.rules import Firing, title
 CHANGES = {"opened": N_("New alert"), "updated": N_("Alert updated"), "closed": N_("Alert over")}
 PERIODS = {"day": N_("Daily digest"), "week": N_("Weekly digest")}
 STATUS = {"open": N_("open"), "closed": N_("over")}
+UTC_ZONE = ZoneInfo("UTC")  # where the caller knows no workspace clock
 
 
 @functools.cache
@@ -48,8 +50,10 @@ def alert_notice(
     alert_id: int,
     lang: str,
     base_url: str,
+    tz: ZoneInfo = UTC_ZONE,
 ) -> Notice:
-    """The notice for one change of an alert, with its explanation and chart."""
+    """The notice for one change of an alert, with its explanation and chart; its times on
+    the clock of `tz` (the workspace's)."""
     head = title(rule, firing, lang)
     link = f"{base_url.rstrip('/')}/alerts/{alert_id}?ws={rule.workspace}"
     data: dict = {
@@ -67,13 +71,13 @@ def alert_notice(
         e = explanation
         rows = _rows(lang, e)
         examples = e.examples
-        images["chart"] = e.chart(lang)
+        images["chart"] = e.chart(lang, tz)
         data["explanation"] = msgspec.to_builtins(e)
     text, html = _render(
         "alert",
         lang,
         head=head,
-        since=formats.moment(lang, firing.started),
+        since=formats.stamp(lang, firing.started, tz),
         rows=rows,
         examples=examples,
         link=link,
@@ -114,10 +118,12 @@ def _sentiment(lang: str, counts: dict[str, int]) -> str:
     )
 
 
-def digest_notice(d: Digest, lang: str) -> Notice:
-    """A workspace's digest as text and HTML, the chart inline."""
+def digest_notice(d: Digest, lang: str, tz: ZoneInfo = UTC_ZONE) -> Notice:
+    """A workspace's digest as text and HTML, the chart inline; its dates on the clock of `tz`
+    (the workspace's): `Daily digest · acme · 6 déc. 2026, 08:00 → 7 déc. 2026, 08:00 CET`."""
     period = translate(lang, PERIODS[d.period])
-    head = f"{period} · {d.workspace} · {d.start:%Y-%m-%d} → {d.end:%Y-%m-%d %H:%M} UTC"
+    start = formats.stamp(lang, d.start, tz, named=False)
+    head = f"{period} · {d.workspace} · {start} → {formats.stamp(lang, d.end, tz)}"
     n = functools.partial(formats.number, lang)
     change = formats.percent(lang, d.change, signed=True)
     volume = translate(
@@ -168,7 +174,7 @@ def digest_notice(d: Digest, lang: str) -> Notice:
         text=text,
         html=html,
         data=msgspec.to_builtins(d),
-        images={"chart": d.chart()},
+        images={"chart": d.chart(lang, tz)},
         lang=lang,
         link=d.link,
     )

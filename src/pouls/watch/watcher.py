@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -148,8 +149,10 @@ class Watcher:
         crisis: CrisisWatch | None = None,
         workspaces: Sequence[str] = (),
         reload: Reload | None = None,
+        timezones: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
+        self.timezones = dict(timezones or {})  # workspace -> IANA zone, for the times told
         self._reload = reload  # where `run()` looks for changed rules (web app, API, CLI)
         self._rules_version: object = reload.version() if reload is not None else None
         self.book = WatchStore(store)
@@ -398,6 +401,13 @@ class Watcher:
             except Exception:  # one bad alert must not stop the watcher; it is in the log
                 log.exception("alert not handled: %r", firing)
 
+    def zone(self, workspace: str) -> ZoneInfo:
+        """The workspace's clock for the times its notices tell (UTC when it has none)."""
+        try:
+            return ZoneInfo(self.timezones.get(workspace) or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
+
     async def digests(self) -> None:
         """Send every workspace its digest at `digest_hour` local time, until cancelled."""
         await schedule(self.settings, self.send_digests, clock=self.clock, sleep=self._sleep)
@@ -410,7 +420,7 @@ class Watcher:
             d = await asyncio.to_thread(gather, self.store, ws, period, end, base_url=a.base_url)
             if d.volume == 0 and not d.alerts and not d.escalations:
                 continue  # nothing happened: no mail
-            notice = digest_notice(d, a.lang)
+            notice = digest_notice(d, a.lang, self.zone(ws))
             self.outbox.send(notice, a.digest_sinks)
             out.append(notice)
         return out
@@ -495,6 +505,7 @@ class Watcher:
             alert_id=alert_id,
             lang=lang,
             base_url=self.settings.base_url,
+            tz=self.zone(rule.workspace),
         )
         # told once the snooze is over (or ended by the team), the latest change only
         quiet = in_quiet_hours(rule, firing.at)
