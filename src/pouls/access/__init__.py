@@ -15,7 +15,7 @@ from typing import Literal, get_args
 Role = Literal["admin", "analyst", "community_manager", "moderator", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
-Action = Literal["read", "watch", "export", "manage", "respond"]
+Action = Literal["read", "watch", "export", "manage", "respond", "correct"]
 
 # `watch`: create, edit and delete topics and alert rules (web app and API).
 # `manage`: a workspace's members and their roles, and pausing its sources.
@@ -30,6 +30,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # `respond`: acknowledge, assign, snooze, comment on, resolve and reopen alerts. Every role
     # that works the signals answers alerts; a viewer's seat is for looking (docs/alerts.md).
     "respond": frozenset({"admin", "analyst", "community_manager", "moderator"}),
+    # `correct`: give a signal's sentiment, toxicity, language or entities the value a person
+    # judges right; it wins over the models in every figure and teaches the workspace's
+    # adaptation, so it is the analysts' call, as topics and rules are (docs/corrections.md).
+    "correct": frozenset({"admin", "analyst"}),
 }
 
 

@@ -26,9 +26,11 @@ from pouls.web.routes import (
     alerts,
     alerts_api,
     api,
+    api_corrections,
     api_rules,
     api_topics,
     checkins,
+    corrections,
     dashboard,
     dashboard_api,
     deadletters,
@@ -143,6 +145,8 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(reports.api, dependencies=SignedIn)
     app.include_router(api_topics.router, dependencies=SignedIn)
     app.include_router(api_rules.router, dependencies=SignedIn)
+    app.include_router(api_corrections.router, dependencies=SignedIn)
+    app.include_router(corrections.router, dependencies=SignedIn)
     app.include_router(manage.router, dependencies=SignedIn)
     app.include_router(account.router, dependencies=SignedIn)
     app.include_router(help.router, dependencies=SignedIn)

@@ -48,6 +48,6 @@ def changing(request: Request, who: Member, action: Action) -> None:
     if not same_origin(request):
         raise HTTPException(403, "this form must be sent from pouls itself")
     if not who.may(action):
-        if action == "watch":
+        if action in ("watch", "correct"):
             raise HTTPException(403, "Only admins and analysts may change this: ask one of them.")
         raise HTTPException(403, "Only admins may change this: ask one of them.")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from pouls.access import may
+from pouls.corrections import ENTITY_TYPES, SENTIMENTS, TOXICITY
 from pouls.query import QueryError
 from pouls.query.period import zone
 from pouls.store import Page
@@ -33,6 +34,7 @@ def wall(request: Request, sel: Annotated[Selection, Depends(wall_selection)]) -
         "facet_names": FACETS,
         "workspaces": [w for w in settings.workspaces if w.id in request.state.user.roles],
         "exporter": may(request.state.user.roles.get(sel.workspace), "export"),
+        "corrector": may(request.state.user.roles.get(sel.workspace), "correct"),
         "picker": picker(sel.period, tz, language(request)),
         "range_action": "/",
     }
@@ -52,6 +54,7 @@ def wall(request: Request, sel: Annotated[Selection, Depends(wall_selection)]) -
         context.update(page=Page(signals=[], total=0), facets={}, error=exc)
         return pages.TemplateResponse(request, "wall.html", context, status_code=400)
     context["page"] = page
+    context["marked"] = store.corrections.marked(sel.workspace, [s.id for s in page.signals])
     if request.headers.get("HX-Request") and sel.after:
         return pages.TemplateResponse(request, "_cards.html", context)
     context["facets"] = store.facets(sel.workspace, sel.q, sel.filters)
@@ -67,6 +70,15 @@ def detail(
     if signal is None:
         raise HTTPException(404, "no such signal in this workspace")
     as_json = msgspec.json.format(msgspec.json.encode(signal), indent=2).decode()
-    return pages.TemplateResponse(
-        request, "signal.html", {"sel": sel, "s": signal, "as_json": as_json}
-    )
+    context = {
+        "sel": sel,
+        "s": signal,
+        "as_json": as_json,
+        "corrections": {
+            c.field: c for c in request.app.state.store.corrections.of(sel.workspace, signal_id)
+        },
+        "corrector": may(request.state.user.roles.get(sel.workspace), "correct"),
+        "choices": {"sentiment": SENTIMENTS, "toxicity": TOXICITY},
+        "entity_types": ENTITY_TYPES,
+    }
+    return pages.TemplateResponse(request, "signal.html", context)
