@@ -27,6 +27,7 @@ from pouls.web.routes import (
     alerts_api,
     api,
     api_corrections,
+    api_manage,
     api_rules,
     api_topics,
     checkins,
@@ -145,6 +146,7 @@ def create_app(settings: Settings, store: Store, live: Live | None = None) -> Fa
     app.include_router(reports.api, dependencies=SignedIn)
     app.include_router(api_topics.router, dependencies=SignedIn)
     app.include_router(api_rules.router, dependencies=SignedIn)
+    app.include_router(api_manage.router, dependencies=SignedIn)
     app.include_router(api_corrections.router, dependencies=SignedIn)
     app.include_router(corrections.router, dependencies=SignedIn)
     app.include_router(manage.router, dependencies=SignedIn)

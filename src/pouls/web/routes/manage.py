@@ -57,7 +57,8 @@ class SourceRow(msgspec.Struct, kw_only=True):
     dead_letters: int
 
 
-def _sources(request: Request, workspace: str) -> list[SourceRow]:
+def sources_of(request: Request, workspace: str) -> list[SourceRow]:
+    """The workspace's sources as the page and `/api/v1/sources` show them, by name."""
     settings = request.app.state.settings
     store = request.app.state.store
     states = {s.source: s for s in store.sources(workspace)}
@@ -90,7 +91,7 @@ def _sources(request: Request, workspace: str) -> list[SourceRow]:
 @router.get("/settings/sources", response_class=HTMLResponse)
 def sources(request: Request, who: Annotated[Member, Depends(member)]) -> HTMLResponse:
     """Each source's health: last success, last error and when, lag, counts; pause/resume."""
-    context = {"sources": _sources(request, who.workspace), "manager": who.may("manage")}
+    context = {"sources": sources_of(request, who.workspace), "manager": who.may("manage")}
     return _page(request, who, "settings_sources.html", context)
 
 
@@ -98,7 +99,7 @@ def sources(request: Request, who: Annotated[Member, Depends(member)]) -> HTMLRe
 def pause(request: Request, name: str, who: Annotated[Member, Depends(member)]) -> Response:
     """Stop reading a source; its cursor stays, and the pause outlives a restart."""
     changing(request, who, "manage")
-    row = next((s for s in _sources(request, who.workspace) if s.name == name), None)
+    row = next((s for s in sources_of(request, who.workspace) if s.name == name), None)
     if row is None:
         raise HTTPException(404, "no such source in this workspace")
     if not row.pausable:
