@@ -17,15 +17,13 @@ from zoneinfo import ZoneInfo
 
 from pouls.config import Settings
 from pouls.config.reports import WEEKDAYS, Report
-from pouls.locale import translate
 from pouls.query.period import Period
 from pouls.report import NoData, ReportError
-from pouls.report.content import Content, gather
+from pouls.report.content import gather
+from pouls.report.mail import notice_of
 from pouls.report.render import filename, pdf
-from pouls.report.words import change, day, number
 from pouls.signals import utcnow
 from pouls.sinks import Sink
-from pouls.sinks.notice import Notice
 from pouls.store.reports import Reports, SendStatus
 from pouls.store.sqlite import SQLiteStore
 
@@ -159,7 +157,7 @@ class Scheduler:
             log.error("report %s/%s not made: %s", report.workspace, report.name, exc)
             await asyncio.to_thread(self.book.finish, report, at, "failed", exc.text("en"))
             return "failed"
-        notice = notice_of(content, document)
+        notice = notice_of(content, document, filename(content, "pdf"))
         answers, ok = [], True
         for name in report.sinks:
             sink = self.sinks.get(name)
@@ -176,32 +174,3 @@ class Scheduler:
         detail = "; ".join(answers) or "no sink named in `sinks`"
         await asyncio.to_thread(self.book.finish, report, at, status, detail)
         return status
-
-
-def notice_of(content: Content, document: bytes) -> Notice:
-    """The e-mail of one issue: a few lines in the report's language, the PDF attached."""
-    lang = content.report.lang
-    tz = ZoneInfo(content.timezone)
-    since = day(lang, content.period.since, tz)
-    until = day(lang, content.period.until - timedelta(microseconds=1), tz)
-    subject = translate(
-        lang, "%(title)s, %(since)s – %(until)s", title=content.title, since=since, until=until
-    )
-    volume = content.totals["volume"]
-    lines = [
-        translate(lang, "The report %(title)s is attached as a PDF.", title=content.title),
-        "",
-        f"{translate(lang, 'Signals')}: {number(lang, volume.value or 0)} ({change(lang, volume.change)} "
-        f"{translate(lang, 'vs previous period')})",
-        "",
-        translate(lang, "Open it in pouls: %(link)s", link=content.link),
-    ]
-    return Notice(
-        kind="report",
-        workspace=content.workspace,
-        subject=subject,
-        text="\n".join(lines),
-        attachments={filename(content, "pdf"): document},
-        lang=lang,
-        link=None,
-    )
