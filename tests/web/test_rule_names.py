@@ -4,8 +4,10 @@ pouls.toml with the reason in the reader's language."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,8 +17,10 @@ from pouls.config import ConfigError, load
 from pouls.config.watch import RESERVED_RULE_NAMES
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
+from pouls.web.live import Live
 from tests.cli.process import pouls
-from tests.web.conftest import CONFIG, TOKEN
+from tests.web.conftest import CONFIG, TOKEN, sign_in
+from tests.web.test_browser import CHROMIUM, FLAGS
 
 
 def test_every_fixed_word_under_rules_is_a_reserved_rule_name() -> None:
@@ -73,3 +77,39 @@ def test_pouls_toml_and_the_cli_refuse_a_reserved_name(tmp_path: Path) -> None:
     done = pouls(home, "rule", "add", "new", "-w", "acme", "--kind", "match", "--query", "x")
     assert done.returncode == 1 and "reserved by the rules pages" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_in_the_browser_a_reserved_name_is_refused_and_another_saves(
+    server: tuple[str, Live, asyncio.AbstractEventLoop],
+    filled: SQLiteStore,
+    lang: str,
+    width: int,
+) -> None:
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
+    from playwright.sync_api import expect, sync_playwright
+
+    words = {"en": "is reserved by the rules pages", "fr": "est réservé aux pages des règles"}
+    base, _, _ = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        sign_in(page, base, "/rules?ws=acme")
+        page.goto(f"{base}/lang?to={lang}&next={quote('/rules/new?ws=acme', safe='')}")
+        page.fill("input[name=name]", "new")
+        page.select_option("select[name=kind]", "match")
+        page.fill("input[name=query]", "injoignable")
+        page.locator("#save-rule").click()
+        expect(page.locator("#rule-problems")).to_contain_text(words[lang])
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert WatchStore(filled).rule("acme", "new") is None
+        page.fill("input[name=name]", f"nouveau-{width}")
+        page.locator("#save-rule").click()
+        page.wait_for_url(f"{base}/rules?ws=acme&saved=nouveau-{width}")
+        page.goto(f"{base}/rules/nouveau-{width}?ws=acme")  # its replay page opens
+        expect(page.locator("form.trial")).to_be_visible()
+        browser.close()
