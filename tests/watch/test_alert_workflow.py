@@ -262,3 +262,25 @@ async def test_an_acknowledged_alert_still_waits_for_its_quiet_hours(tmp_path: P
     await outbox.drain()
     assert hook.sent == [notice]
     store.close()
+
+
+async def test_a_notice_sent_replaces_the_one_its_alert_held(tmp_path: Path) -> None:
+    from pouls.sinks.notice import Notice
+    from pouls.watch.delivery import Outbox
+
+    store, _, hook, clock = setup(tmp_path)
+    book = WatchStore(store)
+    i = book.open_alert(
+        "acme", rule="vip", kind="match", title="t", at=NOW, observed=3, baseline=1, score=1
+    )
+    outbox = Outbox(book, {"hook": hook}, clock=lambda: clock[0])  # type: ignore[dict-item]
+    old = Notice(kind="alert", workspace="acme", subject="old", text="t", alert_id=i)
+    new = Notice(kind="alert", workspace="acme", subject="new", text="t", alert_id=i)
+    outbox.send(old, ["hook"], quiet_until=NOW + timedelta(hours=8))
+    outbox.send(new, ["hook"])  # told at once (the alert is no longer held)
+    clock[0] = NOW + timedelta(hours=9)
+    await outbox.drain()
+    assert hook.sent == [new]  # the older news never comes after the newer
+    dropped = book.deliveries("acme", alert_id=i)
+    assert any(d.detail == "not sent: a later notice of the alert went instead" for d in dropped)
+    store.close()
