@@ -8,8 +8,12 @@ enrichers cost from what the rest of pouls costs. An asyncio + httpx load genera
 with 1, 8 and 32 concurrent senders, 1 and 100 signals per request, each signal new, for
 POULS_BENCH_WEBHOOK_SECONDS (6) per configuration, the servers back to back; it records
 requests/s, signals/s, p50/p99 latency of the 2xx answers, 503 answers (a sender then waits
-`Retry-After`, at most 1 s), and, from process start, the time to the first 2xx and that first
-request's own latency. Targets (issue 11): pouls >= 0.8x the minimal endpoint's requests/s at
+`Retry-After`, at most 1 s), and, from process start, the time to the first 2xx, that first
+request's own latency and the tenth's. pouls answers 2xx once a delivery is in its intake
+journal and stores it just after: for each configuration the bench also records the backlog
+left in the journal when the senders stop, the wall time until it is empty, and the drain
+rate (signals accepted in the configuration / seconds from its start until its backlog is
+stored: enriched and stored per second, end to end); the next configuration starts after that. Targets (issue 11): pouls >= 0.8x the minimal endpoint's requests/s at
 1, 8 and 32 senders, p99 <= 200 ms at 8 senders, >= 5,000 signals/s with 100 per request.
 The machine's load average is recorded: other work on the same cores moves every figure.
 Writes bench/results/webhooks.json.
@@ -24,6 +28,7 @@ import json
 import os
 import platform
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -141,7 +146,8 @@ class Server:
         )
 
     async def first_answer(self, client: httpx.AsyncClient) -> dict[str, float]:
-        """Post until the first 2xx: seconds from process start, and that request's latency."""
+        """Post until the first 2xx: seconds from process start, that request's latency, and
+        the latency of the tenth request (sent one after the other)."""
         n = 0
         while time.perf_counter() - self.started < STARTUP_LIMIT:
             if self.process.poll() is not None:
@@ -159,9 +165,18 @@ class Server:
                 return {
                     "start_to_first_2xx_s": round(done - self.started, 3),
                     "first_request_latency_ms": round((done - sent) * 1000, 1),
+                    "tenth_request_latency_ms": await self._tenth(client),
                 }
             raise RuntimeError(f"{self.name}: {response.status_code} {response.text[:200]}")
         raise RuntimeError(f"{self.name} did not answer in {STARTUP_LIMIT:.0f} s")
+
+    async def _tenth(self, client: httpx.AsyncClient) -> float:
+        for n in range(9):
+            body = _body(f"tenth-{n}", 1)
+            sent = time.perf_counter()
+            response = await client.post(self.url, content=body, headers=_headers(body))
+            response.raise_for_status()
+        return round((time.perf_counter() - sent) * 1000, 1)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -222,6 +237,33 @@ async def _load(
     }
 
 
+def _backlog(db: Path | None) -> int:
+    """Entries in pouls' intake journal (accepted, not yet stored); 0 for the minimal endpoint."""
+    if db is None:
+        return 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return int(
+            conn.execute("SELECT coalesce(sum(signals), 0) FROM intake_journal").fetchone()[0]
+        )
+    finally:
+        conn.close()
+
+
+async def _drained(db: Path | None, run: dict[str, Any], per_request: int) -> None:
+    """Wait until the journal is empty; add the backlog at the end of the load, the wall time
+    to store it, and the drain rate over the whole configuration."""
+    left = _backlog(db)
+    waited = time.perf_counter()
+    while _backlog(db):
+        await asyncio.sleep(0.05)
+    drain_s = time.perf_counter() - waited
+    stored = run["requests"] * per_request
+    run["backlog_at_end"] = left
+    run["drain_after_end_s"] = round(drain_s, 2)
+    run["drain_signals_per_s"] = round(stored / (run["seconds"] + drain_s), 1)
+
+
 def _verdict(pouls: dict[str, Any], minimal: dict[str, Any]) -> dict[str, Any]:
     ratio = pouls["requests_per_s"] / max(minimal["requests_per_s"], 1e-9)
     return {"requests_per_s_ratio": round(ratio, 2), "ratio_target_met": ratio >= 0.8}
@@ -241,6 +283,7 @@ async def _run(home: Path) -> dict[str, Any]:
         # The same intake with no enricher (privacy and topics only): what pouls itself costs.
         "pouls_no_enrichers": [pouls, "--home", str(bare), "up", "--no-sources"],
     }
+    dbs = {"pouls": home / "pouls.db", "pouls_no_enrichers": bare / "pouls.db"}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     results: dict[str, Any] = {"startup": {}, "runs": []}
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
@@ -258,6 +301,7 @@ async def _run(home: Path) -> dict[str, Any]:
                     for name, server in servers.items():
                         tag = f"{name}-{senders}-{per_request}"
                         row[name] = await _load(client, server.url, senders, per_request, tag)
+                        await _drained(dbs.get(name), row[name], per_request)
                     row.update(_verdict(row["pouls"], row["minimal"]))
                     bare_ratio = _verdict(row["pouls_no_enrichers"], row["minimal"])
                     row["no_enrichers_requests_per_s_ratio"] = bare_ratio["requests_per_s_ratio"]
@@ -294,6 +338,12 @@ def _targets(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "p99_ms_at_8_senders_1_signal": p99,
         "p99_target_200_ms_met": p99 is not None and p99 <= 200,
         "best_signals_per_s_100_per_request": best_bulk,
+        "best_drain_signals_per_s_100_per_request": max(
+            find(s, 100)["pouls"]["drain_signals_per_s"] for s in SENDERS
+        ),
+        "best_drain_signals_per_s_1_per_request": max(
+            find(s, 1)["pouls"]["drain_signals_per_s"] for s in SENDERS
+        ),
         "signals_target_5000_met": best_bulk >= 5000,
     }
 

@@ -8,6 +8,7 @@ not committed and the stable ids make the replay a no-op for what was.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import threading
@@ -225,10 +226,14 @@ async def _commit(
 _applying = threading.Lock()
 
 
-def apply(stages: Sequence[Enricher], signals: list[Signal]) -> list[Signal]:
+def apply(
+    stages: Sequence[Enricher], signals: list[Signal], *, exclusive: bool = True
+) -> list[Signal]:
     """Run the stages in order; a stage that fails is logged and skipped for this batch, except
-    the privacy stage: when it fails, the batch goes on stripped of whatever may name someone."""
-    with _applying:
+    the privacy stage: when it fails, the batch goes on stripped of whatever may name someone.
+    `exclusive=False` for stages that keep no model and may run beside a batch (own accounts,
+    privacy: what the webhook intake runs before journaling a delivery)."""
+    with _applying if exclusive else contextlib.nullcontext():
         for stage in stages:
             try:
                 signals = stage.enrich(signals)

@@ -18,6 +18,7 @@ from pouls.config import load
 from pouls.sources.webhook import sign
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.app import create_app
+from tests.intake import drained
 
 WS = "acme"
 HOOK_SECRET = "hook-secret-for-fuzz"
@@ -82,22 +83,28 @@ def dumps(payload: Any) -> bytes:
 
 
 def post_hook(client: TestClient, body: bytes, source: str = "hook") -> Response:
-    """A signed delivery to `POST /ingest/{source}`."""
+    """A signed delivery to `POST /ingest/{source}`, answered then drained into the store."""
     headers = {"X-Signature-256": sign(HOOK_SECRET, body), "Content-Type": "application/json"}
-    return client.post(f"/ingest/{source}", content=body, headers=headers)
+    answer = client.post(f"/ingest/{source}", content=body, headers=headers)
+    drained(client)
+    return answer
 
 
 def post_meta(client: TestClient, body: bytes) -> Response:
-    """A delivery signed with the Meta app secret to `/hooks/meta/meta`."""
+    """A delivery signed with the Meta app secret to `/hooks/meta/meta`, then drained."""
     mac = hmac.new(META_SECRET.encode(), body, hashlib.sha256).hexdigest()
     headers = {"X-Hub-Signature-256": f"sha256={mac}", "Content-Type": "application/json"}
-    return client.post("/hooks/meta/meta", content=body, headers=headers)
+    answer = client.post("/hooks/meta/meta", content=body, headers=headers)
+    drained(client)
+    return answer
 
 
 def post_telegram(client: TestClient, body: bytes) -> Response:
-    """An update with the webhook's secret token to `/hooks/telegram/bot`."""
+    """An update with the webhook's secret token to `/hooks/telegram/bot`, then drained."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
-    return client.post("/hooks/telegram/bot", content=body, headers=headers)
+    answer = client.post("/hooks/telegram/bot", content=body, headers=headers)
+    drained(client)
+    return answer
 
 
 def post_checkin(client: TestClient, body: bytes) -> Response:

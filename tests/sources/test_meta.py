@@ -15,6 +15,7 @@ from pouls.config import load
 from pouls.store import Filters
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.app import create_app
+from tests.intake import drained
 
 PAYLOADS = Path(__file__).parent.parent / "payloads" / "meta"
 APP_SECRET = "meta-app-secret-for-tests"
@@ -49,11 +50,13 @@ def app_store(
 def deliver(client: TestClient, name: str | bytes, secret: str = APP_SECRET):
     body = name if isinstance(name, bytes) else (PAYLOADS / name).read_bytes()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return client.post(
+    answer = client.post(
         "/hooks/meta/meta",
         content=body,
         headers={"X-Hub-Signature-256": signature, "Content-Type": "application/json"},
     )
+    drained(client)  # answered once journaled; stored by the drainer just after
+    return answer
 
 
 def test_verification_handshake_echoes_the_challenge(app_store) -> None:

@@ -60,7 +60,7 @@ def test_webhook_lone_surrogate_is_stored_as_a_replacement_character(app) -> Non
     body = dumps([{"id": "a", "text": "ok"}, {"id": "b", "text": f"x{LONE}y", "author_name": LONE}])
     response = post_hook(client, body)
     assert response.status_code == 202, response.text
-    assert response.json()["stored"] == 2
+    assert response.json()["accepted"] == 2
     stored = store.get(WS, signal_id(WS, "hook", "b"))
     assert stored is not None and stored.text == "x\ufffdy" and stored.author_name == "\ufffd"
     assert store.search(WS, "x").signals  # the full-text index took it too

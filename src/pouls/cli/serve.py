@@ -131,7 +131,8 @@ async def _serve(
     stages = app.state.stages
     # Models load now, before the server listens: not in the first webhook's request.
     await asyncio.to_thread(intake.warm, settings, stages)
-    # Webhook deliveries reach the alert watcher like the pipeline's batches do.
+    # Webhook deliveries reach the alert watcher like the pipeline's batches do; what an
+    # earlier run journaled and did not store (a kill) is stored first.
     app.state.intake = intake.intake_for(app, [live.publish, watcher.listener, warmer.poke])
     app.state.intake.start()
     # Open live streams (SSE) never end by themselves: give them 2 s to close at shutdown.
@@ -174,6 +175,9 @@ async def _serve(
     )
     await stop.wait()
     totals = await flow  # sources cancelled, in-flight batches committed
+    # Webhook deliveries already accepted are stored while the alert watcher still listens;
+    # the server answers later ones 503 with Retry-After until it stops.
+    await app.state.intake.close()
     halt.set()
     await backfill  # ends after its current chunk; the next start resumes it
     await expiring
@@ -185,7 +189,6 @@ async def _serve(
     server.should_exit = True
     await web
     listening.cancel()
-    await app.state.intake.close()  # webhook deliveries accepted and not yet answered: stored
     app.state.halt.set()  # topic backfills started from the web stop between chunks
     await asyncio.gather(*app.state.backfill_tasks)
     store.close()

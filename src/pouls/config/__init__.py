@@ -183,10 +183,11 @@ class Web(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         int,
         msgspec.Meta(
             ge=1,
-            description="Most webhook signals waiting to be stored; past it a delivery is"
-            " refused at once with 503 and Retry-After (senders retry) instead of waiting.",
+            description="Most webhook entries accepted and not yet stored (the intake journal's"
+            " backlog, on disk); past it a delivery is refused at once with 503 and Retry-After"
+            " (senders retry) instead of waiting.",
         ),
-    ] = 2000
+    ] = 20_000
     page_size: Annotated[
         int, msgspec.Meta(ge=1, le=500, description="Signals per page on the wall.")
     ] = 50

@@ -98,8 +98,10 @@ class Store(Protocol):
         *,
         dead_letters: Sequence[DeadLetter] = (),
         cursors: Mapping[tuple[str, str], str | None] | None = None,
+        acked: Sequence[int] = (),
     ) -> PutResult:
-        """Store signals, dead letters and source cursors in one transaction."""
+        """Store signals, dead letters and source cursors in one transaction; `acked` intake
+        journal entries are forgotten in it (`pouls.bus.Journal`)."""
         ...
 
     def get(self, workspace: str, signal_id: str) -> Signal | None: ...

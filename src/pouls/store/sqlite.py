@@ -21,6 +21,7 @@ import msgspec
 from pouls.signals import DeadLetter, Signal, decode, utcnow
 from pouls.signals.inputs import escaped
 from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter
+from pouls.store import journal
 from pouls.store.corrections import Corrections, overlay
 from pouls.store.migrations import migrate
 from pouls.store.rows import from_us, to_us, update_row
@@ -118,9 +119,11 @@ class SQLiteStore:
         *,
         dead_letters: Sequence[DeadLetter] = (),
         cursors: Mapping[tuple[str, str], str | None] | None = None,
+        acked: Sequence[int] = (),
     ) -> PutResult:
         """Store signals, dead letters and cursors atomically; a signal id seen before is updated
-        by a newer version of itself only (`pouls.store.versions`).
+        by a newer version of itself only (`pouls.store.versions`). `acked`: the intake journal's
+        deliveries this put stores, forgotten in the same transaction (`pouls.store.journal`).
 
         Bad data never fails the batch: a signal that cannot be written becomes a dead letter
         (`pouls.store.storable`), and a dead letter is always writable.
@@ -158,6 +161,7 @@ class SQLiteStore:
             now = to_us(utcnow())
             for (workspace, source), cursor in (cursors or {}).items():
                 conn.execute(_CURSOR, (workspace, source, cursor, now))
+            journal.delete(conn, acked)
         return result
 
     def _existing(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, _Stored]:

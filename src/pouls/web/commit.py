@@ -16,23 +16,15 @@ from typing import Any, TypeVar
 import msgspec
 
 from pouls import pipeline
+from pouls.bus import Delivery
 from pouls.enrich import Enricher
-from pouls.signals import Batch, DeadLetter, Signal
+from pouls.signals import DeadLetter, Signal
 from pouls.store import PutResult, Store
 
 log = logging.getLogger("pouls.web.intake")
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """What one webhook request brought, for one source of one workspace."""
-
-    workspace: str
-    source: str
-    batch: Batch
 
 
 @dataclass
@@ -48,8 +40,14 @@ class Outcome:
 Entry = tuple[int, Signal]  # (index of its delivery in the group, the signal)
 
 
-def commit(store: Store, stages: Sequence[Enricher], group: Sequence[Delivery]) -> list[Outcome]:
-    """Enrich and store the deliveries of `group` together; one Outcome per delivery, in order."""
+def commit(
+    store: Store,
+    stages: Sequence[Enricher],
+    group: Sequence[Delivery],
+    acked: Sequence[int] = (),
+) -> list[Outcome]:
+    """Enrich and store the deliveries of `group` together; one Outcome per delivery, in order.
+    `acked`: the journal entries they came from, forgotten by the transaction that stores them."""
     outcomes = [Outcome() for _ in group]
     entries = [(k, s) for k, d in enumerate(group) for s in d.batch.signals]
     if entries and stages:
@@ -63,13 +61,14 @@ def commit(store: Store, stages: Sequence[Enricher], group: Sequence[Delivery]) 
             [s for _, s in entries],
             dead_letters=dead + pipeline.redact(stages, [d for o in outcomes for d in o.refused]),
             cursors=cursors,
+            acked=acked,
         )
         stored = _kept(group, entries, set(result.refused), outcomes)
     except Exception as exc:
         log.warning("a group of %d deliveries was refused (%s): splitting it", len(group), exc)
         stored = _split_put(store, group, entries, outcomes)
         dead += pipeline.redact(stages, [d for o in outcomes for d in o.refused])
-        _put_dead_letters(store, dead, cursors)
+        _put_dead_letters(store, dead, cursors, acked)
     _count(group, stored, known, outcomes)
     return outcomes
 
@@ -133,14 +132,19 @@ def _split_put(
 
 
 def _put_dead_letters(
-    store: Store, dead: list[DeadLetter], cursors: dict[tuple[str, str], str | None]
+    store: Store,
+    dead: list[DeadLetter],
+    cursors: dict[tuple[str, str], str | None],
+    acked: Sequence[int],
 ) -> None:
-    """The group's dead letters and cursors; if the store refuses them, again in plain ASCII."""
+    """The group's dead letters, cursors and journal acknowledgements, last (a crash before
+    replays the group, whose stored halves are then no-ops); refused, again in plain ASCII."""
     try:
-        store.put([], dead_letters=dead, cursors=cursors)
+        store.put([], dead_letters=dead, cursors=cursors, acked=acked)
     except Exception as exc:
         log.warning("dead letters refused (%s): storing them escaped", exc)
-        store.put([], dead_letters=[_escaped(d) for d in dead], cursors=_escaped_cursors(cursors))
+        escaped = [_escaped(d) for d in dead]
+        store.put([], dead_letters=escaped, cursors=_escaped_cursors(cursors), acked=acked)
 
 
 def _bisect(
