@@ -20,8 +20,7 @@ import msgspec
 
 from pouls.signals import DeadLetter, Signal, decode, utcnow
 from pouls.signals.inputs import escaped
-from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter
-from pouls.store import journal
+from pouls.store import Bucket, Filters, Page, PutResult, SourceState, StoredDeadLetter, journal
 from pouls.store.corrections import Corrections, overlay
 from pouls.store.migrations import migrate
 from pouls.store.rows import from_us, to_us, update_row

@@ -17,9 +17,10 @@ from pouls.web.errors import Refusal
 STRICT_PREFIX = "/api/v1/"
 
 
-def known_only(request: Request) -> None:
+async def known_only(request: Request) -> None:
     """FastAPI dependency: a 400 naming the unknown query parameters of an /api/v1 request and
-    the ones its route accepts."""
+    the ones its route accepts. Async because it waits for nothing: FastAPI runs a plain `def`
+    dependency in its thread pool, a thread hop on every request of the app."""
     if not request.url.path.startswith(STRICT_PREFIX):
         return
     route = request.scope.get("route")
