@@ -1,15 +1,16 @@
 """`python -m scripts.models` (`make models`): retrain every shipped model and rewrite its card.
 
 Reads ../shared/datasets (train splits to fit, val splits to report), writes the artefacts into
-src/pouls/enrich/models/ and the cards into docs/models/. Seeds are fixed: a rerun gives the
-same models.
+src/pouls/enrich/models/ and the cards into docs/models/, then measures every model on the brand
+set beside the val splits (`scripts.models.brand`) into the same cards. Seeds are fixed: a
+rerun gives the same models.
 """
 
 from __future__ import annotations
 
 import sys
 
-from scripts.models import cards, data, language, lexicon, sentiment, spam, toxicity
+from scripts.models import brand, cards, data, language, lexicon, sentiment, spam, toxicity
 
 
 def main(tasks: list[str]) -> None:
@@ -31,6 +32,8 @@ def main(tasks: list[str]) -> None:
         else:
             sys.exit(f"unknown task {task!r}")
         print(f"  wrote docs/models/{task}.md", flush=True)
+    print("measuring on the brand set...", flush=True)
+    brand.main([])
 
 
 if __name__ == "__main__":

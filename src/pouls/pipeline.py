@@ -416,9 +416,10 @@ def enrichers_for(settings: Settings) -> list[Enricher]:
         w.id: set(ENRICHERS if w.enrichers is None else w.enrichers) for w in settings.workspaces
     }
     gazetteers = {w.id: w.gazetteer for w in settings.workspaces if w.gazetteer}
+    languages = {w.id: list(w.languages) for w in settings.workspaces if w.languages}
     names = [n for n in ENRICHERS if any(n in chosen for chosen in wanted.values())]
     out: list[Enricher] = []
-    for enricher in build_enrichers(names, gazetteers):
+    for enricher in build_enrichers(names, gazetteers, languages=languages):
         users = frozenset(ws for ws, chosen in wanted.items() if enricher.name in chosen)
         out.append(enricher if users == frozenset(wanted) else Only(enricher, users))
     return out

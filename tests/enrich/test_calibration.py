@@ -20,13 +20,7 @@ FRIENDLY_FR = [
     "Bravo à toute l'équipe pour le nouveau pain aux céréales",
     "Vous avez des options sans gluten dans la boutique de Nantes ?",
     "Ma commande est bien arrivée, merci beaucoup et bonne journée",
-    pytest.param(
-        "On a fêté l'anniversaire de mon fils avec votre fraisier, tout le monde a adoré",
-        marks=pytest.mark.xfail(
-            reason="known French false positive (toxic ~0.54), see docs/models/toxicity.md",
-            strict=True,  # passes again once the model is fixed: then drop the mark
-        ),
-    ),
+    "On a fêté l'anniversaire de mon fils avec votre fraisier, tout le monde a adoré",
     "Bonsoir, je voudrais réserver deux baguettes pour demain midi svp",
 ]
 FRIENDLY_EN = [

@@ -112,6 +112,14 @@ class Workspace(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             " dashboards' days and report schedules are read in it."
         ),
     ] = "Europe/Paris"
+    languages: Annotated[
+        list[Literal["fr", "en", "es", "de", "it", "pt", "ar", "nl", "hi"]],
+        doc(
+            'Languages this workspace expects its signals in, as ISO 639-1 codes: ["fr", "en"].'
+            ' A short text that could be several languages ("Bien dormi") is read as one of'
+            " these; a text plainly written in another keeps its own. Empty: no preference."
+        ),
+    ] = msgspec.field(default_factory=list)
     gazetteer: Annotated[
         dict[str, list[str]],
         doc(

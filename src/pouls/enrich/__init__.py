@@ -31,11 +31,13 @@ def build_enrichers(
     *,
     spacy: bool = True,
     duplicate_capacity: int = 50_000,
+    languages: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Enricher]:
     """The enrichers called `names` (all of ENRICHERS when None), in dependency order.
 
     `gazetteers` maps a workspace id to its `gazetteer` setting ({type: [names]}); `spacy=False`
-    keeps entities to the gazetteers (the fast mode). Unknown names raise ValueError.
+    keeps entities to the gazetteers (the fast mode); `languages` maps a workspace id to the
+    languages it expects (its `languages` setting). Unknown names raise ValueError.
     """
     wanted = list(ENRICHERS if names is None else names)
     unknown = sorted(set(wanted) - set(ENRICHERS))
@@ -48,7 +50,7 @@ def build_enrichers(
         if name == "language":
             from pouls.enrich.language import LanguageEnricher
 
-            out.append(LanguageEnricher(low_accuracy=True, fast=True))
+            out.append(LanguageEnricher(low_accuracy=True, fast=True, expected=languages))
         elif name == "sentiment":
             from pouls.enrich.sentiment import SentimentEnricher
 
