@@ -240,6 +240,13 @@ def sections(result: dict[str, Any], before: dict[str, Any] | None = None) -> di
         f"{_pct(sc['precision'])}%, recall {_pct(sc['recall'])}%, ordinary messages flagged "
         f"{_pct(sc['false_alarm'])}%; SMS val macro-F1 {_pct(val['scam'])}."
     )
+    if before:
+        was = before["brand"]["scam"]
+        out["spam"] += (
+            f" Before this round: precision {_pct(was['precision'])}%, recall "
+            f"{_pct(was['recall'])}%, ordinary messages flagged {_pct(was['false_alarm'])}%; "
+            f"SMS val {_pct(before['val']['scam'])}."
+        )
     g = brand["language"]
     rows = [
         ["accuracy %", *(_pct(g[lang]["accuracy"]) for lang in LANGS)],
@@ -253,6 +260,17 @@ def sections(result: dict[str, Any], before: dict[str, Any] | None = None) -> di
         ],
         ["UMSAB val accuracy % (stage mode)", *(_pct(val["language"][lang]) for lang in LANGS)],
     ]
+    if before:
+        was = before["brand"]["language"]
+        rows.append(
+            [
+                "before this round: accuracy % / short with `languages`",
+                *(
+                    f"{_pct(was[lang]['accuracy'])} / {_pct(was[lang]['expected_short_accuracy'])}"
+                    for lang in LANGS
+                ),
+            ]
+        )
     out["language"] = (
         f"{intro} Emoji-only messages are left out (no language to find).\n\n"
         f"{_table(['', 'fr', 'en'], rows)}"

@@ -29,6 +29,20 @@ SCAM = [
     "Recover your lost crypto! Contact our expert on {app} {phone}",
     "Dernière chance ! {prize} à gagner, clique vite {link} 🔥🔥",
     "Last chance!! Win a {prize} now, click {link} 🔥",
+    # Fake support, fake refunds, loans and sales paid by transfer (issue 13's brand set
+    # missed them): written for pouls like the rest.
+    "Ici le service client {brand}. Pour sécuriser votre compte, communiquez-moi le code reçu par SMS",
+    "This is {brand} support. To secure your account, tell me the code we just texted you",
+    "{brand} : un remboursement de {money} vous attend, saisissez votre IBAN sur {link}",
+    "{brand}: a refund of {money} is waiting, enter your bank details at {link}",
+    "{brand} : échec du prélèvement de votre facture, mettez à jour votre carte sur {link}",
+    "{brand}: your last payment failed, update your card at {link} to avoid suspension",
+    "Prêt entre particuliers sans justificatif, réponse en 24h, écrivez-moi sur {app}",
+    "Personal loans with no credit check, approval in 24h, message me on {app}",
+    "Marques de luxe à -90%, paiement par virement ou carte cadeau uniquement, écrivez en {app}",
+    "Designer bags 90% off, payment by bank transfer or gift card only, {app} to order",
+    "{brand} vous offre {prize} ! Likez, partagez et réglez {money} de frais sur {link}",
+    "{brand} is giving away a {prize}! Like, share and pay a {money} admin fee at {link}",
 ]
 HAM = [
     "Merci pour votre réponse rapide, le problème de livraison est réglé 👍",
@@ -53,6 +67,14 @@ HAM = [
     "The new {brand} phone is out, has anyone tried it?",
     "Retrouvez l'article complet sur notre site {link}",
     "Full article on our website {link}",
+    "Bonjour {name}, nous transmettons votre demande au service concerné, qui vous répondra sous 48h",
+    "Hi {name}, we've passed your claim to our complaints team, who will reply within 15 days",
+    "Merci pour votre message, nous transmettons vos remerciements à l'équipe de {city} !",
+    "Thanks for your message, we'll pass your kind words on to the team in {city}!",
+    "Ma conseillère a été très réactive, prêt validé en une semaine",
+    "My adviser was really quick, the loan was approved within a week",
+    "Ne communiquez jamais le code reçu par SMS : {brand} ne vous le demandera jamais",
+    "Never share the code we text you: {brand} will never ask for it",
 ]
 SLOTS = {
     "giveaway": ["GIVEAWAY", "Cadeau", "Concours", "FREE GIVEAWAY", "Offre exclusive", "Bonus"],
