@@ -197,3 +197,9 @@ def test_every_line_is_the_one_the_csv_module_writes(
 ) -> None:
     made = b"".join(csv_chunks(signals, tz, sep))
     assert made == written_by_the_csv_module(signals, tz, sep)
+
+
+def test_a_lone_surrogate_is_written_as_a_replacement_character() -> None:
+    s = make_signal(1, "cassé \ud83d ici", title="=\udc00")
+    [row] = rows(b"".join(csv_chunks([s], PARIS)))
+    assert row["text"] == "cassé \ufffd ici" and row["title"] == "'=\ufffd"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from pouls.export import NAMES
-from pouls.export.lines import jsonl_chunks
+from pouls.export.lines import CHUNK_ROWS, jsonl_chunks
 from pouls.signals import Sentiment, Signal
 from tests.conftest import make_signal
 
@@ -30,4 +30,13 @@ def test_each_line_is_an_object_of_the_columns_with_typed_values() -> None:
 
 def test_lines_are_written_as_they_are_read() -> None:
     endless: Iterator[Signal] = (make_signal(n) for n in itertools.count())
-    assert next(jsonl_chunks(endless, ZoneInfo("UTC"))).count(b"\n") == 500
+    assert next(jsonl_chunks(endless, ZoneInfo("UTC"))).count(b"\n") == CHUNK_ROWS
+
+
+def test_a_lone_surrogate_is_written_as_a_replacement_character() -> None:
+    signals = [make_signal(1, "un"), make_signal(2, "cassé \ud83d ici", title="\udc00")]
+    first, second = (
+        json.loads(x) for x in b"".join(jsonl_chunks(signals, ZoneInfo("UTC"))).splitlines()
+    )
+    assert first["text"] == "un"
+    assert second["text"] == "cassé \ufffd ici" and second["title"] == "\ufffd"

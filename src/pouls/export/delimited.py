@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from pouls.export.columns import NAMES
 from pouls.signals import Signal
+from pouls.signals.inputs import text as writable
 
 BOM = "\ufeff"
 SEPARATORS = (",", ";")
@@ -47,7 +48,12 @@ def csv_chunks(signals: Iterable[Signal], tz: tzinfo, sep: str = ",") -> Iterato
     head = BOM + sep.join(NAMES) + LINE_END
     remaining = iter(signals)
     while batch := list(itertools.islice(remaining, CHUNK_ROWS)):
-        yield (head + "".join(lines(batch))).encode()
+        chunk = head + "".join(lines(batch))
+        try:
+            data = chunk.encode()
+        except UnicodeEncodeError:  # a lone surrogate, which no stored signal holds
+            data = writable(chunk).encode()
+        yield data
         head = ""
     if head:  # nothing to export: the header alone
         yield head.encode()

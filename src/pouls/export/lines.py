@@ -7,26 +7,37 @@ by programs, which get the text exactly as stored.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import tzinfo
+from typing import Any
 
 import msgspec
 
 from pouls.export.columns import NAMES, values
 from pouls.signals import Signal
+from pouls.signals.inputs import text as writable
 
-CHUNK_ROWS = 500
+CHUNK_ROWS = 1000
 
+# A struct of the columns, in order: msgspec writes it as an object with these keys, faster
+# than a dict made a row.
+_Line = msgspec.defstruct("Line", [(name, Any) for name in NAMES])
 _encoder = msgspec.json.Encoder()
 
 
 def jsonl_chunks(signals: Iterable[Signal], tz: tzinfo) -> Iterator[bytes]:
-    """One UTF-8 JSON object a line, a few hundred lines at a time."""
-    lines: list[bytes] = []
-    for s in signals:
-        lines.append(_encoder.encode(dict(zip(NAMES, values(s, tz), strict=True))))
-        if len(lines) == CHUNK_ROWS:
-            yield b"\n".join(lines) + b"\n"
-            lines.clear()
-    if lines:
-        yield b"\n".join(lines) + b"\n"
+    """One UTF-8 JSON object a line, a thousand lines at a time."""
+    remaining = iter(signals)
+    while batch := list(itertools.islice(remaining, CHUNK_ROWS)):
+        lines = [_Line(*values(s, tz)) for s in batch]
+        try:
+            data = _encoder.encode_lines(lines)
+        except UnicodeEncodeError:  # a lone surrogate, which no stored signal holds
+            data = _encoder.encode_lines([_mended(line) for line in lines])
+        yield data
+
+
+def _mended(line: Any) -> Any:
+    """The line with each lone surrogate of its texts as U+FFFD, as the store reads input."""
+    return _Line(*(writable(v) if isinstance(v, str) else v for v in msgspec.structs.astuple(line)))
