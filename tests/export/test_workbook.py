@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from openpyxl.utils.escape import unescape
 
 from pouls.export import NAMES
 from pouls.export.workbook import CELL_CHARS, write_xlsx
@@ -58,6 +59,57 @@ def test_text_shaped_like_workbook_markup_is_written_as_it_is(tmp_path: Path) ->
     write_xlsx([make_signal(1, crafted), make_signal(2, "<r>&</r>")], PARIS, tmp_path / "x.xlsx")
     texts = [r["text"] for r in sheet_rows(tmp_path / "x.xlsx")]
     assert texts == [crafted, "<r>&</r>"]
+
+
+NASTY = [
+    "<r>",
+    "</r>",
+    "<r>x</r>",
+    "<r> x </r>",
+    "a<r>b</r>c",
+    "<r><t>a</t></r>",
+    "<r>&</r>",
+    "<r>_x0041_ _x</r>",
+    "&",
+    "<",
+    "a & b < c > d &amp;",
+    "\x00\x01\x07 contrôle \x1f\x7f",
+    "tab\tline\ncarriage\r",
+    "_x0041_ is not A",
+    "\ufffe\uffff",
+    "  spaces around  ",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_markup_escapes_and_control_characters_read_back_as_written(
+    tmp_path: Path, text: str
+) -> None:
+    write_xlsx([make_signal(1, text, title=text, author_name=text)], PARIS, tmp_path / "n.xlsx")
+    [row] = sheet_rows(tmp_path / "n.xlsx")
+    # Control characters travel as OOXML `_xHHHH_` escapes (XML cannot hold them), which Excel
+    # and openpyxl's `unescape` turn back into the characters. A `<r>…</r>` text is written in
+    # runs, each read by Excel on its own: openpyxl joins them as they are.
+    rich = text.startswith("<r>") and text.endswith("</r>")
+    read = [str(row[c]) for c in ("text", "title", "author_name")]
+    assert [r if rich else unescape(r) for r in read] == [text] * 3
+
+
+def test_controls_in_a_text_shaped_like_rich_markup_become_replacement_characters(
+    tmp_path: Path,
+) -> None:
+    # XlsxWriter escapes rich strings twice: these characters cannot travel there.
+    write_xlsx([make_signal(1, "<r>\x01a\rb\ufffe</r>")], PARIS, tmp_path / "c.xlsx")
+    [row] = sheet_rows(tmp_path / "c.xlsx")
+    assert row["text"] == "<r>\ufffda\ufffdb\ufffd</r>"
+
+
+def test_a_lone_surrogate_becomes_a_replacement_character(tmp_path: Path) -> None:
+    signals = [make_signal(1, "cassé \ud83d ici", title="\udc00"), make_signal(2, "deux")]
+    assert write_xlsx(signals, PARIS, tmp_path / "s.xlsx") == 2
+    rows = sheet_rows(tmp_path / "s.xlsx")
+    assert [r["text"] for r in rows] == ["cassé \ufffd ici", "deux"]
+    assert rows[0]["title"] == "\ufffd"
 
 
 def test_a_text_longer_than_a_cell_is_cut_with_an_ellipsis(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ on, rather than stopping. A cell holds at most 32,767 characters: a longer text 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable
 from datetime import tzinfo
@@ -19,6 +20,7 @@ import xlsxwriter
 from pouls.export.columns import COLUMNS, NAMES, values
 from pouls.export.delimited import FORMULA_STARTS
 from pouls.signals import Signal
+from pouls.signals.inputs import text as writable
 
 SHEET_ROWS = 1_048_576  # Excel's limit, the header included
 CELL_CHARS = 32_767
@@ -112,17 +114,37 @@ def _write(
 
 
 def _write_text(sheet: Any, row: int, col: int, text: str, styles: dict[str, Any]) -> None:
+    # XlsxWriter writes control characters (and text shaped like its `_xHHHH_` escape) as
+    # OOXML's `_xHHHH_` escapes, which Excel reads back; a lone surrogate cannot be written at
+    # all (the workbook would fail at its end), so it becomes U+FFFD, as the store reads input.
+    text = writable(text)
     if len(text) > CELL_CHARS // 2:  # UTF-16 units: an emoji counts two
         text = _cut(text)
     if text.startswith("<r>") and text.endswith("</r>"):
         # XlsxWriter's constant-memory mode copies a string shaped like its own rich-text
         # markup into the XML unescaped; written as plain fragments (at least three, none
         # empty) it is escaped.
-        sheet.write_rich_string(row, col, text[:1], text[1:3], text[3:])
+        sheet.write_rich_string(row, col, *_fragments(text))
     elif text.startswith(FORMULA_STARTS):
         sheet.write_string(row, col, text, styles["quoted"])
     else:
         sheet.write_string(row, col, text)
+
+
+def _fragments(text: str) -> list[str]:
+    """A `<r>…</r>` text as rich-string fragments that read back as the text.
+
+    XlsxWriter escapes a rich string twice (`_x0001_` becomes `_x005F_x0001_`, shown as is):
+    a control character, which no escape brings back then, becomes U+FFFD, and a fragment ends
+    after each `_` followed by `x`, so that no text shaped like an escape is taken for one.
+    """
+    text = _CONTROL.sub("\ufffd", text)
+    return [text[:1], text[1:3], *_ESCAPE_START.split(text[3:])]
+
+
+# What XlsxWriter writes as `_xHHHH_` (xmlwriter.py): C0 controls but tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_ESCAPE_START = re.compile("(?<=_)(?=x)")
 
 
 def _cut(text: str) -> str:
