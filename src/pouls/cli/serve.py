@@ -162,13 +162,16 @@ async def _serve(
         retention.keep(settings, store, stop, concealed=warmer.poke)
     )
     warming = asyncio.create_task(warmer.run(stop))
+    # spaCy's NER reads stored signals on its own, off the ingest path (pouls.enrich.later).
+    backlog = pipeline.entity_backlog(settings, store)
+    naming = asyncio.create_task(backlog.run(stop)) if backlog else None
     flow = asyncio.create_task(
         pipeline.run(
             sources,
             store,
             stages=stages,
             limits=pipeline.limits_from(settings),
-            listeners=[live.publish, watcher.listener, warmer.poke],
+            listeners=[live.publish, watcher.listener, warmer.poke, backlog.poke],
             stop=stop,
             paused=Pauses(store).is_paused,  # paused in the web app (Settings > Sources)
         )
@@ -182,6 +185,8 @@ async def _serve(
     await backfill  # ends after its current chunk; the next start resumes it
     await expiring
     await warming  # ends after its current step; the dirty marks stay for the next start
+    if naming is not None:
+        await naming  # ends after its current chunk; the next start reads on from there
     reporting.cancel()
     await asyncio.gather(reporting, return_exceptions=True)
     await watcher.close()

@@ -126,6 +126,15 @@ class Workspace(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             "Names always recognised as entities, by type: {brand = [...], product = [...], place = [...]}."
         ),
     ] = msgspec.field(default_factory=dict)
+    entities: Annotated[
+        Literal["off", "on", "topics"],
+        doc(
+            "Names found by spaCy's NER on top of the gazetteer: off; on, for every signal;"
+            " topics, for the signals that match a topic only. NER reads stored signals on a"
+            " background worker of `pouls up` (at most half a core), so imports and webhooks"
+            " never wait for it; the gazetteer's names are found at once."
+        ),
+    ] = "topics"
     own_accounts: Annotated[
         dict[str, list[str]],
         doc(

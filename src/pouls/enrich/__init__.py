@@ -75,6 +75,32 @@ def build_enrichers(
     return out
 
 
+def load_models(names: Sequence[str] | None = None) -> None:
+    """Load the shipped models of the enrichers called `names` (all when None) now, side by side.
+
+    Called where the stages are assembled, so a process pays for its models once, before its
+    first batch or request, and builds each featurizer's wide matrix once for all its models
+    (`linear.share`) instead of once more each time a model is first used.
+    """
+    from pouls.enrich import language, linear, scam, sentiment, toxicity
+
+    wanted = set(ENRICHERS if names is None else names)
+    models: list[linear.LinearModel] = []
+    if "language" in wanted:
+        models.append(language._fast())
+    if "sentiment" in wanted:
+        models += [m for lang in (None, *sentiment.LANGUAGES) if (m := sentiment._model(lang))]
+    if "toxicity" in wanted:
+        models += [
+            toxicity._model(attribute, lang)
+            for lang, attributes in toxicity.MODEL_ATTRIBUTES.items()
+            for attribute in attributes
+        ]
+    if "scam" in wanted:
+        models.append(scam._model())
+    linear.share(models)
+
+
 def enrich(batch: list[Signal], enrichers: Sequence[Enricher]) -> list[Signal]:
     """Run `enrichers` over a batch in order."""
     for enricher in enrichers:

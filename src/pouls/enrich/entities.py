@@ -288,6 +288,54 @@ def may_name(text: str, taken: Sequence[tuple[int, int, Entity]] = ()) -> bool:
     return False
 
 
+# What ends a sentence, and what may stand before a sentence's first word (quotes, dashes,
+# bullets, mentions, hashtags, links, emoji): a word after only these begins a sentence.
+_SENTENCE_END = re.compile(r"[.!?…:;\n]")
+_LEADING = re.compile(r"(?:[@#]\w[\w.]*|https?://\S+|[^\w])*", re.UNICODE)
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæ")
+# Chat shorthand the pipelines take for organisations ("envoyez-nous un MP", "DM us").
+_CHAT = frozenset({"dm", "mp", "pm", "rt", "mdr", "ptdr", "lol", "svp", "stp", "asap", "omg"})
+
+
+def begins_sentence(text: str, start: int) -> bool:
+    """Whether `text[start:]` is the first word of a sentence (of the text, or after . ! ? …)."""
+    before = text[:start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(before)]
+    tail = before[ends[-1] if ends else 0 :]
+    found = _LEADING.match(tail)
+    return found is not None and found.end() == len(tail)
+
+
+def plausible(text: str, start: int, end: int) -> bool:
+    """Whether the span spaCy calls a name reads as one (issue 13: SUPPRIMÉ, PAIN, Merci, Queue,
+    Fuyez, Gagnez were chips on the wall).
+
+    The small pipelines read any capitalised word as a name, and in social texts a capital
+    mostly says where a sentence starts or that someone shouts. So a span is refused when it
+    has no letter or holds a digit ("7:30am-1pm"), has no capital ("kouign-amann"), is a single
+    word that begins a sentence ("Merci pour tout", "Fuyez !"), or is a single word in capitals
+    that reads as a word rather than an acronym (four letters or more with two vowels: PAIN,
+    MERCI, SUPPRIMÉ; SNCF, EDF and UK stay), or chat shorthand (DM, MP). Names the workspace declares come from its
+    gazetteer, which this does not filter. Measured on the brand set in docs/models/entities.md.
+    """
+    name = text[start:end]
+    if not any(c.isalpha() for c in name) or any(c.isdigit() for c in name):
+        return False
+    if name == name.lower():
+        return False
+    words = _TOKEN.findall(name)
+    if len(words) != 1:
+        return True
+    if begins_sentence(text, start):
+        return False
+    word = words[0]
+    if word.lower() in _CHAT:
+        return False
+    letters = [c for c in word.lower() if c.isalpha()]
+    shouted = word.isupper() and len(letters) >= 4
+    return not (shouted and sum(c in _VOWELS for c in letters) >= 2)
+
+
 def model_language(lang: str | None) -> str | None:
     """Which spaCy pipeline reads a text: French for French, English for English or unknown."""
     if lang == "fr":
@@ -333,6 +381,8 @@ def extract(
                     ):
                         continue
                     start = ent.start_char + _lead(ent.text)  # "de Lille" is the place Lille
+                    if not plausible(texts[i], start, ent.end_char):
+                        continue
                     taken.append(
                         (start, ent.end_char, Entity(kind, texts[i][start : ent.end_char], norm))
                     )

@@ -41,19 +41,38 @@ def tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
+def columns_used(n_features: int, *indices: np.ndarray) -> np.ndarray:
+    """The sorted distinct columns in `indices`, through a bitmap of the `n_features` columns.
+
+    `np.unique` hashes or sorts millions of indices: it was most of the time spent loading the
+    models (seconds per process); marking them in a bitmap is linear and takes milliseconds.
+    """
+    seen = np.zeros(n_features, dtype=bool)
+    for found in indices:
+        seen[found] = True
+    return np.flatnonzero(seen).astype(np.int32)
+
+
+def _positions(n_features: int, support: np.ndarray) -> np.ndarray:
+    """Column → its index in the sorted `support` (`len(support)` for the columns not in it)."""
+    found = np.full(n_features, len(support), dtype=np.int32)
+    found[support] = np.arange(len(support), dtype=np.int32)
+    return found
+
+
 _remaps: dict[bytes, np.ndarray] = {}
 
 
 def _remap(n_features: int, support: np.ndarray) -> np.ndarray:
-    """Column → row of the dense weights (`len(support)`, a zero row, for unused columns).
+    """`_positions`, kept for the models that use the same columns (the French toxicity ones).
 
-    Shared by models that use the same columns (the French toxicity models, for one).
+    4 bytes per feature (4 MB) for each model that scores on its own: a binary search in its
+    columns instead takes more time than the rest of the stage.
     """
     key = hashlib.blake2b(support.tobytes() + n_features.to_bytes(8, "little")).digest()
     found = _remaps.get(key)
     if found is None:
-        found = np.full(n_features, len(support), dtype=np.int32)
-        found[support] = np.arange(len(support), dtype=np.int32)
+        found = _positions(n_features, support)
         _remaps[key] = found
     return found
 
@@ -77,11 +96,11 @@ class LinearModel:
     ) -> None:
         coef = sparse.csr_matrix(coef)
         self.featurizer = featurizer
-        self.support = np.union1d(np.flatnonzero(idf), np.unique(coef.indices)).astype(np.int32)
+        self.support = columns_used(featurizer.n_features, np.flatnonzero(idf), coef.indices)
         self.idf = idf[self.support].astype(np.float32)
         # The last row stays zero: it is where the columns the model does not use land.
         self.weights = np.zeros((len(self.support) + 1, len(classes)), dtype=np.float32)
-        at = np.searchsorted(self.support, coef.indices)
+        at = _positions(featurizer.n_features, self.support)[coef.indices]
         of_class = np.repeat(np.arange(coef.shape[0]), np.diff(coef.indptr))
         self.weights[at, of_class] = coef.data * self.idf[at]
         self.idf2 = np.append(self.idf * self.idf, np.float32(0))
@@ -152,7 +171,7 @@ class LinearModel:
     def save(self, path: Path) -> None:
         """Write the model as one compressed .npz of plain arrays."""
         coef = self.coef()
-        used = np.unique(coef.indices)
+        used = columns_used(self.featurizer.n_features, coef.indices)
         idf = np.zeros(self.featurizer.n_features, dtype=np.float32)
         idf[self.support] = self.idf
         np.savez_compressed(
@@ -226,9 +245,7 @@ class _SideBySide:
     ) -> tuple[np.ndarray, np.ndarray]:
         """`model`'s scores of `counts` before they are divided by the tf-idf norms and the
         intercept added, and the squared norms."""
-        if model.digest not in self.models:
-            self.models[model.digest] = model
-            self._build()
+        self.add([model])
         z, squares = self._product(counts)
         start, column = self.at[model.digest]
         width = len(model.classes)
@@ -237,11 +254,18 @@ class _SideBySide:
         picked = list(rows)
         return z[picked, start : start + width], squares[picked, column]
 
+    def add(self, models: Sequence[LinearModel]) -> None:
+        """Put `models` side by side with one build of the wide matrix (not one per model)."""
+        new = {m.digest: m for m in models if m.digest not in self.models}
+        if new:
+            self.models.update(new)
+            self._build()
+
     def _build(self) -> None:
         models = list(self.models.values())
-        union = np.unique(np.concatenate([m.support for m in models]))
-        self.remap = np.full(models[0].featurizer.n_features, len(union), dtype=np.int32)
-        self.remap[union] = np.arange(len(union), dtype=np.int32)
+        n_features = models[0].featurizer.n_features
+        union = columns_used(n_features, *(m.support for m in models))
+        self.remap = _positions(n_features, union)
         norm_columns: dict[str, int] = {}
         for m in models:
             norm_columns.setdefault(m.columns, len(norm_columns))
@@ -250,7 +274,7 @@ class _SideBySide:
         self.at = {}
         start = 0
         for m in models:
-            where = np.searchsorted(union, m.support)
+            where = self.remap[m.support]
             self.weights[where, start : start + len(m.classes)] = m.weights[:-1]
             self.idf2[where, norm_columns[m.columns]] = m.idf2[:-1]
             self.at[m.digest] = (start, norm_columns[m.columns])
@@ -275,6 +299,28 @@ class _SideBySide:
 
 
 _side_by_side: dict[Featurizer, _SideBySide] = {}
+# A model joins the wide matrix when it uses at least this share of its featurizer's columns
+# (the language model, the multilingual sentiment one, the English toxicity ones). The others
+# (sentiment per language, French toxicity, scam) use a fifth or less: side by side they would
+# add a column of zeros for most of the 800,000 rows each (some 100 MB in all), and they score
+# only the rows of their language, on their own, for about the same time.
+WIDE = 0.25
+
+
+def _joins(model: LinearModel) -> bool:
+    return len(model.support) >= WIDE * model.featurizer.n_features
+
+
+def share(models: Sequence[LinearModel]) -> None:
+    """Put `models` side by side before they score anything: one build of each featurizer's
+    wide matrix at start-up, instead of a rebuild each time a model is first used."""
+    by_featurizer: dict[Featurizer, list[LinearModel]] = {}
+    for model in filter(_joins, models):
+        # A model that reads markers is scored with the others on its words and characters.
+        key = replace(model.featurizer, markers=False)
+        by_featurizer.setdefault(key, []).append(model)
+    for featurizer, found in by_featurizer.items():
+        _side_by_side.setdefault(featurizer, _SideBySide()).add(found)
 
 
 def proba_of_rows(
@@ -286,6 +332,8 @@ def proba_of_rows(
     """
     if rows is not None and len(rows) == 0:
         return np.zeros((0, len(model.classes)), dtype=np.float32)
+    if not _joins(model):
+        return model.proba_from_counts(counts if rows is None else counts[list(rows)])
     side = _side_by_side.setdefault(model.featurizer, _SideBySide())
     return model.probabilities(side.scores(model, counts, rows))
 
@@ -306,8 +354,12 @@ def proba_with_markers(model: LinearModel, texts: Sequence[str]) -> np.ndarray:
     extra = extra_raw.copy()
     if model.featurizer.sublinear_tf:
         extra.data = log1p_counts(extra.data)
-    side = _side_by_side.setdefault(replace(model.featurizer, markers=False), _SideBySide())
-    z, squares = side.parts(model, base, None)
+    if _joins(model):
+        side = _side_by_side.setdefault(replace(model.featurizer, markers=False), _SideBySide())
+        z, squares = side.parts(model, base, None)
+    else:
+        own, squares = model._design_parts(base)
+        z = own @ model.weights
     x, extra_squares = model._design_parts(extra)
     norms = np.sqrt(squares + extra_squares)
     norms[norms == 0] = 1.0
