@@ -70,16 +70,36 @@ def accuracy(signals: list[Signal], rows: list[tuple[str, str]]) -> float:
     return right / len(rows)
 
 
+# A model that misreads this bakery's words in the ways the issue reports: slang praise read as
+# negative, complaints without a negative word as neutral, questions as positive.
+MISREAD = {"positive": "negative", "negative": "neutral", "neutral": "positive"}
+
+
+def misread(rows: list[tuple[str, str]], start: int = 0) -> list[Signal]:
+    return [
+        make_signal(start + i, text, lang="fr", sentiment=Sentiment(MISREAD[gold], 0.45))  # type: ignore[arg-type]
+        for i, (text, gold) in enumerate(rows)
+    ]
+
+
 def test_corrections_help_on_held_out_texts() -> None:
+    taught = [
+        Example(s.text, "fr", "sentiment", gold, msgspec.to_builtins(s.sentiment))
+        for s, (_, gold) in zip(misread(TRAIN), TRAIN, strict=True)
+    ]
+    held = misread(HELD_OUT, start=100)
+    assert accuracy(held, HELD_OUT) == 0
+    assert accuracy(Learned.from_examples(taught).apply(held), HELD_OUT) >= 0.8
+
+
+def test_corrections_never_make_the_shipped_model_worse_on_held_out_texts() -> None:
     taught = [
         Example(s.text, "fr", "sentiment", gold, msgspec.to_builtins(s.sentiment))
         for s, (_, gold) in zip(modelled(TRAIN), TRAIN, strict=True)
     ]
     held = modelled(HELD_OUT, start=100)
-    before = accuracy(held, HELD_OUT)
     after = accuracy(Learned.from_examples(taught).apply(held), HELD_OUT)
-    assert after >= 0.8
-    assert after >= before + 0.3, (before, after)
+    assert after >= max(accuracy(held, HELD_OUT), 0.8)
 
 
 def test_texts_without_the_corrected_words_keep_the_models_answer() -> None:
@@ -172,14 +192,19 @@ def test_the_pipeline_adapts_after_the_models_and_before_topics(tmp_path: Path) 
     stages = stages_for(settings, store)
     names = [s.name for s in stages]
     assert names.index("sentiment") < names.index("adaptation") < names.index("topics")
-    store.put(apply(stages, [make_signal(1, "Cette baguette tradition est une dinguerie")]))
-    store.corrections.correct(
-        "acme", [make_signal(1).id], "sentiment", "positive", user_id=None, by="Ana"
-    )
+    new = make_signal(9, "Leur tarte au citron, une dinguerie")
+    (plain,) = apply(stages, [new])
+    assert plain.sentiment is not None
+    wanted = "negative" if plain.sentiment.label == "positive" else "positive"
+    taught = [
+        "Cette baguette tradition est une dinguerie",
+        "Le kouign-amann, une dinguerie",
+        "Une dinguerie ce flan",
+    ]
+    store.put(apply(stages, [make_signal(i, text) for i, text in enumerate(taught)]))
+    ids = [make_signal(i).id for i in range(len(taught))]
+    store.corrections.correct("acme", ids, "sentiment", wanted, user_id=None, by="Ana")
     stages = stages_for(settings, store)  # a fresh stage: no wait for its next look
-    new = make_signal(2, "Le kouign-amann, une dinguerie")
-    (plain,) = apply([s for s in stages if s.name != "adaptation"], [new])
-    assert plain.sentiment is not None and plain.sentiment.label != "positive"  # not vacuous
     (found,) = apply(stages, [new])
-    assert found.sentiment is not None and found.sentiment.label == "positive"
+    assert found.sentiment is not None and found.sentiment.label == wanted
     store.close()

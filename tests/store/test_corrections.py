@@ -165,3 +165,21 @@ def test_a_value_that_cannot_be_a_correction_is_refused_with_a_reason(
     with pytest.raises(Refused) as refused:
         verdict(field, value)
     assert refused.value.message and str(refused.value)
+
+
+def test_topics_that_read_the_corrected_field_are_matched_again(store: SQLiteStore) -> None:
+    from pouls.store.topics import Topic
+
+    fill(store)
+    store.topics.save(Topic(workspace="acme", name="plaintes", query="sentiment:negative"))
+    store.topics.save(Topic(workspace="acme", name="service", query="service"))
+    store.topics.backfill("acme", "plaintes")
+    store.topics.backfill("acme", "service")
+    assert store.facets("acme")["topic"] == {"plaintes": 1, "service": 1}
+    first, second = make_signal(1).id, make_signal(2).id
+    store.corrections.correct("acme", [first], "sentiment", "negative", user_id=None, by="Ana")
+    store.corrections.correct("acme", [second], "sentiment", "positive", user_id=None, by="Ana")
+    assert store.facets("acme")["topic"] == {"plaintes": 1, "service": 1}
+    assert store.search("acme", None, Filters(topic="plaintes")).signals[0].id == first
+    store.corrections.withdraw("acme", second, "sentiment")
+    assert store.facets("acme")["topic"] == {"plaintes": 2, "service": 1}

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pouls.corrections import Correction, Example, corrected, model_value, restored
+from pouls.query import Matcher, QueryError
 from pouls.signals import Signal, decode, utcnow
 from pouls.store.rows import from_us, to_us, update_row
 from pouls.store.storable import Prepared, prepare
@@ -46,6 +47,7 @@ class Corrections:
         wanted = list(dict.fromkeys(ids))
         now = to_us(utcnow())
         encoded = json.dumps(value, ensure_ascii=False)
+        matcher = self._matcher(workspace)
         with self.store._transaction() as conn:
             found = _signals(conn, workspace, wanted)
             missing = [i for i in wanted if i not in found]
@@ -61,11 +63,13 @@ class Corrections:
                 )
                 updates.append(corrected(signal, field, value))
             _rewrite(conn, updates)
+            _rematch(conn, matcher, workspace, updates)
             conn.executemany(_SAVE, rows)
         return []
 
     def withdraw(self, workspace: str, signal_id: str, field: str) -> bool:
         """Put the models' value back in place of a correction; False when there was none."""
+        matcher = self._matcher(workspace)
         with self.store._transaction() as conn:
             row = conn.execute(
                 "SELECT model FROM corrections WHERE workspace = ? AND signal_id = ? AND field = ?",
@@ -74,12 +78,26 @@ class Corrections:
             found = _signals(conn, workspace, [signal_id])
             if row is None or signal_id not in found:
                 return False
-            _rewrite(conn, [restored(found[signal_id], field, json.loads(row[0]))])
+            back = restored(found[signal_id], field, json.loads(row[0]))
+            _rewrite(conn, [back])
+            _rematch(conn, matcher, workspace, [back])
             conn.execute(
                 "DELETE FROM corrections WHERE workspace = ? AND signal_id = ? AND field = ?",
                 (workspace, signal_id, field),
             )
         return True
+
+    def _matcher(self, workspace: str) -> Matcher | None:
+        """The workspace's topics, to match corrected signals again (a topic may read the
+        corrected field: `sentiment:negative`, `lang:fr`); None when it has none. Built before
+        the write transaction: reading takes the store's lock the first time in a thread."""
+        matcher = Matcher()
+        for topic in self.store.topics.list(workspace):
+            try:
+                matcher.add(topic.name, topic.query)
+            except QueryError:
+                continue  # checked when saved; never let one block a correction
+        return matcher if len(matcher) else None
 
     def of(self, workspace: str, signal_id: str) -> list[Correction]:
         """The corrections of one signal, by field."""
@@ -208,6 +226,26 @@ def _models(conn: sqlite3.Connection, workspace: str, ids: list[str], field: str
         ):
             out[signal_id] = json.loads(model)
     return out
+
+
+def _rematch(
+    conn: sqlite3.Connection, matcher: Matcher | None, workspace: str, signals: list[Signal]
+) -> None:
+    """Each signal's topic matches made again with its corrected values."""
+    if matcher is None:
+        return
+    for s in signals:
+        found = sorted(matcher.match(s))
+        (seq,) = conn.execute("SELECT seq FROM signals WHERE id = ?", (s.id,)).fetchone()
+        marks = ",".join("?" * len(found))
+        conn.execute(
+            f"DELETE FROM signal_topics WHERE workspace = ? AND seq = ? AND topic NOT IN ({marks})",
+            [workspace, seq, *found],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO signal_topics (workspace, topic, seq) VALUES (?, ?, ?)",
+            [(workspace, name, seq) for name in found],
+        )
 
 
 def _rewrite(conn: sqlite3.Connection, signals: list[Signal]) -> None:
