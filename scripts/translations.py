@@ -39,6 +39,9 @@ KEYWORDS = {
     "Refusal": (2,),  # pouls.web.errors: an HTTP error with values, translated when shown
     "InvalidCheckin": (1,),
     "NoTarget": (1,),
+    "UserError": (1,),  # pouls.cli: an error the user can fix, in the command's language
+    "say": (1,),  # pouls.cli.context: a message in the command's language
+    "say_plural": (1, 2),
 }
 
 
@@ -101,7 +104,21 @@ def extract() -> Catalog:
     )
     for filename, lineno, message, comments, context in found:
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for message, where in command_help():
+        if message in catalog:
+            catalog[message].locations.append(where)
+        else:
+            catalog.add(message, None, [where])
     return catalog
+
+
+def command_help() -> list[tuple[str, tuple[str, int]]]:
+    """The help texts of `pouls` (docstrings, `help=`), read from the command tree typer builds:
+    a docstring is a message only where it is a command's help."""
+    from pouls.cli.help import help_texts, where
+    from pouls.cli.main import command
+
+    return [(text, where(cmd)) for text, cmd in help_texts(command())]
 
 
 def catalogue(lang: str) -> Path:

@@ -12,7 +12,7 @@ from rich.table import Table
 from pouls.access import ROLES, digest, new_secret, normalize_login
 from pouls.access.passwords import WeakPassword, check_strength, hash_password
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say
 from pouls.store.users import User, UserExists
 
 RoleOption = Annotated[
@@ -71,11 +71,22 @@ def add(
     login = normalize_login(login)  # the form sign-in and its throttle look up
     try:
         user_id = users.add(login, hash_password(password), name)
-    except UserExists as exc:
-        raise UserError(f"{exc}; change its roles with `pouls user grant {login}`") from None
+    except UserExists:
+        raise UserError(
+            "an account %(login)r exists already; change its roles with"
+            " `pouls user grant %(login)s`",
+            login=login,
+        ) from None
     for ws in spaces:
         users.grant(user_id, ws, role)
-    out.print(f"Created [bold]{login}[/], {role} in {', '.join(spaces)}.")
+    out.print(
+        say(
+            "Created [bold]%(login)s[/], %(role)s in %(spaces)s.",
+            login=login,
+            role=role,
+            spaces=", ".join(spaces),
+        )
+    )
     if generated:
         _show_password(login, password)
 
@@ -88,11 +99,11 @@ def list_users(
     """Accounts and their roles."""
     found = context.store().users.members(workspace)
     if not found:
-        out.print("No account yet: create one with `pouls user add LOGIN --role admin`.")
+        out.print(say("No account yet: create one with `pouls user add LOGIN --role admin`."))
         return
-    table = Table("login", "name", "roles")
+    table = Table(say("login"), say("name"), say("roles"))
     for u in found:
-        roles = ", ".join(f"{ws}: {r}" for ws, r in u.roles.items()) or "none"
+        roles = ", ".join(f"{ws}: {r}" for ws, r in u.roles.items()) or say("none")
         table.add_row(u.login, u.name or "", roles)
     out.print(table)
 
@@ -100,8 +111,8 @@ def list_users(
 def remove(login: Annotated[str, typer.Argument(help="The account to delete.")]) -> None:
     """Delete an account with its sessions and tokens."""
     if not context.store().users.remove(login):
-        raise UserError(f"no account {login!r}; `pouls user list` shows them")
-    out.print(f"Deleted {login}; its sessions and tokens no longer work.")
+        raise UserError("no account %(login)r; `pouls user list` shows them", login=login)
+    out.print(say("Deleted %(login)s; its sessions and tokens no longer work.", login=login))
 
 
 def passwd(
@@ -112,7 +123,7 @@ def passwd(
     user = _user(login)
     password, generated = _password(password_stdin)
     context.store().users.set_password(user.id, hash_password(password))
-    out.print(f"New password for {user.login}; its browsers are signed out.")
+    out.print(say("New password for %(login)s; its browsers are signed out.", login=user.login))
     if generated:
         _show_password(user.login, password)
 
@@ -128,7 +139,14 @@ def grant(
     spaces = _workspaces(workspace, False)
     for ws in spaces:
         context.store().users.grant(user.id, ws, role)
-    out.print(f"{user.login} is {role} in {', '.join(spaces)}.")
+    out.print(
+        say(
+            "%(login)s is %(role)s in %(spaces)s.",
+            login=user.login,
+            role=role,
+            spaces=", ".join(spaces),
+        )
+    )
 
 
 def revoke(
@@ -139,9 +157,17 @@ def revoke(
     user = _user(login)
     for ws in _workspaces(workspace, False):
         if context.store().users.revoke(user.id, ws):
-            out.print(f"{user.login} no longer has a role in {ws}.")
+            out.print(
+                say(
+                    "%(login)s no longer has a role in %(workspace)s.",
+                    login=user.login,
+                    workspace=ws,
+                )
+            )
         else:
-            out.print(f"{user.login} had no role in {ws}.")
+            out.print(
+                say("%(login)s had no role in %(workspace)s.", login=user.login, workspace=ws)
+            )
 
 
 def add_token(
@@ -159,13 +185,28 @@ def add_token(
     if workspace is not None:
         context.workspace_id(workspace)
         if workspace not in user.roles:
-            raise UserError(f"{user.login} has no role in {workspace}: grant one first")
+            raise UserError(
+                "%(login)s has no role in %(workspace)s: grant one first",
+                login=user.login,
+                workspace=workspace,
+            )
     token = new_secret("pouls_")
     try:
         context.store().users.add_token(user.id, name, digest(token), workspace)
-    except UserExists as exc:
-        raise UserError(f"{exc}; remove it with `pouls token rm {login} {name}`") from None
-    out.print(f"Token {name!r} for {user.login}. Copy it now, it will not be shown again:")
+    except UserExists:
+        raise UserError(
+            "this account has a token named %(name)r already; remove it with"
+            " `pouls token rm %(login)s %(name)s`",
+            login=login,
+            name=name,
+        ) from None
+    out.print(
+        say(
+            "Token %(name)r for %(login)s. Copy it now, it will not be shown again:",
+            name=name,
+            login=user.login,
+        )
+    )
     print(token)
 
 
@@ -175,13 +216,13 @@ def list_tokens(
     """API tokens (their names, never their values) and when they were last used."""
     found = context.store().users.tokens(login)
     if not found:
-        out.print("No API token.")
+        out.print(say("No API token."))
         return
-    table = Table("login", "name", "workspace", "created", "last used")
+    table = Table(say("login"), say("name"), say("workspace"), say("created"), say("last used"))
     for t in found:
-        used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never"
+        used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else say("never")
         table.add_row(
-            t.login, t.name, t.workspace or "all", t.created_at.strftime("%Y-%m-%d"), used
+            t.login, t.name, t.workspace or say("all"), t.created_at.strftime("%Y-%m-%d"), used
         )
     out.print(table)
 
@@ -192,22 +233,25 @@ def remove_token(
 ) -> None:
     """Revoke an API token at once."""
     if not context.store().users.remove_token(_user(login).id, name):
-        raise UserError(f"{login} has no token {name!r}; `pouls token list` shows them")
-    out.print(f"Token {name!r} of {login} revoked.")
+        raise UserError(
+            "%(login)s has no token %(name)r; `pouls token list` shows them", login=login, name=name
+        )
+    out.print(say("Token %(name)r of %(login)s revoked.", name=name, login=login))
 
 
 def _user(login: str) -> User:
     user = context.store().users.get(login)
     if user is None:
-        raise UserError(f"no account {login!r}; create it with `pouls user add {login}`")
+        raise UserError(
+            "no account %(login)r; create it with `pouls user add %(login)s`", login=login
+        )
     return user
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise typer.BadParameter(
-            f"no role {role!r}; choose one of {', '.join(ROLES)}", param_hint="'--role'"
-        )
+        said = say("no role %(role)r; choose one of %(roles)s", role=role, roles=", ".join(ROLES))
+        raise typer.BadParameter(said, param_hint="'--role'")
 
 
 def _workspaces(named: list[str] | None, every: bool) -> list[str]:
@@ -229,5 +273,10 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
 
 
 def _show_password(login: str, password: str) -> None:
-    out.print(f"Password for {login} (shown once; change it with `pouls user passwd {login}`):")
+    out.print(
+        say(
+            "Password for %(login)s (shown once; change it with `pouls user passwd %(login)s`):",
+            login=login,
+        )
+    )
     print(password)

@@ -11,8 +11,9 @@ import typer
 from rich.table import Table
 
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say, say_plural
 from pouls.config import CONFIG_NAME
+from pouls.locale import N_
 from pouls.signals import utcnow
 from pouls.store import SourceState
 
@@ -34,12 +35,19 @@ def init(
     folder = directory or context.home()
     target = folder / CONFIG_NAME
     if target.exists() and not force:
-        raise UserError(f"{target} already exists; edit it, or pass --force to replace it.")
+        raise UserError(
+            "%(file)s already exists; edit it, or pass --force to replace it.", file=str(target)
+        )
     folder.mkdir(parents=True, exist_ok=True)
     example = resources.files("pouls").joinpath("example.toml").read_text(encoding="utf-8")
     target.write_text(example, encoding="utf-8")
     out.print(
-        f"Wrote [bold]{target}[/]. Next: [cyan]pouls --home {folder} import FILE[/] or [cyan]pouls --home {folder} up[/]."
+        say(
+            "Wrote [bold]%(file)s[/]. Next: [cyan]pouls --home %(home)s import FILE[/]"
+            " or [cyan]pouls --home %(home)s up[/].",
+            file=str(target),
+            home=str(folder),
+        )
     )
 
 
@@ -52,14 +60,21 @@ def status(workspace: WorkspaceOption = None) -> None:
     """Sources with their cursors and health, counts per channel, dead letters."""
     store = context.store()
     ws = None if workspace is None else context.workspace_id(workspace)
-    table = Table(title="Sources", title_justify="left")
-    for column in ("workspace", "source", "signals", "dead letters", "last commit", "last error"):
+    table = Table(title=say("Sources"), title_justify="left")
+    for column in (
+        N_("workspace"),
+        N_("source"),
+        N_("signals"),
+        N_("dead letters"),
+        N_("last commit"),
+        N_("last error"),
+    ):
         table.add_column(
-            column, justify="right" if column in ("signals", "dead letters") else "left"
+            say(column), justify="right" if column in ("signals", "dead letters") else "left"
         )
     states = store.sources(ws)
     for s in states:
-        saved = s.updated_at.strftime("%Y-%m-%d %H:%M:%S") if s.updated_at else "never"
+        saved = s.updated_at.strftime("%Y-%m-%d %H:%M:%S") if s.updated_at else say("never")
         error = (
             f"{s.last_error_at:%Y-%m-%d %H:%M} {s.last_error}"
             if s.last_error and s.last_error_at
@@ -67,14 +82,15 @@ def status(workspace: WorkspaceOption = None) -> None:
         )
         table.add_row(s.workspace, s.source, f"{s.signals:,}", f"{s.dead_letters:,}", saved, error)
     if not states:
-        out.print("No signals yet: try [cyan]pouls import FILE[/] or [cyan]pouls up[/].")
+        out.print(say("No signals yet: try [cyan]pouls import FILE[/] or [cyan]pouls up[/]."))
         return
     out.print(table)
     for name in [ws] if ws else store.workspaces():
         channels = store.facets(name)["channel"]
         total = sum(channels.values())
         per = ", ".join(f"{c} {n:,}" for c, n in channels.items())
-        out.print(f"[bold]{name}[/]: {total:,} signals ({per})")
+        count = say_plural("%(num)s signal", "%(num)s signals", total)
+        out.print(f"[bold]{name}[/]: {count} ({per})")
 
 
 def sources(workspace: WorkspaceOption = None) -> None:
@@ -86,23 +102,28 @@ def sources(workspace: WorkspaceOption = None) -> None:
     configured = [s for s in settings.file.sources if ws is None or s.workspace == ws]
     if not configured and not states:
         out.print(
-            f"No sources: declare some in {context.home() / 'pouls.toml'} (see docs/sources/)."
+            say(
+                "No sources: declare some in %(file)s (see docs/sources/).",
+                file=str(context.home() / "pouls.toml"),
+            )
         )
         return
     now = utcnow()
-    table = Table(title="Sources", title_justify="left")
+    table = Table(title=say("Sources"), title_justify="left")
     for column in (
-        "workspace",
-        "source",
-        "type",
-        "signals",
-        "dead",
-        "last success",
-        "lag",
-        "last error",
+        N_("workspace"),
+        N_("source"),
+        N_("type"),
+        N_("signals"),
+        N_("dead"),
+        N_("last success"),
+        N_("lag"),
+        N_("last error"),
     ):
         table.add_column(
-            column, overflow="fold", justify="right" if column in ("signals", "dead") else "left"
+            say(column),
+            overflow="fold",
+            justify="right" if column in ("signals", "dead") else "left",
         )
     from pouls.store.pauses import Pauses
 
@@ -113,7 +134,7 @@ def sources(workspace: WorkspaceOption = None) -> None:
         seen.add((c.workspace, c.name))
         kind = str(type(c).__struct_config__.tag)
         if pauses.is_paused(c.workspace, c.name):  # paused in the web app (Settings > Sources)
-            kind += " (paused)"
+            kind += " " + say("(paused)")
         table.add_row(c.workspace, c.name, kind, *_health(state, now))
     for key, state in sorted(states.items()):
         if key not in seen:  # imports from the CLI, or sources since removed from pouls.toml
@@ -123,8 +144,8 @@ def sources(workspace: WorkspaceOption = None) -> None:
 
 def _health(state: SourceState | None, now: datetime) -> tuple[str, ...]:
     if state is None:
-        return ("0", "0", "never", "", "")
-    success = f"{state.updated_at:%Y-%m-%d %H:%M}" if state.updated_at else "never"
+        return ("0", "0", say("never"), "", "")
+    success = f"{state.updated_at:%Y-%m-%d %H:%M}" if state.updated_at else say("never")
     lag = _ago(now - state.newest) if state.newest else ""
     error = (
         f"{state.last_error_at:%Y-%m-%d %H:%M} {state.last_error}"
@@ -164,11 +185,17 @@ def dead_letters(
     expire(context.settings(), store)  # past `[privacy] dead_letter_days`: gone, not listed
     rows = store.dead_letters(None if workspace is None else context.workspace_id(workspace), limit)
     if not rows:
-        out.print("No dead letters.")
+        out.print(say("No dead letters."))
         return
     table = Table(show_lines=True)
-    for column in ("when", "source", "where", "reason", *(["raw"] if raw else [])):
-        table.add_column(column, overflow="fold")
+    for column in (
+        N_("when"),
+        N_("source"),
+        N_("where"),
+        N_("reason"),
+        *([N_("raw")] if raw else []),
+    ):
+        table.add_column(say(column), overflow="fold")
     for d in rows:
         text = d.raw if len(d.raw) <= 120 else d.raw[:117] + "..."
         when = d.at.strftime("%Y-%m-%d %H:%M")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say
 from pouls.cli.usage import duration
-from pouls.locale import N_, system_language, translate, translate_plural
+from pouls.locale import N_, translate, translate_plural
 
 if TYPE_CHECKING:
     from pouls.config import Settings
@@ -47,7 +47,7 @@ def alerts(
     from pouls.watch import titles
     from pouls.watch.workflow import current
 
-    lang = system_language()
+    lang = context.lang()
     store = context.store()
     try:
         book = WatchStore(store)
@@ -95,7 +95,7 @@ def crisis(
     finally:
         store.close()
     stories = {id(e.story): e.story for e in found}
-    lang = system_language()
+    lang = context.lang()
     out.print(
         translate_plural(
             lang,
@@ -106,19 +106,32 @@ def crisis(
         )
     )
     for story in stories.values():
-        out.print(f"\n[bold]Story {story.number}[/]: {', '.join(sorted(story.terms)[:8])}")
+        terms = ", ".join(sorted(story.terms)[:8])
+        out.print(
+            "\n" + say("[bold]Story %(number)s[/]: %(terms)s", number=story.number, terms=terms)
+        )
         for level in ("private", "public", "press"):
             seen = story.seen[level]
             if seen:
                 count = translate_plural(lang, "%(num)s signal", "%(num)s signals", len(seen))
-                out.print(
-                    f"  {level:8} first {seen[0].created_at:%Y-%m-%d %H:%M}, {count}:"
-                    f" {seen[0].text[:90]!r}",
-                    markup=False,
+                first = say(
+                    "first %(when)s, %(count)s:",
+                    when=f"{seen[0].created_at:%Y-%m-%d %H:%M}",
+                    count=count,
                 )
+                out.print(f"  {say(level):8} {first} {seen[0].text[:90]!r}", markup=False)
         for e in found:
             if e.story is story:
-                out.print(f"  ▲ {e.source} → {e.target} at {e.at:%Y-%m-%d %H:%M}")
+                when = f"{e.at:%Y-%m-%d %H:%M}"
+                out.print(
+                    "  ▲ "
+                    + say(
+                        "%(source)s → %(target)s at %(when)s",
+                        source=say(e.source),
+                        target=say(e.target),
+                        when=when,
+                    )
+                )
 
 
 def digest(
@@ -143,14 +156,14 @@ def digest(
     from pouls.watch.messages import digest_notice
 
     if period not in ("day", "week"):
-        raise typer.BadParameter("day or week", param_hint="'--period'")
+        raise typer.BadParameter(say("day or week"), param_hint="'--period'")
     try:
         until = datetime.fromisoformat(end) if end else utcnow()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--end'") from None
     if until.tzinfo is None:
         raise typer.BadParameter(
-            "give a time zone, e.g. 2026-10-03T08:00+02:00", param_hint="'--end'"
+            say("give a time zone, e.g. 2026-10-03T08:00+02:00"), param_hint="'--end'"
         )
     settings = context.settings()
     a = settings.file.alerts
@@ -186,5 +199,5 @@ async def _send(settings: Settings, store: SQLiteStore, notice: Notice) -> None:
         if d.alert_id is None and d.subject == notice.subject and d.final and not d.ok
     ]
     if failed:
-        raise UserError(f"digest not delivered to {', '.join(sorted(set(failed)))}")
-    out.print(f"Digest sent to {', '.join(a.digest_sinks)}.")
+        raise UserError("digest not delivered to %(sinks)s", sinks=", ".join(sorted(set(failed))))
+    out.print(say("Digest sent to %(sinks)s.", sinks=", ".join(a.digest_sinks)))

@@ -8,7 +8,7 @@ import typer
 
 from pouls import pipeline
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say
 from pouls.signals import utcnow
 from pouls.sources.checkin import Checkin, InvalidCheckin, to_signal
 
@@ -47,13 +47,24 @@ def checkin(
             source=s.name,
             observed_at=utcnow(),
         )
-    except (LookupError, InvalidCheckin) as exc:
-        raise UserError(str(exc)) from None
+    except InvalidCheckin as exc:  # NoTarget too: no such workspace or source
+        raise UserError(exc.template, **exc.values) from None
     store = context.store()
     try:
         [signal] = pipeline.apply(pipeline.stages_for(settings, store), [signal])
         store.put([signal], cursors={(s.workspace, s.name): signal.id})
     finally:
         store.close()
-    what = f"mood {mood}/5" if mood is not None else (f"{value:g} {unit}" if value else "note")
-    out.print(f"Checked in ({what}) in {s.workspace}/{s.name}: {signal.id}")
+    what = (
+        say("mood %(mood)s/5", mood=mood)
+        if mood is not None
+        else (f"{value:g} {unit}" if value else say("note"))
+    )
+    out.print(
+        say(
+            "Checked in (%(what)s) in %(where)s: %(id)s",
+            what=what,
+            where=f"{s.workspace}/{s.name}",
+            id=signal.id,
+        )
+    )

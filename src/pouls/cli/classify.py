@@ -10,6 +10,8 @@ from typing import Annotated, Any, TextIO
 import msgspec
 import typer
 
+from pouls.cli.context import say, say_plural
+
 BATCH = 512
 
 
@@ -165,9 +167,11 @@ def register(app: typer.Typer) -> None:
         with "scores" for every attribute. A malformed line gives {"id": null, "error": ...}.
         """
         if lang is not None and (len(lang) != 2 or not lang.isalpha()):
-            raise typer.BadParameter(
-                f"a two-letter ISO 639-1 code, not {lang!r}", param_hint="'--lang'"
-            )
+            said = say("a two-letter ISO 639-1 code, not %(code)r", code=lang)
+            raise typer.BadParameter(said, param_hint="'--lang'")
         errors = classify_stream(task, lang and lang.lower(), sys.stdin, sys.stdout, sys.stderr)
         if errors:
-            sys.stderr.write(f"pouls classify: {errors} line(s) could not be read\n")
+            said = say_plural(
+                "%(num)s line could not be read", "%(num)s lines could not be read", errors
+            )
+            sys.stderr.write(f"pouls classify: {said}\n")

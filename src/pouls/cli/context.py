@@ -1,11 +1,14 @@
-"""What every command shares: the home folder, the consoles, user errors, settings and store."""
+"""What every command shares: the home folder, the consoles, the language, user errors,
+settings and store."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+
+from pouls.locale import LANGS, system_language, translate, translate_plural
 
 if TYPE_CHECKING:
     from pouls.config import Settings
@@ -18,10 +21,43 @@ err = Console(stderr=True, soft_wrap=True)
 
 _home: Path = Path(".pouls")
 _fresh = False  # whether the running command may start a home with nothing in it yet
+_lang: str | None = None  # --lang; None: the terminal's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)
 
 
 class UserError(Exception):
-    """Something the user can fix; printed without a trace, exit code 1."""
+    """Something the user can fix; printed without a trace, exit code 1, in the command's
+    language: `message` is an English msgid (extracted by `make translations`) whose
+    `%(name)s` holes `values` fill once it is translated."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values if values else message)
+        self.template = message
+        self.values = values
+
+    def said(self) -> str:
+        """The error in the command's language."""
+        return say(self.template, **self.values)
+
+
+def set_lang(lang: str | None) -> None:
+    """The language `--lang` chose (fr or en); None goes back to the terminal's."""
+    global _lang
+    _lang = lang if lang in LANGS else None
+
+
+def lang() -> str:
+    """The language the command speaks: `--lang`, else the terminal's locale, else English."""
+    return _lang or system_language()
+
+
+def say(message: str, **values: Any) -> str:
+    """`message` (English, with `%(name)s` holes) in the command's language, filled."""
+    return translate(lang(), message, **values)
+
+
+def say_plural(singular: str, plural: str, n: int, **values: Any) -> str:
+    """The form of `singular`/`plural` that `n` takes in the command's language."""
+    return translate_plural(lang(), singular, plural, n, **values)
 
 
 def set_home(path: Path) -> None:
@@ -51,11 +87,12 @@ def settings() -> Settings:
     try:
         loaded = load(_home)
     except ConfigError as exc:
-        raise UserError(str(exc)) from exc
+        raise UserError(str(exc)) from exc  # the configuration's own words, with file:line
     if not _fresh and not (_home / "pouls.toml").exists() and not loaded.database_path.exists():
         raise UserError(
-            f"no pouls installation in {_home} (no pouls.toml or pouls.db): "
-            f"run `pouls --home {_home} init` or check --home."
+            "no pouls installation in %(home)s (no pouls.toml or pouls.db): "
+            "run `pouls --home %(home)s init` or check --home.",
+            home=str(_home),
         )
     return loaded
 
@@ -79,5 +116,10 @@ def workspace_id(name: str | None) -> str:
     ws = name or s.workspaces[0].id
     if s.workspace(ws) is None:
         known = ", ".join(w.id for w in s.workspaces)
-        raise UserError(f"no workspace {ws!r} in {_home / 'pouls.toml'}; declared: {known}")
+        raise UserError(
+            "no workspace %(workspace)r in %(file)s; declared: %(known)s",
+            workspace=ws,
+            file=str(_home / "pouls.toml"),
+            known=known,
+        )
     return ws

@@ -65,7 +65,9 @@ def export(
                 for chunk in data:
                     f.write(chunk)
         except OSError as exc:
-            raise UserError(f"cannot write {output}: {exc.strerror}") from exc
+            raise UserError(
+                "cannot write %(file)s: %(why)s", file=str(output), why=exc.strerror or str(exc)
+            ) from exc
     finally:
         store.close()
 

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from pouls.cli import context
-from pouls.cli.context import out
+from pouls.cli.context import out, say
 from pouls.config import CONFIG_NAME
+from pouls.locale.formats import number
 
 DEMO_LOGIN = "demo-login.txt"  # the demo account's login and password, for `pouls up` to show
 
@@ -33,14 +34,20 @@ def demo(
     if not config.exists():
         text = resources.files("pouls.demo").joinpath("demo.toml").read_text(encoding="utf-8")
         config.write_text(text, encoding="utf-8")
-        out.print(f"Wrote [bold]{config}[/] for the demo workspace.")
+        out.print(say("Wrote [bold]%(file)s[/] for the demo workspace.", file=str(config)))
     _demo_account()
     if if_missing and (home / "demo.jsonl").exists():
         return
     counts = generator.write(home, weeks=weeks)
     out.print(
-        f"Wrote {counts['history']:,} signals of history to [bold]{home / 'demo.jsonl'}[/]"
-        f" and {counts['live']:,} to replay live from [bold]{home / 'demo-live.jsonl'}[/]."
+        say(
+            "Wrote %(history)s signals of history to [bold]%(file)s[/]"
+            " and %(live)s to replay live from [bold]%(live_file)s[/].",
+            history=number(context.lang(), counts["history"]),
+            file=str(home / "demo.jsonl"),
+            live=number(context.lang(), counts["live"]),
+            live_file=str(home / "demo-live.jsonl"),
+        )
     )
 
 
@@ -66,4 +73,4 @@ def _demo_account() -> None:
     path = context.home() / DEMO_LOGIN
     path.touch(mode=0o600)
     path.write_text(f"demo {password}\n", encoding="utf-8")
-    out.print(f"Made the account [bold]demo[/] (password in {path}).")
+    out.print(say("Made the account [bold]demo[/] (password in %(file)s).", file=str(path)))

@@ -12,7 +12,7 @@ from typing import Annotated, TextIO
 
 import typer
 
-from pouls.cli.context import UserError, err
+from pouls.cli.context import UserError, err, say, say_plural
 from pouls.watch.detectors import MetricDetector
 
 
@@ -37,11 +37,10 @@ def detect(
 ) -> None:
     """Score every row of a time series; row N's score uses rows 1..N only."""
     if not 0.0 < sensitivity < 1.0:
-        raise typer.BadParameter(
-            f"{sensitivity:g} is not strictly between 0 and 1", param_hint="'--sensitivity'"
-        )
+        said = say("%(value)s is not strictly between 0 and 1", value=f"{sensitivity:g}")
+        raise typer.BadParameter(said, param_hint="'--sensitivity'")
     if not input.is_file():
-        raise UserError(f"{input}: no such file")
+        raise UserError("%(file)s: no such file", file=str(input))
     detector = MetricDetector(sensitivity)
     partial = output.with_name(output.name + ".partial")
     rows = alerts = 0
@@ -60,7 +59,16 @@ def detect(
         os.replace(partial, output)
     finally:
         partial.unlink(missing_ok=True)
-    err.print(f"{rows} rows scored, {alerts} alerts, written to {output}")
+    scored = say_plural("%(num)s row scored", "%(num)s rows scored", rows)
+    raised = say_plural("%(num)s alert", "%(num)s alerts", alerts)
+    err.print(
+        say(
+            "%(rows)s, %(alerts)s, written to %(file)s",
+            rows=scored,
+            alerts=raised,
+            file=str(output),
+        )
+    )
 
 
 def read_rows(src: TextIO, name: Path) -> Iterator[tuple[float, tuple[str, str], float]]:
@@ -68,25 +76,50 @@ def read_rows(src: TextIO, name: Path) -> Iterator[tuple[float, tuple[str, str],
     reader = csv.reader(src)
     header = next(reader, None)
     if header is None or [h.strip().lower() for h in header] != ["timestamp", "value"]:
-        raise UserError(f"{name}:1: the header must be `timestamp,value`")
+        raise UserError("%(file)s:1: the header must be `timestamp,value`", file=str(name))
     previous = -math.inf
     for row in reader:
         line = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != 2:
-            raise UserError(f"{name}:{line}: expected 2 columns, found {len(row)}")
+            raise UserError(
+                "%(file)s:%(line)s: expected 2 columns, found %(found)s",
+                file=str(name),
+                line=line,
+                found=len(row),
+            )
         stamp = parse_timestamp(row[0])
         if stamp is None:
-            raise UserError(f"{name}:{line}: {row[0]!r} is not a timestamp")
+            raise UserError(
+                "%(file)s:%(line)s: %(value)r is not a timestamp",
+                file=str(name),
+                line=line,
+                value=row[0],
+            )
         try:
             value = float(row[1])
         except ValueError:
-            raise UserError(f"{name}:{line}: {row[1]!r} is not a number") from None
+            raise UserError(
+                "%(file)s:%(line)s: %(value)r is not a number",
+                file=str(name),
+                line=line,
+                value=row[1],
+            ) from None
         if not math.isfinite(value):
-            raise UserError(f"{name}:{line}: {row[1]!r} is not a finite number")
+            raise UserError(
+                "%(file)s:%(line)s: %(value)r is not a finite number",
+                file=str(name),
+                line=line,
+                value=row[1],
+            )
         if stamp <= previous:
-            raise UserError(f"{name}:{line}: timestamps must increase ({row[0]!r})")
+            raise UserError(
+                "%(file)s:%(line)s: timestamps must increase (%(value)r)",
+                file=str(name),
+                line=line,
+                value=row[0],
+            )
         previous = stamp
         yield stamp, (row[0].strip(), row[1].strip()), value
 

@@ -14,7 +14,9 @@ from rich.table import Table
 
 from pouls import pipeline
 from pouls.cli import context, rollups
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say
+from pouls.locale import N_
+from pouls.locale.formats import number
 from pouls.sources.files import FileSource, check_csv_header, guess_format, read_csv_header
 from pouls.sources.fingerprint import Resume
 
@@ -54,7 +56,7 @@ def import_file(
 ) -> None:
     """Import a file of signals; resumes where a previous run stopped."""
     if not file.is_file():
-        raise UserError(f"{file}: no such file")
+        raise UserError("%(file)s: no such file", file=str(file))
     fmt = format.value if format else guess_format(file)
     mapping = _mapping(map_ or [])
     if fmt == "csv":  # a file that cannot give a signal is said once, before any progress bar
@@ -76,7 +78,7 @@ def import_file(
         console=context.err,
         transient=False,
     ) as progress:
-        task = progress.add_task(f"Importing {file.name}", total=size)
+        task = progress.add_task(say("Importing %(file)s", file=file.name), total=size)
         src = FileSource(
             name=name,
             workspace=ws,
@@ -103,42 +105,51 @@ def import_file(
         raise UserError(error)
     for topic_ws, name in changed:  # topics new in pouls.toml also cover what was stored before
         store.topics.backfill(topic_ws, name)
-    table = Table(title=f"{file.name} → workspace {ws}, source {name}", title_justify="left")
-    for column in ("read", "stored", "duplicates", "dead letters"):
-        table.add_column(column, justify="right")
-    table.add_row(
-        *(f"{n:,}" for n in (totals.read, totals.stored, totals.duplicates, totals.dead_letters))
+    title = say(
+        "%(file)s → workspace %(workspace)s, source %(source)s",
+        file=file.name,
+        workspace=ws,
+        source=name,
     )
+    table = Table(title=title, title_justify="left")
+    for column in (N_("read"), N_("stored"), N_("duplicates"), N_("dead letters")):
+        table.add_column(say(column), justify="right")
+    counts = (totals.read, totals.stored, totals.duplicates, totals.dead_letters)
+    table.add_row(*(number(context.lang(), n) for n in counts))
     out.print(table)
     out.print(resumed_message(src.resumed, src.start, name))
     rollups.build(store, ws)  # the first dashboard then builds nothing (pouls.analyse.rollups)
     if totals.dead_letters:
-        out.print("See why with [cyan]pouls dead-letters[/].")
+        out.print(say("See why with [cyan]pouls dead-letters[/]."))
+
+
+AGAIN = (Resume.DIFFERENT, Resume.CHANGED, Resume.UNVERIFIED)  # read again from the start
 
 
 def resumed_message(resumed: Resume | None, start: int, source: str) -> str:
     """What the import found where the last one of this source stopped, in one sentence."""
-    again = " Signals stored before count as duplicates, not twice."
-    return {
-        None: "Nothing read.",
-        Resume.FIRST: "Read from the start.",
-        Resume.APPENDED: f"The file grew since the last import: read on after byte {start:,}.",
-        Resume.UNCHANGED: (
+    again = " " + say("Signals stored before count as duplicates, not twice.")
+    said = {
+        None: N_("Nothing read."),
+        Resume.FIRST: N_("Read from the start."),
+        Resume.APPENDED: N_("The file grew since the last import: read on after byte %(start)s."),
+        Resume.UNCHANGED: N_(
             "Nothing new: this file was read to its end before. Use --restart to read it again."
         ),
-        Resume.DIFFERENT: (
-            f"A different file from the one last imported as source {source}: read from its start."
-            + again
+        Resume.DIFFERENT: N_(
+            "A different file from the one last imported as source %(source)s: read from its start."
         ),
-        Resume.CHANGED: (
+        Resume.CHANGED: N_(
             "This file changed before where the last import stopped (replaced or truncated):"
-            " read again from its start." + again
+            " read again from its start."
         ),
-        Resume.UNVERIFIED: (
+        Resume.UNVERIFIED: N_(
             "The saved position was written by an older pouls and cannot be checked:"
-            " read from the start." + again
+            " read from the start."
         ),
     }[resumed]
+    text = say(said, start=number(context.lang(), start), source=source)
+    return text + again if resumed in AGAIN else text
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -146,9 +157,8 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         field, sep, column = pair.partition("=")
         if not sep or not field or not column:
-            raise typer.BadParameter(
-                f"{pair!r}: expected FIELD=COLUMN, e.g. --map text=body", param_hint="'--map'"
-            )
+            said = say("%(pair)r: expected FIELD=COLUMN, e.g. --map text=body", pair=pair)
+            raise typer.BadParameter(said, param_hint="'--map'")
         mapping[field.strip()] = column.strip()
     return mapping
 

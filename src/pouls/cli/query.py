@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
+from pouls.cli import context
 from pouls.cli.context import UserError, err
 from pouls.cli.usage import QueryCommand
-from pouls.locale import system_language, translate
+from pouls.locale import translate
 from pouls.query import Matcher, QueryError, parse, render
 
 _WINDOW = 60  # characters of a long query shown around an error
@@ -35,7 +36,7 @@ def parse_or_explain(query: str) -> Any:
         err.print(f"  {prefix}{shown}", markup=False, highlight=False)
         err.print(" " * (2 + len(prefix) + exc.column - 1 - start) + "^", markup=False)
         # a query that does not parse is a bad value of the QUERY argument: a usage error (exit 2)
-        lang = system_language()
+        lang = context.lang()
         said = translate(lang, exc.template, **exc.values).removesuffix(".")
         where = translate(lang, "column %(column)s", column=exc.column)
         raise typer.BadParameter(f"{said} ({where}, {exc.code})", param_hint="'QUERY'") from None
@@ -55,9 +56,11 @@ def test(query: Annotated[str, typer.Argument(help="The query, in quotes.")]) ->
         try:
             signal = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise UserError(f"line {number}: not valid JSON ({exc.msg})") from exc
+            raise UserError(
+                "line %(line)s: not valid JSON (%(why)s)", line=number, why=exc.msg
+            ) from exc
         if not isinstance(signal, dict):
-            raise UserError(f"line {number}: expected a JSON object")
+            raise UserError("line %(line)s: expected a JSON object", line=number)
         found = bool(matcher.match(signal))
         sys.stdout.write(json.dumps({"id": signal.get("id"), "match": found}) + "\n")
         sys.stdout.flush()

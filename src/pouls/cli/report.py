@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 
 from pouls.cli import context
-from pouls.cli.context import UserError, err, out
+from pouls.cli.context import UserError, err, out, say
+from pouls.locale import N_
+from pouls.locale.formats import number
 
 
 class Form(StrEnum):
@@ -71,15 +73,20 @@ def report(
         return
     saved = book.get(ws, name)
     if saved is None:
-        known = ", ".join(r.name for r in book.list(ws)) or "none yet"
-        raise UserError(f"no report {name!r} in workspace {ws} (reports: {known})")
+        known = ", ".join(r.name for r in book.list(ws)) or say("none yet")
+        raise UserError(
+            "no report %(name)r in workspace %(workspace)s (reports: %(known)s)",
+            name=name,
+            workspace=ws,
+            known=known,
+        )
     declared = settings.workspace(ws)
     tz = zone(declared.timezone if declared else None)
     language = lang.value if lang else saved.report.lang
     try:
         period = parse_period(since, until, tz=tz) or preset_period(saved.report.range, tz=tz)
     except PeriodError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(exc.message, **exc.values) from None
     try:
         content = gather(
             store, settings, saved.report, period, summary=saved.summary, lang=language
@@ -91,12 +98,25 @@ def report(
     if target.is_dir():
         target = target / filename(content, format.value)
     if not target.parent.is_dir():
-        raise UserError(f"cannot write {target}: no folder {target.parent}")
+        raise UserError(
+            "cannot write %(file)s: no folder %(folder)s",
+            file=str(target),
+            folder=str(target.parent),
+        )
     try:
         save(data, target)
     except OSError as exc:
-        raise UserError(f"cannot write {target}: {exc.strerror or exc}") from None
-    err.print(f"Report {name} written to {target} ({len(data):,} bytes).", markup=False)
+        raise UserError(
+            "cannot write %(file)s: %(why)s", file=str(target), why=exc.strerror or str(exc)
+        ) from None
+    size = number(context.lang(), len(data))
+    said = say(
+        "Report %(name)s written to %(file)s (%(size)s bytes).",
+        name=name,
+        file=str(target),
+        size=size,
+    )
+    err.print(said, markup=False)
 
 
 def _list(book: object, ws: str) -> None:
@@ -108,12 +128,16 @@ def _list(book: object, ws: str) -> None:
     reports = book.list(ws)
     if not reports:
         err.print(
-            f"No report in workspace {ws} yet: declare one in pouls.toml ([[reports]]) or"
-            " make one in the web app (Reports).",
+            say(
+                "No report in workspace %(workspace)s yet: declare one in pouls.toml ([[reports]])"
+                " or make one in the web app (Reports).",
+                workspace=ws,
+            ),
             markup=False,
         )
         return
-    table = Table("name", "title", "range", "lang", "schedule", "from")
+    columns = (N_("name"), N_("title"), N_("range"), N_("lang"), N_("schedule"), N_("from"))
+    table = Table(*(say(c) for c in columns))
     for r in reports:
         every = r.report.schedule if r.report.schedule != "off" else "-"
         table.add_row(r.name, r.title, r.report.range, r.report.lang, every, r.origin)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pouls.cli import context
-from pouls.cli.context import out
+from pouls.cli.context import out, say
 from pouls.store.sqlite import SQLiteStore
 
 
@@ -20,12 +20,12 @@ def build(store: SQLiteStore, workspace: str) -> int:
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("blocks of 4 hours"),
+        TextColumn(say("blocks of 4 hours")),
         TimeRemainingColumn(),
         console=context.err,
         transient=False,
     ) as progress:
-        task = progress.add_task("Building the dashboards' figures", total=None)
+        task = progress.add_task(say("Building the dashboards' figures"), total=None)
         try:
             return warm(
                 store,
@@ -35,7 +35,9 @@ def build(store: SQLiteStore, workspace: str) -> int:
         except KeyboardInterrupt:
             progress.stop()
             out.print(
-                "Stopped building the dashboards' figures: `pouls up` finishes them"
-                " in the background (or the first dashboard that needs them)."
+                say(
+                    "Stopped building the dashboards' figures: `pouls up` finishes them"
+                    " in the background (or the first dashboard that needs them)."
+                )
             )
             return 0

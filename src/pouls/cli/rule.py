@@ -8,8 +8,9 @@ import msgspec
 import typer
 
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say, say_plural
 from pouls.cli.usage import duration
+from pouls.locale import N_
 
 rule_app = typer.Typer(
     rich_markup_mode=None, help="Alert rules: add, list, remove, and test them on history."
@@ -88,15 +89,23 @@ def add(
     try:
         ruleset.save(settings, store, rule, origin="cli", create=True)
     except ruleset.RuleRefused as exc:
-        raise UserError(f"rule {name}: {exc}") from None
+        raise UserError("rule %(name)s: %(why)s", name=name, why=str(exc)) from None
     except RuleExists:
-        raise UserError(f"rule {name} exists already in workspace {workspace}") from None
+        raise UserError(
+            "rule %(name)s exists already in workspace %(workspace)s",
+            name=name,
+            workspace=workspace,
+        ) from None
     finally:
         store.close()
     out.print(
-        f"Rule [bold]{name}[/] added to workspace {workspace}. A running `pouls up` takes it"
-        " up within seconds; try it on history now with"
-        f" [cyan]pouls rule test {name} -w {workspace}[/]."
+        say(
+            "Rule [bold]%(name)s[/] added to workspace %(workspace)s. A running `pouls up` takes"
+            " it up within seconds; try it on history now with"
+            " [cyan]pouls rule test %(name)s -w %(workspace)s[/].",
+            name=name,
+            workspace=workspace,
+        )
     )
 
 
@@ -116,21 +125,30 @@ def list_(
         found = entries(settings, WatchStore(store), workspace)
     finally:
         store.close()
-    table = Table(
-        "workspace", "rule", "kind", "watches", "metric", "step", "sens.", "sinks", "from"
+    columns = (
+        N_("workspace"),
+        N_("rule"),
+        N_("kind"),
+        N_("watches"),
+        N_("metric"),
+        N_("step"),
+        N_("sens."),
+        N_("sinks"),
+        N_("from"),
     )
+    table = Table(*(say(c) for c in columns))
     for e in found:
         r = e.rule
         table.add_row(
             r.workspace,
             r.name,
             r.kind,
-            f"topic:{r.topic}" if r.topic else (r.query or "(all)"),
+            f"topic:{r.topic}" if r.topic else (r.query or say("(all)")),
             r.metric if r.kind in ("spike", "threshold") else "-",
             f"{r.bucket} min",
             f"{r.sensitivity:g}",
             ", ".join(r.sinks) or "-",
-            {"config": "pouls.toml", "web": "web app"}.get(e.origin, "CLI"),
+            {"config": "pouls.toml", "web": say("web app")}.get(e.origin, "CLI"),
         )
     out.print(table)
 
@@ -153,8 +171,15 @@ def rm(
     finally:
         store.close()
     if not removed:
-        raise UserError(f"no rule {name} in workspace {workspace}")
-    out.print(f"Rule [bold]{name}[/] removed; a running `pouls up` stops it within seconds.")
+        raise UserError(
+            "no rule %(name)s in workspace %(workspace)s", name=name, workspace=workspace
+        )
+    out.print(
+        say(
+            "Rule [bold]%(name)s[/] removed; a running `pouls up` stops it within seconds.",
+            name=name,
+        )
+    )
 
 
 @rule_app.command("test")
@@ -187,23 +212,31 @@ def test(
             if r.workspace == workspace and r.name == name
         ]
         if not rules:
-            raise UserError(f"no rule {name} in workspace {workspace}")
+            raise UserError(
+                "no rule %(name)s in workspace %(workspace)s", name=name, workspace=workspace
+            )
         rule = rules[0]
         if sensitivity is not None:
             rule = msgspec.structs.replace(rule, sensitivity=sensitivity)
         span = parse_duration(since)  # checked by `duration` when the command line was read
         found = trial(store, rule, span, base_url=settings.file.alerts.base_url, explained=explain)
         lang = rule.lang or settings.file.alerts.lang
+        alerts = say_plural("%(num)s alert", "%(num)s alerts", len(found))
         out.print(
-            f"Rule [bold]{rule.name}[/] (sensitivity {rule.sensitivity:g}) over {since}:"
-            f" {len(found)} alert(s)."
+            say(
+                "Rule [bold]%(name)s[/] (sensitivity %(sensitivity)s) over %(since)s: %(alerts)s.",
+                name=rule.name,
+                sensitivity=f"{rule.sensitivity:g}",
+                since=since,
+                alerts=alerts,
+            )
         )
         for t in found:
             a = t.alert
-            end = a.closed.at.strftime("%m-%d %H:%M") if a.closed else "open"
+            end = a.closed.at.strftime("%m-%d %H:%M") if a.closed else say("open")
+            updates = say_plural("%(num)s update", "%(num)s updates", a.updates)
             out.print(
-                f"• {a.opened.at:%Y-%m-%d %H:%M} → {end}  {title(rule, a.peak, lang)}"
-                f"  ({a.updates} update(s))"
+                f"• {a.opened.at:%Y-%m-%d %H:%M} → {end}  {title(rule, a.peak, lang)}  ({updates})"
             )
             if t.explanation is not None:
                 out.print(f"    {t.explanation.summary(lang)}")

@@ -19,11 +19,11 @@ import typer
 from rich.table import Table
 
 from pouls.cli import context
-from pouls.cli.context import UserError, err, out
+from pouls.cli.context import UserError, err, out, say
 from pouls.cli.usage import QueryCommand
 from pouls.export import Format as ExportFormat
 from pouls.export import chunks, read, save
-from pouls.locale import system_language, translate, translate_plural
+from pouls.locale import N_, translate, translate_plural
 from pouls.signals import Signal
 from pouls.store import Filters
 
@@ -145,9 +145,9 @@ def search(
 ) -> None:
     """Search stored signals, newest first."""
     if format is Format.xlsx and output is None:
-        raise typer.BadParameter("--format xlsx writes a file: add -o FILE.xlsx")
+        raise typer.BadParameter(say("--format xlsx writes a file: add -o FILE.xlsx"))
     if format is Format.table and output is not None:
-        raise typer.BadParameter("-o is for --format csv, jsonl or xlsx")
+        raise typer.BadParameter(say("-o is for --format csv, jsonl or xlsx"))
     ws = context.workspace_id(workspace)
     from pouls.cli.query import parse_or_explain
 
@@ -194,7 +194,7 @@ def _export(
     if first is None:
         raise UserError(
             translate(
-                system_language(),
+                context.lang(),
                 "Nothing to export: no signal matches %(query)s in workspace %(ws)s.",
                 query=repr(query),
                 ws=ws,
@@ -211,7 +211,7 @@ def _export(
     if output is None:
         _to_stdout(chunks(format, signals(), tz, sep=sep))
         return
-    lang = system_language()
+    lang = context.lang()
     if not output.parent.is_dir():
         raise UserError(
             translate(
@@ -252,7 +252,7 @@ def _to_stdout(blocks: Iterator[bytes]) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as exc:
         why = exc.strerror or str(exc)
-        said = translate(system_language(), "cannot write the export: %(why)s", why=why)
+        said = translate(context.lang(), "cannot write the export: %(why)s", why=why)
         raise UserError(said) from None
 
 
@@ -265,7 +265,7 @@ def _period(ws: str, since: str | None, until: str | None) -> Period | None:
     try:
         return parse_period(since, until, tz=zone(declared.timezone if declared else None))
     except PeriodError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(exc.message, **exc.values) from None
 
 
 def _table(
@@ -273,7 +273,7 @@ def _table(
 ) -> None:
     from pouls.locale.formats import number
 
-    lang = system_language()
+    lang = context.lang()
     if not signals:
         said = translate(
             lang, "Nothing found for %(query)s in workspace %(ws)s.", query=repr(query), ws=ws
@@ -296,8 +296,8 @@ def _table(
             shown=number(lang, len(signals), 0),
         )
     table = Table(title=shown, title_justify="left")
-    for column in ("when", "channel", "author", "text"):
-        table.add_column(column, overflow="fold")
+    for column in (N_("when"), N_("channel"), N_("author"), N_("text")):
+        table.add_column(say(column), overflow="fold")
     for s in signals:
         text = " ".join((f"{s.title} — {s.text}" if s.title else s.text).split())
         table.add_row(

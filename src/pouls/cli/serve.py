@@ -20,9 +20,10 @@ import uvicorn
 
 from pouls import pipeline
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say, say_plural
 from pouls.cli.demo import DEMO_LOGIN
 from pouls.config import Settings
+from pouls.locale.formats import number
 from pouls.sources import Source
 from pouls.store.sqlite import SQLiteStore
 
@@ -63,15 +64,22 @@ def up(
         path = getattr(s, "path", None)
         if path is not None and not path.exists():
             raise UserError(
-                f"source {s.name}: {path} does not exist; fix `path` in {context.home() / 'pouls.toml'}"
-                " (for the demo, run `pouls demo`)"
+                "source %(name)s: %(path)s does not exist; fix `path` in %(file)s"
+                " (for the demo, run `pouls demo`)",
+                name=s.name,
+                path=str(path),
+                file=str(context.home() / "pouls.toml"),
             )
-    out.print("Loading the models (about 20 s the first time)...")
+    out.print(say("Loading the models (about 20 s the first time)..."))
 
     def announce() -> None:
         out.print(
-            f"pouls is up on [bold cyan]http://{bind_host}:{bind_port}[/]"
-            f" with {len(sources)} source(s). Ctrl+C stops it cleanly."
+            say_plural(
+                "pouls is up on [bold cyan]%(url)s[/] with %(num)s source. Ctrl+C stops it cleanly.",
+                "pouls is up on [bold cyan]%(url)s[/] with %(num)s sources. Ctrl+C stops it cleanly.",
+                len(sources),
+                url=f"http://{bind_host}:{bind_port}",
+            )
         )
         _how_to_sign_in(store)
 
@@ -84,12 +92,20 @@ def _how_to_sign_in(store: SQLiteStore) -> None:
     if demo.exists():
         login, password = demo.read_text(encoding="utf-8").split()[:2]
         if store.users.get(login) is not None:
-            out.print(f"Sign in as [bold]{login}[/] with the password [bold]{password}[/].")
+            out.print(
+                say(
+                    "Sign in as [bold]%(login)s[/] with the password [bold]%(password)s[/].",
+                    login=login,
+                    password=password,
+                )
+            )
             return
     if store.users.count() == 0:
         out.print(
-            "[yellow]No account can sign in yet:[/] create one with"
-            " `pouls user add YOU@EXAMPLE.ORG --role admin --all-workspaces`."
+            say(
+                "[yellow]No account can sign in yet:[/] create one with"
+                " `pouls user add YOU@EXAMPLE.ORG --role admin --all-workspaces`."
+            )
         )
 
 
@@ -147,7 +163,7 @@ async def _serve(
 
     def stopping() -> None:
         if not stop.is_set():
-            out.print("Stopping: storing what was already read (a few seconds)...")
+            out.print(say("Stopping: storing what was already read (a few seconds)..."))
         stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -197,9 +213,13 @@ async def _serve(
     app.state.halt.set()  # topic backfills started from the web stop between chunks
     await asyncio.gather(*app.state.backfill_tasks)
     store.close()
+    lang = context.lang()
     out.print(
-        f"Stopped cleanly: {totals.stored:,} new signals stored this run,"
-        f" {totals.dead_letters:,} dead letters."
+        say(
+            "Stopped cleanly: %(stored)s new signals stored this run, %(dead)s dead letters.",
+            stored=number(lang, totals.stored),
+            dead=number(lang, totals.dead_letters),
+        )
     )
 
 

@@ -9,9 +9,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say, say_plural
 from pouls.cli.query import parse_or_explain
 from pouls.cli.usage import QueryCommand
+from pouls.locale import N_
+from pouls.locale.formats import number
 from pouls.query import render
 from pouls.store.topics import Topic
 
@@ -45,7 +47,9 @@ def add(
     """Create a topic and match it over the stored history."""
     ws = context.workspace_id(workspace)
     if context.store().topics.get(ws, name) is not None:
-        raise UserError(f"topic {name!r} exists; change it with `pouls topic edit {name} QUERY`")
+        raise UserError(
+            "topic %(name)r exists; change it with `pouls topic edit %(name)s QUERY`", name=name
+        )
     _save(ws, name, query, tag or [], color)
 
 
@@ -62,7 +66,11 @@ def edit(
     ws = context.workspace_id(workspace)
     old = context.store().topics.get(ws, name)
     if old is None:
-        raise UserError(f"no topic {name!r} in {ws}; create it with `pouls topic add {name} QUERY`")
+        raise UserError(
+            "no topic %(name)r in %(workspace)s; create it with `pouls topic add %(name)s QUERY`",
+            name=name,
+            workspace=ws,
+        )
     _save(ws, name, query, old.tags if tag is None else tag, color or old.color)
 
 
@@ -71,13 +79,14 @@ def _save(ws: str, name: str, query: str, tags: list[str], color: str | None) ->
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", name):
         raise UserError(
-            f"{name!r}: a topic id uses lowercase letters, digits, - and _ (e.g. bad-buzz)"
+            "%(name)r: a topic id uses lowercase letters, digits, - and _ (e.g. bad-buzz)",
+            name=name,
         )
     node = parse_or_explain(query)
     store = context.store()
     store.topics.save(Topic(workspace=ws, name=name, query=query, tags=tags, color=color))
     with Progress(
-        TextColumn("[bold]Backfilling {task.description}"),
+        TextColumn("[bold]" + say("Backfilling %(topic)s", topic="{task.description}")),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
@@ -88,9 +97,21 @@ def _save(ws: str, name: str, query: str, tags: list[str], color: str | None) ->
             ws, name, lambda done, total: progress.update(task, completed=done, total=total)
         )
     matched = store.topics.matches(ws, name)
-    out.print(f"Topic [bold]{name}[/] = {render(node)}: {matched:,} stored signals match.")
     out.print(
-        f"See them with [cyan]pouls search --topic {name} ''[/] or on the wall (?topic={name})."
+        say_plural(
+            "Topic [bold]%(name)s[/] = %(query)s: %(count)s stored signal matches.",
+            "Topic [bold]%(name)s[/] = %(query)s: %(count)s stored signals match.",
+            matched,
+            name=name,
+            query=render(node),
+            count=number(context.lang(), matched),
+        )
+    )
+    out.print(
+        say(
+            "See them with [cyan]pouls search --topic %(name)s ''[/] or on the wall (?topic=%(name)s).",
+            name=name,
+        )
     )
 
 
@@ -100,13 +121,18 @@ def list_topics(workspace: Workspace = None) -> None:
     store = context.store()
     topics = store.topics.list(ws)
     if not topics:
-        out.print(f"No topics in {ws}. Add one: [cyan]pouls topic add NAME 'QUERY'[/]")
+        out.print(
+            say(
+                "No topics in %(workspace)s. Add one: [cyan]pouls topic add NAME 'QUERY'[/]",
+                workspace=ws,
+            )
+        )
         return
     counts = store.facets(ws)["topic"]
-    table = Table(title=f"Topics of {ws}", title_justify="left")
-    for column in ("name", "query", "signals", "tags", "from"):
+    table = Table(title=say("Topics of %(workspace)s", workspace=ws), title_justify="left")
+    for column in (N_("name"), N_("query"), N_("signals"), N_("tags"), N_("from")):
         table.add_column(
-            column, overflow="fold", justify="right" if column == "signals" else "left"
+            say(column), overflow="fold", justify="right" if column == "signals" else "left"
         )
     for t in topics:
         table.add_row(t.name, t.query, f"{counts.get(t.name, 0):,}", ", ".join(t.tags), t.origin)
@@ -122,8 +148,8 @@ def remove(
     store = context.store()
     topic = store.topics.get(ws, name)
     if topic is None:
-        raise UserError(f"no topic {name!r} in {ws}")
+        raise UserError("no topic %(name)r in %(workspace)s", name=name, workspace=ws)
     from pouls.pipeline import remove_topic
 
     remove_topic(context.settings(), store, ws, name)  # one of pouls.toml is not seeded again
-    out.print(f"Removed topic {name}.")
+    out.print(say("Removed topic %(name)s.", name=name))
