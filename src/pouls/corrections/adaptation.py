@@ -45,12 +45,15 @@ FLOOR = 0.02  # probabilities read from a model's label and score are kept withi
 SAME_WORDS = 0.5  # share of shared words (Jaccard) at which a language correction is followed
 MAX_EXAMPLES = 5000  # per field: the most recent corrections are learnt from
 _WORD = re.compile(r"\w+")
+_MARKS = re.compile("[\u0300-\u036f]")  # combining accents, once decomposed
 
 
 def words(text: str) -> list[str]:
     """A text's words, case and accents folded: what the layer reads."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return _WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    return _WORD.findall(folded)
 
 
 def features(text: str) -> list[str]:
@@ -117,19 +120,20 @@ def _fit(x: sparse.csr_matrix, offset: np.ndarray, target: np.ndarray, k: int) -
     return np.asarray(found.x).reshape(d, k)
 
 
-def sentiment_prior(sentiment: Sentiment | dict[str, Any] | None) -> np.ndarray:
-    """Probabilities (negative, neutral, positive) read from a model's label and score."""
-    if sentiment is None:
-        return np.full(3, 1 / 3)
-    label, score = (
-        (sentiment["label"], sentiment["score"])
-        if isinstance(sentiment, dict)
-        else (sentiment.label, sentiment.score)
-    )
-    score = min(max(float(score), 1 / 3), 1 - FLOOR)
-    out = np.full(3, (1 - score) / 2)
-    out[SENTIMENTS.index(label)] = score
-    return np.clip(out, FLOOR / 2, 1.0)
+def sentiment_priors(found: Sequence[Sentiment | dict[str, Any] | None]) -> np.ndarray:
+    """Probabilities (negative, neutral, positive) read from models' labels and scores, one
+    row each: the label gets its score, the two others share the rest."""
+    labels = np.zeros(len(found), dtype=np.intp)
+    scores = np.full(len(found), 1 / 3)
+    for i, s in enumerate(found):
+        if s is None:
+            continue
+        label, score = (s["label"], s["score"]) if isinstance(s, dict) else (s.label, s.score)
+        labels[i], scores[i] = SENTIMENTS.index(label), score
+    scores = np.clip(scores, 1 / 3, 1 - FLOOR)
+    out = np.repeat(((1 - scores) / 2)[:, None], 3, axis=1)
+    out[np.arange(len(found)), labels] = scores
+    return np.clip(out, FLOOR / 2, 1.0)  # type: ignore[no-any-return]
 
 
 def toxic_prior(scores: dict[str, float] | None) -> np.ndarray:
@@ -161,7 +165,7 @@ class Learned:
             out.sentiment = Layer(
                 3,
                 [e.text for e in sentiments],
-                np.array([sentiment_prior(e.model) for e in sentiments]),
+                sentiment_priors([e.model for e in sentiments]),
                 np.array([SENTIMENTS.index(e.value) for e in sentiments]),
             )
         toxic = by.get("toxicity", [])[-MAX_EXAMPLES:]
@@ -207,7 +211,7 @@ class Learned:
         rows = [i for i, s in enumerate(out) if s.sentiment is not None and s.text]
         if self.sentiment is None or not rows:
             return
-        prior = np.array([sentiment_prior(out[i].sentiment) for i in rows])
+        prior = sentiment_priors([out[i].sentiment for i in rows])
         proba, read = self.sentiment.adjust([out[i].text for i in rows], prior)
         for k, i in enumerate(rows):
             best = int(proba[k].argmax())
