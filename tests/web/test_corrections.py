@@ -244,3 +244,13 @@ def test_any_body_gets_a_correction_or_a_4xx_never_a_5xx(
     for path in (f"/api/v1/signals/{FIRST}/corrections?ws=acme", "/api/v1/corrections?ws=acme"):
         answer = api.post(path, json=body)
         assert answer.status_code in (200, 400, 404, 422), (answer.status_code, answer.text)
+
+
+def test_the_signals_export_carries_the_correction(api: TestClient) -> None:
+    api.post(
+        f"/api/v1/signals/{SECOND}/corrections?ws=acme",
+        json={"field": "sentiment", "value": "positive"},
+    )
+    table = api.get("/api/v1/export?ws=acme&format=csv&q=injoignable")
+    (row,) = list(csv.DictReader(io.StringIO(table.text.lstrip("\ufeff"))))
+    assert (row["sentiment"], row["sentiment_score"]) == ("positive", "1.0")

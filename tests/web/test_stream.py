@@ -43,3 +43,4 @@ def test_stream_sends_new_signals_of_the_selection_as_cards(
     assert kinds == ["ready", "signal"]
     card = events[1][1]
     assert "Nouveau message Telegram" in card and f"s-{make_signal(501).id}" in card
+    assert 'name="ids"' in card  # Ana may correct it with the wall's bulk form

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from pouls.access import may
 from pouls.query import Matcher, QueryError
 from pouls.signals import Signal
 from pouls.store.rows import toxic
@@ -28,13 +29,14 @@ async def live(
     queue = hub.subscribe()
     card = pages.get_template("_card.html")
     lang = language(request)
+    corrector = may(request.state.user.roles.get(sel.workspace), "correct")  # the bulk checkbox
     try:
         yield ServerSentEvent(event="ready", data={"workspace": sel.workspace})
         while not await request.is_disconnected():
             batch = await queue.get()
             for s in batch:
                 if wanted(s):
-                    html = card.render(s=s, sel=sel, fresh=True, lang=lang)
+                    html = card.render(s=s, sel=sel, fresh=True, lang=lang, corrector=corrector)
                     yield ServerSentEvent(event="signal", id=s.id, raw_data=html)
     finally:
         hub.unsubscribe(queue)
