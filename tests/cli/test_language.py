@@ -93,3 +93,8 @@ def test_a_command_that_works_reports_in_french(home: Path) -> None:
 def test_an_unknown_language_is_a_usage_error_in_the_terminal_language(home: Path) -> None:
     wrong = pouls(home, "--lang", "de", "status", lang=FR)
     assert wrong.returncode == 2 and "fr ou en" in wrong.stderr
+    assert wrong.stderr.startswith("Erreur :") and "Usage : voir `pouls --help`." in wrong.stderr
+    typo = pouls(home, "search", "--limt", "3", "x", lang=C)
+    assert typo.returncode == 2 and "Usage: see `pouls search --help`." in typo.stderr
+    french = pouls(home, "search", "--limt", "3", "x", lang=FR)
+    assert french.returncode == 2 and "Usage : voir `pouls search --help`." in french.stderr

@@ -11,6 +11,8 @@ from typer._click.core import Context  # typer vendors its click: these are its 
 from typer._click.exceptions import BadParameter, NoSuchOption, UsageError
 from typer.core import TyperCommand, TyperOption
 
+from pouls.cli.context import say
+
 EXIT_USAGE = 2
 
 
@@ -70,17 +72,18 @@ def usage_line(exc: UsageError) -> str:
     message = " ".join(exc.format_message().replace("Value error, ", "").split())
     given = _given(exc)
     if given is not None and isinstance(exc, BadParameter) and not _quotes(message, given):
-        message = f"{message.removesuffix('.')} (given: {given!r})"
+        message = message.removesuffix(".") + " " + say("(given: %(value)r)", value=given)
     ctx = exc.ctx
     path = ctx.command_path if ctx is not None else "pouls"
-    hint = f"see `{path} --help`."
+    hint = say("see `%(command)s --help`.", command=path)
     if isinstance(exc, NoSuchOption) and not exc.possibilities and ctx is not None:
         close = _close(exc.option_name, _option_names(ctx))
         if close:
-            message += f" Did you mean {close}?"
+            message += " " + say("Did you mean %(option)s?", option=close)
     if not message.endswith((".", "?")):
         message += "."
-    return f"Error: {message} Usage: {hint}"
+    # click's own sentence stays English (its words are not in pouls' catalogue)
+    return say("Error: %(why)s Usage: %(hint)s", why=message, hint=hint)
 
 
 def _option_names(ctx: Context) -> list[str]:
