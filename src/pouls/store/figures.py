@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pouls.signals import Signal, decode
 from pouls.store import Filters
+from pouls.store.keymemo import memo_for
 from pouls.store.rows import from_us, to_us
 from pouls.store.search import TOPICS_OF, select
 
@@ -127,6 +128,7 @@ class Figures:
     def __init__(self, store: SQLiteStore, keys_of: KeysOf) -> None:
         self.store = store
         self.keys_of = keys_of
+        self.memo = memo_for(keys_of)  # the keys of the signals read at a range's edges
 
     def tally(
         self,
@@ -216,6 +218,7 @@ class Figures:
             return tally
         spans = _spans(first, last, self._days(workspace, first, last) if kinds else (0, 0))
         base = (workspace, topic)
+        ranks = self._ranking_spans(workspace, spans) if kinds and only is None else spans
         for kind in kinds:
             top = sizes[kind]
             edge = {c.key: c for c in acc.of(kind)}
@@ -223,15 +226,17 @@ class Figures:
             if wanted is not None:
                 rolled = _exact_sql(conn, base, kind, owns, spans, wanted) if wanted else {}
             else:
-                rolled = _keys_sql(conn, base, kind, owns, spans, None, top + MARGIN)
+                rolled = _keys_sql(conn, base, kind, owns, ranks, None, top + MARGIN)
                 ranked = sorted(edge.values(), key=lambda c: (-c.n, c.key))[: top + MARGIN]
                 if kind in peak:
-                    rolled.update(_keys_sql(conn, base, kind, owns, spans, None, top, True))
+                    rolled.update(_keys_sql(conn, base, kind, owns, ranks, None, top, True))
                     ranked += sorted(edge.values(), key=lambda c: (-c.peak, c.key))[:top]
                 candidates = sorted({c.key for c in ranked} | set(rolled))
                 rolled = _exact_sql(conn, base, kind, owns, spans, candidates)
+                # a candidate ranked on a whole end day may have no signal in the range itself
                 for key in candidates:
-                    rolled.setdefault(key, KeyCount(key, edge[key].label if key in edge else key))
+                    if key in edge:
+                        rolled.setdefault(key, KeyCount(key, edge[key].label))
             for key, c in rolled.items():
                 if key in edge:
                     c.add(edge[key].n, edge[key].reach, edge[key].peak, edge[key].label)
@@ -241,6 +246,43 @@ class Figures:
         if "author" in kinds:
             tally.authors = _authors(conn, base, owns, spans, sorted(acc.keys_of("author")))
         return tally
+
+    def _ranking_spans(
+        self, workspace: str, spans: list[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """The rows the top's candidates are ranked on: the blocks at either end of a range are
+        read from their whole day's rows where that day has some (its top keys: 300 rows of
+        terms, not 3,000 per block). Only the candidates come from there; their counts are
+        then exact over `spans` themselves, so a day's hours outside the range change which
+        keys are looked at (the top plus MARGIN), never a number shown."""
+        ends = {
+            day
+            for span, start, end in spans
+            if span == "b"
+            for day in range(start // BLOCKS_PER_DAY, (end - 1) // BLOCKS_PER_DAY + 1)
+        }
+        if not ends:
+            return spans
+        marks = ",".join("?" * len(ends))
+        built = {
+            day
+            for (day,) in self.store._reader().execute(
+                f"SELECT day FROM figure_days WHERE workspace = ? AND day IN ({marks})",
+                (workspace, *sorted(ends)),
+            )
+        }
+        out: list[tuple[str, int, int]] = []
+        for span, start, end in spans:
+            if span == "d":
+                out.append((span, start, end))
+                continue
+            for day in range(start // BLOCKS_PER_DAY, (end - 1) // BLOCKS_PER_DAY + 1):
+                if day in built:
+                    out.append(("d", day, day + 1))
+                else:
+                    lo, hi = day * BLOCKS_PER_DAY, (day + 1) * BLOCKS_PER_DAY
+                    out.append(("b", max(start, lo), min(end, hi)))
+        return out
 
     # -- keeping the rollups -------------------------------------------------------------------
 
@@ -418,8 +460,8 @@ class Figures:
                 acc.counts[(*group, found, *facets)] += n
                 acc.reach[(*group, found, *facets)] += reach
             return acc
-        keys_of = self.keys_of if keys else None
-        doc = "signals.doc" if keys_of is not None or check is not None else "NULL"
+        memo = self.memo if keys else None
+        doc = "signals.doc" if memo is not None or check is not None else "NULL"
         rows = self.store._reader().execute(
             "SELECT signals.created_at, signals.channel, coalesce(signals.sentiment, ''),"
             " signals.visibility, coalesce(signals.lang, ''), coalesce(signals.reach, 0),"
@@ -427,13 +469,12 @@ class Figures:
             params,
         )
         for created, channel, sentiment, visibility, lang, reach, raw in rows:
-            signal = decode(raw) if raw is not None else None
-            if check is not None and not check(signal):  # type: ignore[arg-type]
+            if check is not None and not check(decode(raw)):
                 continue
             facets = (channel, sentiment, visibility, lang) if slots.facets else _NO_FACETS
             acc.add(group, slots.of(created), facets, reach)
-            if keys_of is not None and signal is not None:
-                for kind, key, label in keys_of(signal):
+            if memo is not None:
+                for kind, key, label in memo.keys(raw):
                     acc.key(group, kind, key, label, reach)
         return acc
 
@@ -612,8 +653,14 @@ def _exact_sql(
         days = [("d", day0, day1)]
         union, params = _union(base, kind, owns, days, keys, "start, key, n, reach, peak, label")
         seen: dict[int, set[str]] = {}
-        for day, key, n, reach, peak, label in conn.execute(union, params):
-            seen.setdefault(day, set()).add(key)
+        # summed by SQLite, with the days each key was kept in (to find the gaps below)
+        for key, n, reach, peak, label, starts in conn.execute(
+            "SELECT key, sum(n), sum(reach), max(peak), max(label), group_concat(start)"
+            f" FROM ({union}) GROUP BY key",
+            params,
+        ):
+            for day in map(int, starts.split(",")):
+                seen.setdefault(day, set()).add(key)
             add(key, n, reach, peak, label)
         # Only a day that kept DAY_TOP keys may have left some out.
         union, params = _union(base, kind, owns, days, None, "start")
