@@ -98,3 +98,11 @@ def test_an_unknown_language_is_a_usage_error_in_the_terminal_language(home: Pat
     assert typo.returncode == 2 and "Usage: see `pouls search --help`." in typo.stderr
     french = pouls(home, "search", "--limt", "3", "x", lang=FR)
     assert french.returncode == 2 and "Usage : voir `pouls search --help`." in french.stderr
+
+
+def test_a_bad_duration_and_a_weak_password_are_refused_in_french(home: Path) -> None:
+    late = pouls(home, "crisis", "--since", "45x", lang=FR)
+    assert late.returncode == 2 and "'45x' n'est pas une durée comme 90m" in late.stderr
+    weak = pouls(home, "user", "add", "ana", "--password-stdin", stdin="court\n", lang=FR)
+    assert weak.returncode == 1
+    assert "un mot de passe demande au moins 10 caractères" in weak.stderr

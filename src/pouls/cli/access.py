@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from pouls.access import ROLES, digest, new_secret, normalize_login
-from pouls.access.passwords import WeakPassword, check_strength, hash_password
+from pouls.access.passwords import MIN_LENGTH, WeakPassword, check_strength, hash_password
 from pouls.cli import context
 from pouls.cli.context import UserError, out, say
 from pouls.store.users import User, UserExists
@@ -267,8 +267,11 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         check_strength(password)
-    except WeakPassword as exc:
-        raise UserError(str(exc)) from None
+    except WeakPassword:
+        raise UserError(
+            "a password needs at least %(num)s characters; a few words make a good one",
+            num=MIN_LENGTH,
+        ) from None
     return password, False
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 
 from pouls.cli import context
-from pouls.cli.context import UserError, out
+from pouls.cli.context import UserError, out, say
 
 
 def register(app: typer.Typer) -> None:
@@ -44,11 +44,12 @@ def export(
     from pouls.corrections.dataset import FORMATS, chunks
 
     if format not in FORMATS:
-        raise typer.BadParameter(f"{format}: accepted values: csv, jsonl", param_hint="'--format'")
+        said = say("%(value)s: accepted values: %(accepted)s", value=format, accepted="csv, jsonl")
+        raise typer.BadParameter(said, param_hint="'--format'")
     if field is not None and field not in FIELDS:
-        raise typer.BadParameter(
-            f"{field}: accepted values: {', '.join(FIELDS)}", param_hint="'--field'"
-        )
+        accepted = ", ".join(FIELDS)
+        said = say("%(value)s: accepted values: %(accepted)s", value=field, accepted=accepted)
+        raise typer.BadParameter(said, param_hint="'--field'")
     ws = context.workspace_id(workspace)
     named = context.settings().workspace(ws).identities == "named"  # type: ignore[union-attr]
     store = context.store()

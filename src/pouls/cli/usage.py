@@ -62,8 +62,9 @@ def duration(value: str) -> str:
 
     try:
         parse_duration(value)
-    except ValueError as exc:
-        raise BadParameter(str(exc)) from None
+    except ValueError:
+        said = say("%(value)r is not a duration such as 90m, 12h, 30d or 2w", value=value)
+        raise BadParameter(said) from None
     return value
 
 
