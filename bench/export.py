@@ -185,9 +185,11 @@ def main() -> None:
         "notes": (
             "One process: the store read page by page (1,000 a page, newest first, the next"
             " page read by a worker thread meanwhile) through pouls.export.read, written by"
-            " pouls.export.chunks to a file in the temp folder;"
+            " pouls.export.chunks to a file in the temp folder (CSV lines made by"
+            " pouls.export.delimited.csv_lines, 1,000 rows a chunk);"
             " 90% of signals carry sentiment, toxicity, scam and metrics. rss_mb: VmRSS sampled"
-            " every 50 ms during each export; ru_maxrss covers the whole run, fill included."
+            " every 50 ms during each export; ru_maxrss covers the whole run, fill included"
+            " (when the filled store was reused, the fill is not in it)."
         ),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
