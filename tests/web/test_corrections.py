@@ -254,3 +254,19 @@ def test_the_signals_export_carries_the_correction(api: TestClient) -> None:
     table = api.get("/api/v1/export?ws=acme&format=csv&q=injoignable")
     (row,) = list(csv.DictReader(io.StringIO(table.text.lstrip("\ufeff"))))
     assert (row["sentiment"], row["sentiment_score"]) == ("positive", "1.0")
+
+
+def test_listeners_hear_each_corrected_signal_before_and_after(api: TestClient) -> None:
+    heard: list[tuple[str, str, str]] = []
+    api.app.state.corrected = [  # type: ignore[attr-defined]
+        lambda pairs: heard.extend(
+            (b.id, b.sentiment.label, a.sentiment.label)  # type: ignore[union-attr]
+            for b, a in pairs
+        )
+    ]
+    api.post(
+        f"/api/v1/signals/{SECOND}/corrections?ws=acme",
+        json={"field": "sentiment", "value": "neutral"},
+    )
+    api.delete(f"/api/v1/signals/{SECOND}/corrections/sentiment?ws=acme")
+    assert heard == [(SECOND, "negative", "neutral"), (SECOND, "neutral", "negative")]

@@ -145,6 +145,9 @@ async def _serve(
     reporting = asyncio.create_task(Scheduler(settings, store, watcher.outbox.sinks).run())
     app = build_app(settings, store, live)
     stages = app.state.stages
+    # Corrections made in the app reach the alert watcher's open buckets (on the event loop).
+    loop = asyncio.get_running_loop()
+    app.state.corrected = [lambda pairs: loop.call_soon_threadsafe(watcher.corrected, pairs)]
     # Models load now, before the server listens: not in the first webhook's request.
     await asyncio.to_thread(intake.warm, settings, stages)
     # Webhook deliveries reach the alert watcher like the pipeline's batches do; what an

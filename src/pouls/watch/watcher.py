@@ -90,6 +90,14 @@ class _Tally:
         if s.author:
             self.authors.add(s.author)
 
+    def take(self, s: Signal) -> None:
+        """Count `s` out again (a person corrected it); its author stays counted."""
+        self.volume -= 1
+        self.negative -= s.sentiment is not None and s.sentiment.label == "negative"
+        self.toxic -= (toxic(s) or 0.0) >= 0.5
+        self.scam -= (s.scam or 0.0) >= 0.5
+        self.reach -= reach(s) or 0
+
     def bucket(self, start: datetime) -> Bucket:
         return Bucket(
             start=start,
@@ -119,6 +127,20 @@ class _Live:
             self.next_start = start
         start = max(start, self.next_start)  # a late signal counts in the first open bucket
         self.tallies.setdefault(start, _Tally()).add(s)
+
+    def recount(self, before: Signal | None, after: Signal | None) -> None:
+        """A corrected signal counted again, if its own bucket is still open (a closed one is
+        history, which replays and the next start read from the store)."""
+        s = after or before
+        if s is None or self.next_start is None or self.stream is not None:
+            return
+        tally = self.tallies.get(_floor(s.created_at, self.step))
+        if tally is None or _floor(s.created_at, self.step) < self.next_start:
+            return
+        if before is not None:
+            tally.take(before)
+        if after is not None:
+            tally.add(after)
 
     def advance(self, watermark: datetime) -> list[Firing]:
         out: list[Firing] = []
@@ -308,6 +330,16 @@ class Watcher:
             for e in self.crisis.add(signals):
                 self._queue.put_nowait(e)
             self._end_quiet_stories()
+
+    def corrected(self, pairs: Sequence[tuple[Signal, Signal]]) -> None:
+        """People corrected stored signals (each before and after): the buckets still open
+        count the corrected values, as the store now holds them. Called on the event loop."""
+        for before, after in pairs:
+            was = {id(live): live for live in self._routes(before) if live.rule.kind != INSTANT}
+            now = {id(live): live for live in self._routes(after) if live.rule.kind != INSTANT}
+            for key in was.keys() | now.keys():
+                live = was.get(key) or now[key]
+                live.recount(before if key in was else None, after if key in now else None)
 
     def _start(self, workspace: str, at: datetime) -> None:
         # A rule's series starts with its workspace's first signal, not with its own first

@@ -8,6 +8,7 @@ whose `detail` says why, in the language Accept-Language names (French or Englis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pouls.corrections import Refused, verdict
 from pouls.corrections.dataset import MEDIA_TYPES, chunks
 from pouls.locale import N_
-from pouls.signals import utcnow
+from pouls.signals import Signal, utcnow
 from pouls.web.errors import Refusal
 from pouls.web.member import Member, member
 
@@ -76,11 +77,47 @@ def apply(request: Request, who: Member, ids: list[str], field: str, value: Any)
         checked = verdict(field, value)
     except Refused as exc:
         raise Refusal(400, exc.message, **exc.values) from None
-    missing = request.app.state.store.corrections.correct(
+    store = request.app.state.store
+    before = seen(request, who.workspace, ids)
+    missing = store.corrections.correct(
         who.workspace, ids, field, checked, user_id=who.user.id, by=who.user.label
     )
     if missing:
         raise Refusal(404, NO_SIGNAL, ids=", ".join(missing[:10]))
+    tell(request, who.workspace, before)
+
+
+def withdraw(request: Request, who: Member, signal_id: str, field: str) -> None:
+    """Put the models' value back, or refuse: 403 without the right, 404 without a correction."""
+    if not who.may("correct"):
+        raise Refusal(403, NOT_ALLOWED)
+    before = seen(request, who.workspace, [signal_id])
+    if not request.app.state.store.corrections.withdraw(who.workspace, signal_id, field):
+        raise Refusal(404, N_("no correction of %(field)s on this signal"), field=field)
+    tell(request, who.workspace, before)
+
+
+Hook = Callable[[list[tuple[Signal, Signal]]], None]
+
+
+def seen(request: Request, workspace: str, ids: list[str]) -> list[Signal]:
+    """The signals as they are before a correction, when someone listens (`pouls up`'s alert
+    watcher, through `app.state.corrected`)."""
+    if not getattr(request.app.state, "corrected", None):
+        return []
+    store = request.app.state.store
+    return [s for i in dict.fromkeys(ids) if (s := store.get(workspace, i)) is not None]
+
+
+def tell(request: Request, workspace: str, before: list[Signal]) -> None:
+    """Hand each corrected signal, before and after, to those who listen."""
+    hooks: list[Hook] = getattr(request.app.state, "corrected", None) or []
+    if not hooks or not before:
+        return
+    store = request.app.state.store
+    pairs = [(b, a) for b in before if (a := store.get(workspace, b.id)) is not None]
+    for hook in hooks:
+        hook(pairs)
 
 
 def _marks(request: Request, who: Member, signal_id: str) -> dict[str, Any]:
@@ -118,10 +155,7 @@ def withdraw_correction(
     who: Annotated[Member, Depends(member)],
 ) -> Response:
     """Withdraw a correction: the models' value comes back (404 when there was none)."""
-    if not who.may("correct"):
-        raise Refusal(403, NOT_ALLOWED)
-    if not request.app.state.store.corrections.withdraw(who.workspace, signal_id, field):
-        raise Refusal(404, N_("no correction of %(field)s on this signal"), field=field)
+    withdraw(request, who, signal_id, field)
     return Response(status_code=204)
 
 

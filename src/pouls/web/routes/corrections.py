@@ -19,6 +19,7 @@ from pouls.web.auth import safe_next
 from pouls.web.errors import Refusal
 from pouls.web.member import Member, changing, member
 from pouls.web.routes.api_corrections import apply, dataset
+from pouls.web.routes.api_corrections import withdraw as undo
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,8 +53,7 @@ def withdraw(
 ) -> RedirectResponse:
     """The signal page's "use the models' value again"."""
     changing(request, who, "correct")
-    if not request.app.state.store.corrections.withdraw(who.workspace, signal_id, field):
-        raise Refusal(404, N_("no correction of %(field)s on this signal"), field=field)
+    undo(request, who, signal_id, field)
     return _back(f"/signals/{signal_id}?" + urlencode({"ws": who.workspace}))
 
 
