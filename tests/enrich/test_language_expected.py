@@ -17,7 +17,7 @@ FR_EN = ("fr", "en")
 
 @pytest.mark.parametrize(
     ("text", "lang"),
-    [("Bien dormi", "fr"), ("Ok merci.", "fr"), ("Slept well", "en")],
+    [("Bien dormi", "fr"), ("on y va samedi ?", "fr"), ("Ok merci.", "fr"), ("Slept well", "en")],
 )
 def test_expected_languages_settle_short_texts_that_could_be_several(text: str, lang: str):
     [(found, confidence)] = language.detect([text], low_accuracy=True, fast=True, expected=FR_EN)
