@@ -285,11 +285,12 @@ def write_cards(result: dict[str, Any], before: dict[str, Any] | None = None) ->
         path = DOCS / f"{card}.md"
         text = _BLOCK.sub("\n", path.read_text("utf-8"))
         block = (
-            f"\n<!-- brand-set -->\n## On the brand set\n\n{body}\n\n"
-            f"<!-- brand: {line} -->\n<!-- /brand-set -->\n"
+            f"<!-- brand-set -->\n## On the brand set\n\n{body}\n\n"
+            f"<!-- brand: {line} -->\n<!-- /brand-set -->"
         )
         at = text.rfind("\n<!-- scores:")
-        text = text[:at] + "\n" + block + text[at:] if at >= 0 else text + block
+        head, tail = (text[:at], text[at + 1 :]) if at >= 0 else (text, "")
+        text = f"{head.rstrip()}\n\n{block}\n\n{tail}".rstrip() + "\n"
         path.write_text(text, "utf-8")
 
 
