@@ -209,3 +209,22 @@ def test_days_keep_their_top_keys_only_and_counts_stay_exact(
         " AND kind = 'term' GROUP BY start, topic, own)"
     )
     assert kept.fetchone()[0] == 2
+
+
+def test_local_days_read_from_day_rows_count_what_the_signals_count(store: SQLiteStore) -> None:
+    """Buckets of local days (midnight at 23:00 UTC) are UTC days less and plus one hour:
+    the same counts as the signals', also after a signal of a counted day changes."""
+    store.put(history(400))
+    since = T0.replace(hour=23) - timedelta(days=1)
+    bounds = [since + timedelta(days=i) for i in range(8)]
+    f = Filters(since=since, until=bounds[-1])
+    assert figures._day_terms(figures._Slots(bounds, True), 0, 10**9) is not None
+    rolled = tally(store, f, bounds=bounds)
+    assert summary(rolled) == summary(tally(store, f, raw=True, bounds=bounds))
+    store.put([make_signal(3 * 24 * 60 + 5, "croissant", channel="bluesky", own=False)])
+    assert summary(tally(store, f, bounds=bounds)) == summary(
+        tally(store, f, raw=True, bounds=bounds)
+    )
+    days = store._reader().execute("SELECT sum(n) FROM figure_count_days WHERE topic = ''")
+    hours = store._reader().execute("SELECT sum(n) FROM figure_counts WHERE topic = ''")
+    assert days.fetchone() == hours.fetchone()

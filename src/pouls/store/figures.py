@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pouls.signals import Signal, decode
 from pouls.store import Filters
@@ -200,15 +200,20 @@ class Figures:
         owns = (0, 1) if filters.own is None else (int(filters.own),)
         conn = self.store._reader()
         marks = ",".join("?" * len(owns))
-        slot, slot_params = slots.sql("hour * 3600000000")
-        columns = slots.columns()
-        table = "figure_counts" if slots.facets else "figure_hours"
-        rows = conn.execute(
-            f"SELECT {slot} AS slot, {columns}, sum(n), sum(reach) FROM {table}"
-            f" WHERE workspace = ? AND hour >= ? AND hour < ? AND topic = ? AND own IN ({marks})"
-            f" GROUP BY slot, {columns}",
-            (*slot_params, workspace, first * 4, last * 4, topic, *owns),
-        )
+        terms = _day_terms(slots, first * 4, last * 4) if slots.facets else None
+        rows: Iterable[Any]
+        if terms is not None:
+            rows = _count_days(conn, workspace, topic, owns, *terms)
+        else:
+            slot, slot_params = slots.sql("hour * 3600000000")
+            columns = slots.columns()
+            table = "figure_counts" if slots.facets else "figure_hours"
+            rows = conn.execute(
+                f"SELECT {slot} AS slot, {columns}, sum(n), sum(reach) FROM {table}"
+                f" WHERE workspace = ? AND hour >= ? AND hour < ? AND topic = ?"
+                f" AND own IN ({marks}) GROUP BY slot, {columns}",
+                (*slot_params, workspace, first * 4, last * 4, topic, *owns),
+            )
         tally = Tally(counts=[CountRow(*r) for r in rows] + acc.rows())
         if first >= last:
             tally.authors = len(acc.of("author"))
@@ -367,6 +372,16 @@ class Figures:
                 if k[3] == "n"
             ],
         )
+        tx.execute(
+            "DELETE FROM figure_count_days WHERE workspace = ? AND day = ?", (workspace, day)
+        )
+        tx.execute(  # the day's counts: the sum of its hours, in the block's transaction
+            "INSERT INTO figure_count_days SELECT workspace, topic, ?, own, channel, sentiment,"
+            " visibility, lang, sum(n), sum(reach) FROM figure_counts"
+            " WHERE workspace = ? AND hour >= ? AND hour < ?"
+            " GROUP BY topic, own, channel, sentiment, visibility, lang",
+            (day, workspace, day * 24, day * 24 + 24),
+        )
         tx.executemany(
             "INSERT INTO figure_keys VALUES (?, ?, ?, ?, 'b', ?, ?, ?, ?, ?, ?)",
             sorted(  # in primary-key order: appended, not scattered
@@ -516,6 +531,61 @@ class _Slots:
             params += [b[j], i, b[i], step]
             i = j
         return f"(CASE {' '.join(parts)} ELSE -1 END)", params
+
+
+def _day_terms(
+    slots: _Slots, h0: int, h1: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]] | None:
+    """The hours [h0, h1) of each bucket as UTC days plus or minus hours: (slot, day) and
+    (slot, hour, +1 or -1). A bucket covering most of a day takes the day's row and takes off
+    the hours it leaves out (a local day from 23:00 UTC is the UTC day, less its last hour,
+    plus the hour before it). None when no bucket holds most of a day, or a bucket starts off
+    the hour inside [h0, h1): the hourly rows are read as they are."""
+    if slots.bounds is None or any(b % HOUR and h0 * HOUR < b < h1 * HOUR for b in slots.bounds):
+        return None
+    days: list[tuple[int, int]] = []
+    hours: list[tuple[int, int, int]] = []
+    edges = [b // HOUR for b in slots.bounds]
+    for i in range(len(edges) - 1):
+        a, b = max(edges[i], h0), min(edges[i + 1], h1)
+        for day in range(a // 24, -(-b // 24)) if a < b else ():
+            lo, hi = max(a, day * 24), min(b, day * 24 + 24)
+            if hi - lo > 12:
+                days.append((i, day))
+                hours += [(i, h, -1) for h in range(day * 24, lo)]
+                hours += [(i, h, -1) for h in range(hi, day * 24 + 24)]
+            else:
+                hours += [(i, h, 1) for h in range(lo, hi)]
+    return (days, hours) if days else None
+
+
+def _count_days(
+    conn: sqlite3.Connection,
+    workspace: str,
+    topic: str,
+    owns: tuple[int, ...],
+    days: list[tuple[int, int]],
+    hours: list[tuple[int, int, int]],
+) -> list[Any]:
+    """Counts per bucket and facets from day rows plus or minus hour rows (`_day_terms`)."""
+    marks = ",".join("?" * len(owns))
+    return conn.execute(
+        "SELECT slot, channel, sentiment, visibility, lang, sum(n), sum(reach) FROM ("
+        " SELECT json_extract(d.value, '$[0]') AS slot, f.channel, f.sentiment,"
+        " f.visibility, f.lang, f.n, f.reach"
+        " FROM json_each(?) AS d CROSS JOIN figure_count_days AS f"
+        " WHERE f.workspace = ? AND f.topic = ? AND f.day = json_extract(d.value, '$[1]')"
+        f" AND f.own IN ({marks})"
+        " UNION ALL"
+        " SELECT json_extract(h.value, '$[0]'), f.channel, f.sentiment, f.visibility, f.lang,"
+        " (json_extract(h.value, '$[2]')) * f.n, (json_extract(h.value, '$[2]')) * f.reach"
+        " FROM json_each(?) AS h CROSS JOIN figure_counts AS f"
+        " WHERE f.workspace = ? AND f.topic = ? AND f.hour = json_extract(h.value, '$[1]')"
+        f" AND f.own IN ({marks}))"
+        # a combination only in the hours taken off nets to nothing: not a row
+        " GROUP BY slot, channel, sentiment, visibility, lang HAVING sum(n) <> 0",
+        (json.dumps(days), workspace, topic, *owns, json.dumps(hours), workspace, topic, *owns),
+    ).fetchall()
 
 
 def _rollable(filters: Filters) -> bool:
