@@ -179,3 +179,17 @@ def test_shared_columns_names_the_rows_where_two_matrices_meet():
     assert _shared_columns(a, b).tolist() == [1, 3]
     assert _shared_columns(a, sparse.csr_matrix((4, 4))).tolist() == []
     assert _shared_columns(sparse.csr_matrix((4, 4)), b).tolist() == []
+
+
+def test_a_model_in_the_wide_matrix_lets_go_of_its_weights_and_gets_them_back_exactly():
+    from pouls.enrich import sentiment
+    from pouls.enrich.linear import LinearModel, share
+
+    multi = sentiment._model(None)
+    assert multi is not None
+    fresh = LinearModel.load(sentiment.MODELS_DIR / "sentiment.npz")
+    weights, idf2 = fresh.weights.copy(), fresh.idf2.copy()
+    share([fresh])
+    assert fresh._weights is None and fresh._idf2 is None  # held once, in the wide matrix
+    assert np.array_equal(fresh.weights, weights)
+    assert np.array_equal(fresh.idf2, idf2)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import signal
 import threading
@@ -54,6 +55,7 @@ def up(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    few_arenas()
     context.may_start_fresh()
     settings = context.settings()
     web = settings.file.web
@@ -84,6 +86,23 @@ def up(
         _how_to_sign_in(store)
 
     asyncio.run(_serve(settings, store, sources, bind_host, bind_port, announce))
+
+
+def few_arenas(limit: int = 2) -> None:
+    """Cap glibc's malloc arenas before the threads start.
+
+    glibc gives threads that allocate at once arenas of their own (up to eight per core), and
+    what one frees is not reused by another: `pouls up`'s worker threads (enrichment, stores,
+    NER) held some 50 MB more this way on the demo. Elsewhere than glibc, nothing to do.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(_M_ARENA_MAX, limit)
+    except (OSError, AttributeError):
+        pass
+
+
+_M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
 def _how_to_sign_in(store: SQLiteStore) -> None:

@@ -99,23 +99,49 @@ class LinearModel:
         self.support = columns_used(featurizer.n_features, np.flatnonzero(idf), coef.indices)
         self.idf = idf[self.support].astype(np.float32)
         # The last row stays zero: it is where the columns the model does not use land.
-        self.weights = np.zeros((len(self.support) + 1, len(classes)), dtype=np.float32)
+        weights = np.zeros((len(self.support) + 1, len(classes)), dtype=np.float32)
         at = _positions(featurizer.n_features, self.support)[coef.indices]
         of_class = np.repeat(np.arange(coef.shape[0]), np.diff(coef.indptr))
-        self.weights[at, of_class] = coef.data * self.idf[at]
-        self.idf2 = np.append(self.idf * self.idf, np.float32(0))
+        weights[at, of_class] = coef.data * self.idf[at]
+        idf2 = np.append(self.idf * self.idf, np.float32(0))
+        self._weights: np.ndarray | None = weights
+        self._idf2: np.ndarray | None = idf2
+        self._lender: _SideBySide | None = None
         self.intercept = intercept.astype(np.float32)
         self.classes = tuple(classes)
         self.link = link
         self.meta = meta or {}
         self.digest = hashlib.blake2b(
-            self.weights.tobytes() + self.support.tobytes() + self.intercept.tobytes()
+            weights.tobytes() + self.support.tobytes() + self.intercept.tobytes()
         ).hexdigest()
         # Models with equal columns and idf (the French toxicity ones) share their norms.
         self.columns = hashlib.blake2b(
-            featurizer.to_json().encode() + self.support.tobytes() + self.idf2.tobytes()
+            featurizer.to_json().encode() + self.support.tobytes() + idf2.tobytes()
         ).hexdigest()
         self._rows: np.ndarray | None = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Dense weights over `support` (idf folded in), plus a zero last row."""
+        if self._weights is None:
+            self._weights, self._idf2 = self._borrowed()
+        return self._weights
+
+    @property
+    def idf2(self) -> np.ndarray:
+        """Squared idf over `support`, plus a zero last entry."""
+        if self._idf2 is None:
+            self._weights, self._idf2 = self._borrowed()
+        return self._idf2
+
+    def lend(self, side: _SideBySide) -> None:
+        """Let go of the weights `side` holds a copy of; they are copied back if asked for."""
+        self._lender = side
+        self._weights = self._idf2 = None
+
+    def _borrowed(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self._lender is not None, "weights let go without a wide matrix that holds them"
+        return self._lender.copy_of(self)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, one row per text, one column per class (`self.classes`)."""
@@ -260,9 +286,22 @@ class _SideBySide:
         if new:
             self.models.update(new)
             self._build()
+        for m in models:
+            if m is not self.models[m.digest] and m._lender is not self:
+                m.lend(self)  # equal weights in another object (English toxic and offensive)
+
+    def copy_of(self, model: LinearModel) -> tuple[np.ndarray, np.ndarray]:
+        """`model`'s own weights and squared idf, as this matrix holds them (exact copies)."""
+        where = self.remap[model.support]
+        start, column = self.at[model.digest]
+        weights = np.zeros((len(model.support) + 1, len(model.classes)), np.float32)
+        weights[:-1] = self.weights[where, start : start + len(model.classes)]
+        return weights, np.append(self.idf2[where, column], np.float32(0))
 
     def _build(self) -> None:
         models = list(self.models.values())
+        # Each model's own arrays, copied back first if it lent them to the matrix rebuilt here.
+        own = {m.digest: (m.weights, m.idf2) for m in models}
         n_features = models[0].featurizer.n_features
         union = columns_used(n_features, *(m.support for m in models))
         self.remap = _positions(n_features, union)
@@ -275,11 +314,15 @@ class _SideBySide:
         start = 0
         for m in models:
             where = self.remap[m.support]
-            self.weights[where, start : start + len(m.classes)] = m.weights[:-1]
-            self.idf2[where, norm_columns[m.columns]] = m.idf2[:-1]
+            self.weights[where, start : start + len(m.classes)] = own[m.digest][0][:-1]
+            self.idf2[where, norm_columns[m.columns]] = own[m.digest][1][:-1]
             self.at[m.digest] = (start, norm_columns[m.columns])
             start += len(m.classes)
         self.recent = []
+        # The wide matrix holds every weight of these models: their own copies go (some 50 MB
+        # for the shipped ones), and come back only if something scores with a model alone.
+        for m in models:
+            m.lend(self)
 
     def _product(self, counts: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         for seen, z, summed in self.recent:
