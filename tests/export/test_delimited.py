@@ -138,7 +138,8 @@ cell = st.text(max_size=12) | st.sampled_from(
     ["", "=1", "a,b", 'x"y', "l\r\nm", "a\rb", "c\nd", "é;🥐", "-"]
 )
 maybe = st.none() | cell
-score = st.none() | st.floats(allow_nan=False) | st.sampled_from([1e-05, 0.1 + 0.2, 1.0])
+number = st.floats(allow_nan=False) | st.sampled_from([1e-05, 0.1 + 0.2, 1.0])
+score = st.none() | number
 
 
 @st.composite
@@ -161,7 +162,7 @@ def exported_signals(draw: st.DrawFn) -> Signal:
             ]
         )
     )
-    sentiment = draw(st.none() | st.builds(Sentiment, st.sampled_from(["negative"]), score))
+    sentiment = draw(st.none() | st.builds(Sentiment, st.sampled_from(["negative"]), number))
     return make_signal(
         draw(st.integers(0, 10**6)),
         draw(cell),
