@@ -228,3 +228,31 @@ def test_local_days_read_from_day_rows_count_what_the_signals_count(store: SQLit
     days = store._reader().execute("SELECT sum(n) FROM figure_count_days WHERE topic = ''")
     hours = store._reader().execute("SELECT sum(n) FROM figure_counts WHERE topic = ''")
     assert days.fetchone() == hours.fetchone()
+
+
+@settings(max_examples=15, derandomize=True, deadline=None)
+@given(
+    start=st.integers(0, 10 * 24 * 60),
+    length=st.integers(1, 6 * 24 * 60),
+    own=st.sampled_from([None, False]),
+)
+def test_share_of_voice_read_at_once_counts_each_topic(
+    tmp_path_factory: object, start: int, length: int, own: bool | None
+) -> None:
+    store = _filled(tmp_path_factory)
+    since = T0 + timedelta(minutes=start)
+    until = since + timedelta(minutes=length)
+    first = since.replace(minute=0)
+    bounds = [first + timedelta(hours=24 * i) for i in range(length // 60 // 24 + 2)]
+    bounds = [b for b in bounds if b < until] + [until]
+    f = Filters(topic="elsewhere", own=own, since=since, until=until)
+    found = Figures(store, keys_of).voices("acme", None, f, ["croissants", "none"], bounds)
+    assert found is not None
+    for topic in ("croissants", "none"):
+        one = tally(store, Filters(**{**_fields(f), "topic": topic}), raw=True, bounds=bounds)
+        series = [0] * (len(bounds) - 1)
+        for r in one.counts:
+            series[r.slot] += r.n
+        assert found[topic] == series
+    with_query = Figures(store, keys_of).voices("acme", "croissant", f, ["croissants"], bounds)
+    assert with_query is None  # a full-text selection is counted topic by topic

@@ -357,7 +357,15 @@ def _share(
     bounds: Bounds,
 ) -> ShareOfVoice:
     size = len(bounds.now) - 1
+    names = [v.id for v in voices]
+    series = figures.voices(workspace, query, current, names, bounds.now)
+    before = figures.voices(workspace, query, previous, names, bounds.then)
     for voice in voices:
+        if series is not None and before is not None:  # from the rollups, all topics at once
+            voice.series = series[voice.id]
+            voice.total = sum(series[voice.id])
+            voice.previous = sum(before[voice.id])
+            continue
         now = figures.tally(
             workspace,
             query,

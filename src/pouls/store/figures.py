@@ -115,11 +115,33 @@ class _Acc:
             for k, n in self.counts.items()
         ]
 
+    # The keys of signals read for one selection (edges, a full-text query), by kind: what
+    # `of` hands out, without going through every key of every kind for each kind.
+    by_kind: dict[str, dict[str, KeyCount]] = field(default_factory=dict)
+
+    def signal(self, keys: Iterable[tuple[str, str, str]], reach: int) -> None:
+        """Count one signal's keys (the selection's one group)."""
+        by_kind = self.by_kind
+        for kind, key, label in keys:
+            counts = by_kind.get(kind)
+            if counts is None:
+                counts = by_kind[kind] = {}
+            found = counts.get(key)
+            if found is None:
+                counts[key] = KeyCount(key, label, 1, reach, reach)
+                continue
+            found.n += 1
+            found.reach += reach
+            if reach > found.peak:
+                found.peak = reach
+            if label > found.label:
+                found.label = label
+
     def of(self, kind: str) -> list[KeyCount]:
-        return [c for k, c in self.keys.items() if k[-2] == kind]
+        return list(self.by_kind.get(kind, {}).values())
 
     def keys_of(self, kind: str) -> set[str]:
-        return {c.key for k, c in self.keys.items() if k[-2] == kind}
+        return set(self.by_kind.get(kind, {}))
 
 
 class Figures:
@@ -251,6 +273,60 @@ class Figures:
         if "author" in kinds:
             tally.authors = _authors(conn, base, owns, spans, sorted(acc.keys_of("author")))
         return tally
+
+    def voices(
+        self,
+        workspace: str,
+        query: str | None,
+        filters: Filters,
+        topics: Sequence[str],
+        bounds: Sequence[datetime],
+    ) -> dict[str, list[int]] | None:
+        """Signals per bucket of each of `topics` in the selection (its topic left aside), all
+        topics at once: hourly totals grouped by topic, and one read of each edge. None when
+        the rollups cannot answer (a query, a facet filter): then tally each topic."""
+        if query is not None or not _rollable(filters) or not topics:
+            return None
+        assert filters.since is not None and filters.until is not None
+        a, b = to_us(filters.since), to_us(filters.until)
+        first, last = -(-a // BLOCK), b // BLOCK
+        if first >= last:
+            edges, first, last = [(a, b)], 0, 0
+        else:
+            edges = [(a, first * BLOCK), (last * BLOCK, b)]
+            self.refresh(workspace, first, last)
+        slots = _Slots(bounds, facets=False)
+        size = len(bounds) - 1
+        out = {topic: [0] * size for topic in topics}
+        owns = (0, 1) if filters.own is None else (int(filters.own),)
+        names = json.dumps(list(topics))
+        conn = self.store._reader()
+        slot, slot_params = slots.sql("hour * 3600000000")
+        found = list(
+            conn.execute(
+                f"SELECT {slot} AS slot, topic, sum(n) FROM figure_hours WHERE workspace = ?"
+                " AND hour >= ? AND hour < ? AND topic IN (SELECT value FROM json_each(?))"
+                f" AND own IN ({','.join('?' * len(owns))}) GROUP BY slot, topic",
+                (*slot_params, workspace, first * 4, last * 4, names, *owns),
+            )
+        )
+        for start, end in edges:
+            if start >= end:
+                continue
+            part = Filters(own=filters.own, since=from_us(start), until=from_us(end))
+            sel = select(workspace, None, part)
+            slot, slot_params = slots.sql("signals.created_at")
+            found += conn.execute(
+                f"SELECT {slot} AS slot, v.topic, count(*) FROM signals CROSS JOIN"
+                " signal_topics AS v ON v.workspace = signals.workspace AND v.seq = signals.seq"
+                f" WHERE {sel.clause} AND v.topic IN (SELECT value FROM json_each(?))"
+                " GROUP BY 1, 2",
+                [*slot_params, *sel.params, names],
+            ).fetchall()
+        for i, topic, n in found:
+            if 0 <= i < size:
+                out[topic][i] += n
+        return out
 
     def _ranking_spans(
         self, workspace: str, spans: list[tuple[str, int, int]]
@@ -489,8 +565,7 @@ class Figures:
             facets = (channel, sentiment, visibility, lang) if slots.facets else _NO_FACETS
             acc.add(group, slots.of(created), facets, reach)
             if memo is not None:
-                for kind, key, label in memo.keys(raw):
-                    acc.key(group, kind, key, label, reach)
+                acc.signal(memo.keys(raw), reach)
         return acc
 
 
