@@ -540,7 +540,7 @@ class Figures:
         """Count the signals of a WHERE clause one by one (their documents only if needed)."""
         acc = acc if acc is not None else _Acc()
         group = ("",)
-        if not keys and check is None:  # counts only: SQLite groups them
+        if check is None:  # the counts grouped by SQLite, then the keys of each signal
             slot, slot_params = slots.sql("signals.created_at")
             columns = _RAW_FACETS if slots.facets else "'', '', '', ''"
             for found, *facets, n, reach in self.store._reader().execute(
@@ -550,17 +550,23 @@ class Figures:
             ):
                 acc.counts[(*group, found, *facets)] += n
                 acc.reach[(*group, found, *facets)] += reach
+            if keys:
+                known = self.memo
+                for reach, raw in self.store._reader().execute(
+                    f"SELECT coalesce(signals.reach, 0), signals.doc FROM signals WHERE {clause}",
+                    params,
+                ):
+                    acc.signal(known.keys(raw), reach)
             return acc
         memo = self.memo if keys else None
-        doc = "signals.doc" if memo is not None or check is not None else "NULL"
-        rows = self.store._reader().execute(
+        rows = self.store._reader().execute(  # a full-text query's selection, checked here
             "SELECT signals.created_at, signals.channel, coalesce(signals.sentiment, ''),"
             " signals.visibility, coalesce(signals.lang, ''), coalesce(signals.reach, 0),"
-            f" {doc} FROM signals WHERE {clause}",
+            f" signals.doc FROM signals WHERE {clause}",
             params,
         )
         for created, channel, sentiment, visibility, lang, reach, raw in rows:
-            if check is not None and not check(decode(raw)):
+            if not check(decode(raw)):
                 continue
             facets = (channel, sentiment, visibility, lang) if slots.facets else _NO_FACETS
             acc.add(group, slots.of(created), facets, reach)
