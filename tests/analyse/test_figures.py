@@ -221,3 +221,48 @@ def test_one_place_rounded_to_two_cells_is_one_point(store: SQLiteStore, tmp_pat
     assert [(p.label, p.count) for p in named] == [("Lille rue de Béthune", 3)]
     assert named[0].lat == pytest.approx((50.63 + 2 * 50.64) / 3, abs=1e-4)
     assert sorted(p.lat for p in points if not p.label) == [50.7, 50.8]
+
+
+def _brute(signals: list, since: datetime, until: datetime) -> tuple[int, dict[str, int]]:  # type: ignore[type-arg]
+    """Volume and negative count of the stored signals in [since, until), own left out."""
+    inside = [s for s in signals if since <= s.created_at < until and not s.own]
+    return len(inside), {"negative": sum(s.sentiment.label == "negative" for s in inside)}
+
+
+@pytest.mark.parametrize("identities", ["named", "pseudonymous"])
+def test_a_month_of_day_buckets_equals_a_count_of_the_signals(
+    store: SQLiteStore, tmp_path: Path, identities: str
+) -> None:
+    """Totals and daily series of several ranges, read from the rollups (day rows, end blocks,
+    edges), equal a brute-force count; still after new signals and after a deletion."""
+    from tests.store.test_figures import history
+
+    stored = history(600)  # every 37 minutes over ~15 days
+    store.put(stored)
+    conf = settings(tmp_path, identities)
+
+    def check() -> None:
+        for start_h, days in ((-5, 12), (31, 7), (50, 3)):
+            since = T0 + timedelta(hours=start_h, minutes=17)
+            period = Period(since=since, until=since + timedelta(days=days))
+            d = dashboard(store, conf, "acme", None, Filters(), period)
+            volume, moods = _brute(stored, period.since, period.until)
+            assert d.totals["volume"].value == volume == sum(d.volume.total)
+            assert d.sentiment.split["negative"] == moods["negative"]
+            for i, start in enumerate(d.volume.buckets):
+                end = d.volume.buckets[i + 1] if i + 1 < len(d.volume.buckets) else period.until
+                assert d.volume.total[i] == _brute(stored, max(start, since), end)[0]
+
+    check()
+    late = [
+        make_signal(i * 53 + 11, "retard livraison", source="late", sentiment=mood("negative"))
+        for i in range(40)
+    ]
+    store.put(late)
+    stored += late
+    check()
+    gone = [s for s in stored if s.created_at < T0 + timedelta(days=4) and "croissant" in s.text]
+    with store._transaction() as tx:  # as an erasure would: the triggers mark the blocks
+        tx.executemany("DELETE FROM signals WHERE id = ?", [(s.id,) for s in gone])
+    stored = [s for s in stored if s not in gone]
+    check()
