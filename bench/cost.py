@@ -5,7 +5,8 @@ import` of POULS_BENCH_COST_LINES (20,000) JSONL lines on a fresh home with the 
 enrichment, start-up (interpreter, imports, models) included, beside the same import with
 `--no-enrich` in the same run: wall seconds, CPU seconds and peak resident memory; (2) `pouls
 up` on the demo: resident memory sampled every second for POULS_BENCH_COST_UP_SECONDS (90),
-while it imports the demo's history, replays its live stream and runs NER in the background;
+while it imports the demo's history, replays its live stream and runs NER in the background
+(the server's process, and apart the NER worker's process with its helper);
 (3) a webhook source: the first delivery's latency after start and the tenth's
 (`bench.webhooks.Server`). Texts come from `bench.enrich`. The machine's load average is
 recorded: other work on the same two cores moves every figure. Targets: import >= 5,000
@@ -16,6 +17,7 @@ Writes bench/results/cost.json.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -80,6 +82,16 @@ def _status(pid: int) -> dict[str, int]:
     return fields
 
 
+def _children_rss(pid: int) -> int:
+    """MB resident in the child processes (the NER worker and its multiprocessing helper)."""
+    total = 0
+    tasks = Path(f"/proc/{pid}/task").glob("*/children")  # a child is listed under its thread
+    for child in {c for task in tasks for c in task.read_text().split()}:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            total += _status(int(child)).get("VmRSS", 0)
+    return total
+
+
 def _up(root: Path) -> dict[str, Any]:
     home = root / "demo"
     subprocess.run([*POULS, "--home", str(home), "demo"], check=True, capture_output=True)
@@ -105,7 +117,9 @@ def _up(root: Path) -> dict[str, Any]:
                         listening = round(time.perf_counter() - started, 2)
                 except OSError:
                     pass
-            samples.append({"t": round(time.perf_counter() - started, 1), **_status(process.pid)})
+            sample = {"t": round(time.perf_counter() - started, 1), **_status(process.pid)}
+            sample["children_rss"] = _children_rss(process.pid)
+            samples.append(sample)
     finally:
         process.terminate()
         process.wait(60)
@@ -116,6 +130,8 @@ def _up(root: Path) -> dict[str, Any]:
         "start_to_listening_s": listening,
         "rss_mb_at_end": last["VmRSS"],
         "rss_mb_peak": last["VmHWM"],
+        "ner_worker_rss_mb_at_end": last["children_rss"],
+        "with_worker_rss_mb_at_end": last["VmRSS"] + last["children_rss"],
         "anon_mb_at_end": last.get("RssAnon"),
         "file_mb_at_end": last.get("RssFile"),
         "samples_every_10": samples[::10],

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
@@ -26,9 +26,6 @@ from pouls.privacy import Guard
 from pouls.signals import Batch, DeadLetter, Signal
 from pouls.sources import Source
 from pouls.store import Store
-
-if TYPE_CHECKING:
-    from pouls.enrich.later import Backlog
 
 log = logging.getLogger("pouls.pipeline")
 
@@ -428,24 +425,6 @@ def enrichers_for(settings: Settings) -> list[Enricher]:
         users = frozenset(ws for ws, chosen in wanted.items() if enricher.name in chosen)
         out.append(enricher if users == frozenset(wanted) else Only(enricher, users))
     return out
-
-
-def entity_backlog(settings: Settings, store: Store) -> Backlog:
-    """The worker that runs spaCy's NER on stored signals, per workspace `entities` setting
-    (`pouls.enrich.later`); it does nothing where every workspace has it off."""
-    from pouls.enrich.entities import Gazetteer
-    from pouls.enrich.later import Backlog
-    from pouls.store.entities import EntityProgress
-    from pouls.store.sqlite import SQLiteStore
-
-    modes = {
-        w.id: w.entities
-        for w in settings.workspaces
-        if w.enrichers is None or "entities" in w.enrichers
-    }
-    books = {w.id: Gazetteer.from_types(w.gazetteer) for w in settings.workspaces if w.gazetteer}
-    assert isinstance(store, SQLiteStore), "entities after storage need the SQLite store"
-    return Backlog(EntityProgress(store), modes, books)
 
 
 class Only:

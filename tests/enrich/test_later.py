@@ -3,13 +3,18 @@ workspace's `entities` setting, and searches and dashboards see them."""
 
 from __future__ import annotations
 
-import asyncio
+import os
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from pouls import config
 from pouls.analyse.keys import KINDS, keys_of
 from pouls.analyse.rollups import Rollups
+from pouls.cli import naming
 from pouls.corrections import verdict
 from pouls.enrich.entities import EntityEnricher, Gazetteer, pipeline
 from pouls.enrich.later import Backlog
@@ -102,21 +107,51 @@ def test_a_persons_correction_of_entities_wins_over_ner(store: SQLiteStore):
     assert names(store)[TEXTS[0]] == {("org", "lumiere")}
 
 
-def test_the_worker_runs_until_stopped_and_picks_up_what_was_poked(store: SQLiteStore):
+def test_the_worker_serves_until_stopped_and_looks_at_once_when_told(store: SQLiteStore):
     backlog = Backlog(EntityProgress(store), {"acme": "on"}, {"acme": BOOK})
+    stop, more = threading.Event(), threading.Event()
+    worker = threading.Thread(target=backlog.serve, args=(stop, more))
+    worker.start()
+    stored(store)
+    more.set()
+    for _ in range(400):  # bounded: a few steps read the three
+        if EntityProgress(store).position("acme") > 0:
+            break
+        time.sleep(0.05)
+    stop.set()
+    more.set()
+    worker.join(60)
+    assert not worker.is_alive()
+    assert ("place", "london") in names(store)[TEXTS[2]]
 
-    async def scenario() -> None:
-        stop = asyncio.Event()
-        running = asyncio.create_task(backlog.run(stop))
-        await asyncio.sleep(0)
-        signals = stored(store)
-        backlog.poke(signals)
-        for _ in range(200):  # bounded: the worker reads the three within a few steps
+
+def test_pouls_up_runs_ner_in_a_process_of_its_own(tmp_path: Path) -> None:
+    (tmp_path / "pouls.toml").write_text(
+        '[[workspaces]]\nid = "acme"\nentities = "on"\n'
+        '[[workspaces]]\nid = "quiet"\nentities = "off"\n',
+        encoding="utf-8",
+    )
+    settings = config.load(tmp_path, {})
+    store = SQLiteStore(tmp_path / "pouls.db")
+    try:
+        stored(store)
+        worker = naming.start(settings, store.path)
+        assert worker is not None and worker.process.pid != os.getpid()
+        worker.poke([make_signal(9, "x")])
+        for _ in range(1200):  # bounded: the process starts, loads spaCy, reads three signals
             if EntityProgress(store).position("acme") > 0:
                 break
-            await asyncio.sleep(0.05)
-        stop.set()
-        await running
+            time.sleep(0.05)
+        worker.close()
+        assert not worker.process.is_alive()
+        assert ("place", "london") in names(store)[TEXTS[2]]
+        assert EntityProgress(store).position("quiet") == 0
+    finally:
+        store.close()
 
-    asyncio.run(scenario())
-    assert ("place", "london") in names(store)[TEXTS[2]]
+
+def test_no_process_when_every_workspace_has_entities_off(tmp_path: Path) -> None:
+    (tmp_path / "pouls.toml").write_text(
+        '[[workspaces]]\nid = "acme"\nentities = "off"\n', encoding="utf-8"
+    )
+    assert naming.start(config.load(tmp_path, {}), str(tmp_path / "pouls.db")) is None

@@ -21,6 +21,7 @@ import uvicorn
 
 from pouls import pipeline
 from pouls.cli import context
+from pouls.cli import naming as ner
 from pouls.cli.context import UserError, out, say, say_plural
 from pouls.cli.demo import DEMO_LOGIN
 from pouls.config import Settings
@@ -200,16 +201,15 @@ async def _serve(
         retention.keep(settings, store, stop, concealed=warmer.poke)
     )
     warming = asyncio.create_task(warmer.run(stop))
-    # spaCy's NER reads stored signals on its own, off the ingest path (pouls.enrich.later).
-    backlog = pipeline.entity_backlog(settings, store)
-    naming = asyncio.create_task(backlog.run(stop)) if backlog else None
+    # spaCy's NER reads stored signals in a process of its own, off the ingest path.
+    naming = await asyncio.to_thread(ner.start, settings, store.path)
     flow = asyncio.create_task(
         pipeline.run(
             sources,
             store,
             stages=stages,
             limits=pipeline.limits_from(settings),
-            listeners=[live.publish, watcher.listener, warmer.poke, backlog.poke],
+            listeners=[live.publish, watcher.listener, warmer.poke, *ner.listeners(naming)],
             stop=stop,
             paused=Pauses(store).is_paused,  # paused in the web app (Settings > Sources)
         )
@@ -223,8 +223,8 @@ async def _serve(
     await backfill  # ends after its current chunk; the next start resumes it
     await expiring
     await warming  # ends after its current step; the dirty marks stay for the next start
-    if naming is not None:
-        await naming  # ends after its current chunk; the next start reads on from there
+    if naming is not None:  # ends after its current chunk; the next start reads on from there
+        await asyncio.to_thread(naming.close)
     reporting.cancel()
     await asyncio.gather(reporting, return_exceptions=True)
     await watcher.close()

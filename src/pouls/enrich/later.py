@@ -6,13 +6,12 @@ and webhook. So `pouls up` runs it here instead, per the workspace's `entities` 
 on, or only for signals that match a topic): it reads the stored signals in order, a chunk at
 a time, and writes their entities back (`pouls.store.entities`), which searches, facets and
 dashboards then read like any other. Back-pressure is the store itself: what NER has not read
-waits in the signals table, not in memory, and the worker takes at most half of one core, so
-ingest keeps the rest when both have work.
+waits in the signals table, not in memory, and the worker takes at most half of one core.
+`pouls up` runs it in a process of its own (`pouls.cli.naming`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,18 @@ Mode = Literal["off", "on", "topics"]
 CHUNK = 256  # signals per step: a step takes about a tenth of a second
 SHARE = 0.5  # of a core, at most, while there is a backlog
 IDLE = 2.0  # seconds between two looks when nothing waits and nothing was stored
+
+
+class Flag(Protocol):
+    """What the worker needs of an event: `threading.Event` or `multiprocessing.Event`."""
+
+    def is_set(self) -> bool: ...
+
+    def set(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class Progress(Protocol):
@@ -56,7 +67,6 @@ class Backlog:
         self.names = EntityEnricher(gazetteers, use_spacy=True)
         self.chunk = chunk
         self.share = share
-        self._more = asyncio.Event()
 
     def __bool__(self) -> bool:
         return bool(self.modes)
@@ -82,28 +92,18 @@ class Backlog:
             total += read
         return total
 
-    def poke(self, signals: Sequence[Signal] = ()) -> None:
-        """A pipeline or intake listener: new signals were stored, look sooner."""
-        if any(s.workspace in self.modes for s in signals):
-            self._more.set()
-
-    async def run(self, stop: asyncio.Event) -> None:
-        """Step in a thread until `stop`; between steps, rest as long as `share` asks."""
+    def serve(self, stop: Flag, more: Flag) -> None:
+        """Step until `stop`, resting between steps as long as `share` asks, and when nothing
+        waits until `more` is set (new signals stored) or IDLE seconds have passed."""
         while not stop.is_set():
             started = time.monotonic()
             try:
-                read = await asyncio.to_thread(self.step)
-            except Exception:  # a broken chunk must not end the worker: try again later
+                read = self.step()
+            except Exception:
                 log.exception("entities: NER failed on a chunk; trying again later")
                 read = 0
-            spent = time.monotonic() - started
-            rest = spent * (1 / self.share - 1) if read else IDLE
-            self._more.clear()
-            waits = [asyncio.create_task(stop.wait())]
-            if not read:
-                waits.append(asyncio.create_task(self._more.wait()))
-            _, pending = await asyncio.wait(
-                waits, timeout=rest, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in pending:
-                task.cancel()
+            if read:
+                stop.wait((time.monotonic() - started) * (1 / self.share - 1))
+                continue
+            more.wait(IDLE)
+            more.clear()
