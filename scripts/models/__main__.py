@@ -3,7 +3,8 @@
 Reads ../shared/datasets (train splits to fit, val splits to report), writes the artefacts into
 src/pouls/enrich/models/ and the cards into docs/models/, then measures every model on the brand
 set beside the val splits (`scripts.models.brand`) into the same cards. Seeds are fixed: a
-rerun gives the same models.
+rerun gives the same models. `python -m scripts.models quality` trains the quality tier's heads
+(needs the quality extra; see scripts/models/quality.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ def main(tasks: list[str]) -> None:
             cards.spam(spam.train())
         elif task == "language":
             cards.language(language.train())
+        elif task == "quality":  # needs the quality extra; not in the default list
+            from scripts.models import quality
+
+            quality.main()
         else:
             sys.exit(f"unknown task {task!r}")
         print(f"  wrote docs/models/{task}.md", flush=True)
