@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,11 +125,23 @@ class GatedJournal(SQLiteJournal):
         self.entered = threading.Event()
         self.appends: list[int] = []
 
+    def append_now(self, deliveries: Sequence[Delivery]) -> list[int] | None:
+        return None  # as if the writer were busy: through the worker thread, where the gate is
+
     def append(self, deliveries: Sequence[Delivery]) -> list[int]:
         self.appends.append(len(deliveries))
         self.entered.set()
         assert self.opened.wait(20), "the test never opened the journal"
         return super().append(deliveries)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait for `condition`, failing the test after 10 s rather than hanging it."""
+    for _ in range(1000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the intake never reached the state the test waits for")
 
 
 def intake(store: SQLiteStore, stages: Sequence[Any] = (), **sizes: int) -> Intake:
@@ -159,7 +171,7 @@ async def test_the_answer_comes_once_journaled_before_the_stages_run(
     found.start()
     receipt = await found.put("acme", "forms", batch_of("bonjour", "salut", start=1, cursor="c"))
     assert [s.text for s in receipt.accepted] == ["bonjour", "salut"]
-    await asyncio.to_thread(gate.entered.wait, 10)
+    assert await asyncio.to_thread(gate.entered.wait, 10)
     # Accepted and durable, not yet stored: the drainer is in the stages.
     assert [n for n, _ in journaled(store)] == [2]
     assert store.count("acme") == 0 and found.backlog == 2
@@ -176,13 +188,12 @@ async def test_concurrent_requests_are_journaled_in_one_transaction(store: Count
     found = Intake(store, journal, [], lambda _: None, capacity=100, group=500)
     found.start()
     first = asyncio.create_task(found.put("acme", "forms", batch_of("first", start=900)))
-    await asyncio.to_thread(journal.entered.wait, 10)
+    assert await asyncio.to_thread(journal.entered.wait, 10)
     rest = [
         asyncio.create_task(found.put("acme", "forms", batch_of(f"n{k}", start=k)))
         for k in range(5)
     ]
-    while found.waiting_signals < 1 + 5:
-        await asyncio.sleep(0.01)
+    await until(lambda: found.waiting_signals == 1 + 5)
     journal.opened.set()
     receipts = await asyncio.gather(first, *rest)
     await found.close()
@@ -256,7 +267,9 @@ async def test_past_its_capacity_the_intake_refuses_at_once(store: CountingStore
     found = intake(store, [gate], capacity=3)
     found.start()
     await found.put("acme", "forms", batch_of("first", start=900))
-    await asyncio.to_thread(gate.entered.wait, 10)  # the drainer holds it: still in the backlog
+    assert await asyncio.to_thread(
+        gate.entered.wait, 10
+    )  # the drainer holds it: still in the backlog
     await found.put("acme", "forms", batch_of("a", "b", start=1))
     with pytest.raises(Busy) as refused:
         await found.put("acme", "forms", batch_of("c", start=10))
@@ -273,7 +286,7 @@ async def test_closing_stores_what_was_accepted_then_refuses(store: CountingStor
     found = intake(store, [gate])
     found.start()
     await found.put("acme", "forms", batch_of("first", start=900))
-    await asyncio.to_thread(gate.entered.wait, 10)
+    assert await asyncio.to_thread(gate.entered.wait, 10)
     await found.put("acme", "forms", batch_of("a", "b", start=1))
     closing = asyncio.create_task(found.close())
     await asyncio.sleep(0.05)
@@ -330,7 +343,7 @@ async def test_the_journal_holds_no_identity_in_a_pseudonymous_workspace(
         named, author_handle="@claire.secret", author_name="Claire Secrète", author="claire.secret"
     )
     await found.put("acme", "forms", Batch(signals=[named]))
-    await asyncio.to_thread(gate.entered.wait, 10)
+    assert await asyncio.to_thread(gate.entered.wait, 10)
     [(_, data)] = journaled(store)
     assert b"claire.secret" not in data and "Secrète".encode() not in data
     gate.opened.set()

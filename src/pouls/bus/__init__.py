@@ -42,6 +42,11 @@ class Journal(Protocol):
         """Keep the deliveries durably, all at once; their sequence numbers."""
         ...
 
+    def append_now(self, deliveries: Sequence[Delivery]) -> list[int] | None:
+        """`append` if it can be done at once, without waiting for a lock or a peer; else None
+        (the caller, an event loop, then appends from a worker thread)."""
+        ...
+
     def take(self, limit: int, after: int = 0) -> list[Journaled]:
         """The oldest deliveries past `after`, up to `limit` entries (at least one delivery)."""
         ...

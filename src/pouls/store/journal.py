@@ -28,17 +28,36 @@ class SQLiteJournal:
 
     def append(self, deliveries: Sequence[Delivery]) -> list[int]:
         """Keep the deliveries in one transaction; their sequence numbers."""
-        now = to_us(utcnow())
-        rows = [(d.workspace, d.source, size(d), wire.encode(d), now) for d in deliveries]
+        rows = _rows(deliveries)
         with self.store._transaction() as conn:
-            return [
-                conn.execute(
-                    "INSERT INTO intake_journal (workspace, source, signals, delivery, at)"
-                    " VALUES (?, ?, ?, ?, ?) RETURNING seq",
-                    row,
-                ).fetchone()[0]
-                for row in rows
-            ]
+            return _insert(conn, rows)
+
+    def append_now(self, deliveries: Sequence[Delivery]) -> list[int] | None:
+        """`append` when the store's writer is free this instant; None when it is busy (a put
+        in progress, another process writing), rather than waiting on the caller's event loop."""
+        rows = _rows(deliveries)
+        lock = self.store._lock
+        if not lock.acquire(blocking=False):
+            return None
+        conn = self.store._writer
+        try:
+            patience = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            conn.execute("PRAGMA busy_timeout=0")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:  # locked by another connection
+                return None
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={int(patience):d}")
+            try:
+                seqs = _insert(conn, rows)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return seqs
+        finally:
+            lock.release()
 
     def take(self, limit: int, after: int = 0) -> list[Journaled]:
         """The oldest deliveries past `after`, up to `limit` entries (at least one delivery)."""
@@ -72,6 +91,22 @@ class SQLiteJournal:
             .fetchone()
         )
         return int(row[0])
+
+
+def _rows(deliveries: Sequence[Delivery]) -> list[tuple[str, str, int, bytes, int]]:
+    now = to_us(utcnow())
+    return [(d.workspace, d.source, size(d), wire.encode(d), now) for d in deliveries]
+
+
+def _insert(conn: sqlite3.Connection, rows: list[tuple[str, str, int, bytes, int]]) -> list[int]:
+    return [
+        conn.execute(
+            "INSERT INTO intake_journal (workspace, source, signals, delivery, at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING seq",
+            row,
+        ).fetchone()[0]
+        for row in rows
+    ]
 
 
 def delete(conn: sqlite3.Connection, seqs: Sequence[int]) -> None:

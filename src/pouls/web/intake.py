@@ -255,8 +255,14 @@ class Intake:
             await self._append(taken)
 
     async def _append(self, taken: list[_Waiting]) -> None:
+        deliveries = [w.delivery for w in taken]
         try:
-            receipts = await asyncio.to_thread(self._journal, [w.delivery for w in taken])
+            # On the loop when the writer is free (a thread hop costs more than the insert,
+            # on a busy machine several times more), else from a worker thread.
+            protected = [self._protect(d) for d in deliveries]
+            seqs = self.journal.append_now(protected)
+            if seqs is None:
+                seqs = await asyncio.to_thread(self.journal.append, protected)
         except Exception:  # the journal cannot be written: nothing accepted, senders retry
             log.exception("%d deliveries could not be journaled", len(taken))
             for w in taken:
@@ -268,23 +274,14 @@ class Intake:
         self.backlog += entries
         self.tally.accepted += entries
         self.tally.groups += 1
-        for w, receipt in zip(taken, receipts, strict=True):
+        for w, d, seq in zip(taken, protected, seqs, strict=True):
             if w.stored is not None:
-                self._stored[receipt.seq] = w.stored
+                self._stored[seq] = w.stored
                 self._hurry.set()  # a sender waits for the storage itself
-            self._answer(w.answer, receipt)
+            self._answer(w.answer, Receipt(d.batch.signals, d.batch.dead_letters, seq))
         if self.backlog >= self.group:
             self._hurry.set()
         self._journaled.set()
-
-    def _journal(self, deliveries: list[Delivery]) -> list[Receipt]:
-        """In a worker thread: the deliveries through the front stages, then appended."""
-        protected = [self._protect(d) for d in deliveries]
-        seqs = self.journal.append(protected)
-        return [
-            Receipt(d.batch.signals, d.batch.dead_letters, seq)
-            for d, seq in zip(protected, seqs, strict=True)
-        ]
 
     def _protect(self, d: Delivery) -> Delivery:
         """The delivery as it may be kept on disk: privacy applied to signals and dead letters."""
@@ -302,6 +299,9 @@ class Intake:
 
     async def _drain_loop(self) -> None:
         while True:
+            # Cleared before the take, not after: a delivery journaled while the take runs
+            # (unseen by it) must still wake the next wait.
+            self._journaled.clear()
             try:
                 taken = await asyncio.to_thread(self.journal.take, self.group)
             except Exception:
@@ -312,7 +312,6 @@ class Intake:
                 self._idle.set()
                 if self._closing and not self._waiting and not self.waiting_signals:
                     return
-                self._journaled.clear()
                 await self._journaled.wait()
                 await self._gather()
                 continue
