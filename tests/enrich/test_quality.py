@@ -110,3 +110,15 @@ def test_refined_sentiment_is_the_mean_of_the_fast_and_quality_readings() -> Non
         "positive",
     ]
     assert quality.refine_sentiment([], []) == []
+
+
+def test_french_emotion_examples_are_balanced_distinct_and_labelled_as_the_head() -> None:
+    import json
+
+    path = Path(__file__).resolve().parents[2] / "datasets" / "emotion" / "fr.jsonl"
+    rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+    labels = [r["emotion"] for r in rows]
+    assert sorted(set(labels)) == sorted(quality.head("emotion").labels)
+    assert all(labels.count(label) == 12 for label in set(labels))
+    assert len({r["text"] for r in rows}) == len({r["id"] for r in rows}) == len(rows)
+    assert {r["lang"] for r in rows} == {"fr"}
