@@ -14,10 +14,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
+from pouls.enrich import prepared
 from pouls.enrich.features import Featurizer, log1p_counts, shared_counts, shared_parts
 
 
@@ -216,7 +218,55 @@ class LinearModel:
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
-        """Read a model written by `save` (allow_pickle stays off)."""
+        """Read a model written by `save` (allow_pickle stays off), from its prepared arrays
+        where an earlier process left them (`pouls.enrich.prepared`)."""
+        entry = prepared.location(path)
+        found = prepared.read(entry) if entry is not None else None
+        if found is not None:
+            return cls._ready(*found)
+        model = cls._inflated(path)
+        if entry is not None:
+            prepared.write(entry, *model._parts())
+        return model
+
+    def _parts(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        arrays = {
+            "support": self.support,
+            "idf": self.idf,
+            "weights": self.weights,
+            "intercept": self.intercept,
+        }
+        facts = {
+            "featurizer": self.featurizer.to_json(),
+            "classes": list(self.classes),
+            "link": self.link,
+            "meta": self.meta,
+            "digest": self.digest,
+            "columns": self.columns,
+        }
+        return arrays, facts
+
+    @classmethod
+    def _ready(cls, arrays: dict[str, np.ndarray], facts: dict[str, Any]) -> LinearModel:
+        """A model from its prepared arrays, as `__init__` would have made it."""
+        model = cls.__new__(cls)
+        model.featurizer = Featurizer.from_json(facts["featurizer"])
+        model.support = arrays["support"]
+        model.idf = arrays["idf"]
+        model._weights = arrays["weights"]
+        model._idf2 = np.append(model.idf * model.idf, np.float32(0))
+        model._lender = None
+        model.intercept = np.array(arrays["intercept"], dtype=np.float32)
+        model.classes = tuple(facts["classes"])
+        model.link = facts["link"]
+        model.meta = facts["meta"]
+        model.digest = facts["digest"]
+        model.columns = facts["columns"]
+        model._rows = None
+        return model
+
+    @classmethod
+    def _inflated(cls, path: Path) -> LinearModel:
         with np.load(path, allow_pickle=False) as z:
             featurizer = Featurizer.from_json(str(z["featurizer"]))
             idf = np.zeros(featurizer.n_features, dtype=np.float32)
