@@ -22,7 +22,7 @@ from pouls.signals import Signal, decode
 Key = tuple[str, str, str]
 KeysOf = Callable[[Signal], Iterable[Key]]
 
-SIZE = 20_000  # documents remembered: the edges of several workspace dashboards
+SIZE = 60_000  # documents: a day of ranges of a busy workspace; ~770 bytes each, 45 MB
 POOL = 200_000  # distinct (kind, key, label) shared before the pool starts again
 
 
