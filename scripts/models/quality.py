@@ -47,6 +47,7 @@ BRAND_FILLS = 3  # brand_train fills per template: about 160 messages per langua
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 EMOTION_LABELS = ("anger", "joy", "optimism", "sadness")  # TweetEval emotion mapping.txt
 CARD = DOCS / "quality.md"
+OTHER_LANGS = ("de", "es", "it", "pt")
 EMOTION_FR = Path(__file__).resolve().parents[2] / "datasets" / "emotion" / "fr.jsonl"
 _BLOCK = re.compile(r"\n<!-- quality-figures -->.*<!-- /quality-figures -->\n", re.DOTALL)
 
@@ -174,6 +175,7 @@ def train_sentiment(sets: dict[str, Any]) -> dict[str, Any]:
             "data": f"UMSAB fr+en train, {SENTIMENT_PER_CLASS} per label and language"
             + (f", and {n - 6 * SENTIMENT_PER_CLASS} brand_train messages" if with_brand else ""),
             "n": n,
+            "langs": list(brand.LANGS),
         }
         head, cv = fit_head(np.vstack(xs), ys, meta)
         name = "umsab+brand_train" if with_brand else "umsab"
@@ -186,7 +188,31 @@ def train_sentiment(sets: dict[str, Any]) -> dict[str, Any]:
 
     chosen = max(variants, key=lambda k: mean(variants[k]))
     variants[chosen]["head"].save(MODELS_DIR / "quality-sentiment.npz")
-    return {"variants": variants, "chosen": chosen, "refined": score_refined(sets)}
+    return {
+        "variants": variants,
+        "chosen": chosen,
+        "refined": score_refined(sets),
+        "other": score_other_languages(),
+    }
+
+
+def score_other_languages() -> dict[str, dict[str, float]]:
+    """Fast, quality head and refined macro-F1 on the UMSAB val splits of the languages the
+    head never saw (de, es, it, pt): does refining help them too, or only French and English?"""
+    quality.head.cache_clear()
+    head = quality.head("sentiment")
+    w = quality.FAST_WEIGHT
+    out: dict[str, dict[str, float]] = {}
+    for lang in OTHER_LANGS:
+        texts, labels = data.umsab(lang, "val")
+        fast = fast_sentiment.predict_proba(texts, [lang] * len(texts))
+        own = head.predict_proba(embed_cached(texts))
+        out[lang] = {
+            name: macro_f1(labels, [fast_sentiment.LABELS[i] for i in p.argmax(axis=1)])
+            for name, p in (("fast", fast), ("quality", own), ("refined", w * fast + (1 - w) * own))
+        }
+        print("other", lang, out[lang], flush=True)
+    return out
 
 
 def score_refined(sets: dict[str, Any]) -> dict[str, float]:
@@ -304,6 +330,18 @@ def render(result: dict[str, Any]) -> str:
         )
         rows.append(f"| {title} | " + " | ".join(cells) + " |")
     emo, spd, size = result["emotion"], result["speed"], result["sizes"]
+    other = sent["other"]
+    other_lines = [
+        "Languages the sentiment head never saw (UMSAB val, 324 tweets each, macro-F1 × 100):",
+        "",
+        "| language | fast tier | quality head | averaged (not applied: the fast tier is kept) |",
+        "| --- | ---: | ---: | ---: |",
+        *(
+            f"| {lang} | {_f(v['fast'])} | {_f(v['quality'])} | {_f(v['refined'])} |"
+            for lang, v in other.items()
+        ),
+        "",
+    ]
     lines = [
         "",
         "<!-- quality-figures -->",
@@ -320,6 +358,7 @@ def render(result: dict[str, Any]) -> str:
         + " | ".join(_f(v["cv"]) for v in variants.values())
         + " | – |",
         "",
+        *other_lines,
         f"Emotion (TweetEval, English, {emo['n']} train tweets, C = {emo['c']}): macro-F1 "
         f"{_f(emo['val'])} on val ({emo['n_val']} tweets), {_f(emo['cv'])} in 5-fold CV. "
         f"Transfer to French, on the {emo['n_fr']} messages of datasets/emotion/fr.jsonl "

