@@ -413,12 +413,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if receives_webhooks(settings):
         await asyncio.to_thread(warm, settings, stages(app))
-    app.state.intake = intake_for(app)
-    app.state.intake.start()
+    # Its own intake, closed by this lifespan: two clients of one app (tests) each start one,
+    # and the later one replaces `app.state.intake` while the first is still open.
+    intake = app.state.intake = intake_for(app)
+    intake.start()
     try:
         yield
     finally:
-        await app.state.intake.close()
+        await intake.close()
 
 
 async def accept(request: Request, workspace: str, source: str, batch: Batch) -> Receipt:
