@@ -36,12 +36,12 @@ def encode(delivery: Delivery) -> bytes:
         try:
             signals.append(msgspec.Raw(_encoder.encode(signal)))
         except Exception as exc:  # a failure is this entry's, not the delivery's
-            dead.append(_dead(delivery, signal, "could not be journaled", exc))
+            dead.append(refused(delivery, signal, "could not be journaled", exc))
     try:
         return _encoder.encode(_Stored(batch.cursor, signals, dead))
     except Exception:  # a dead letter or the cursor holds what UTF-8 refuses
-        escaped = [_escaped(d) for d in dead]
-        return _encoder.encode(_Stored(_plain(batch.cursor), signals, escaped))
+        plain = [escaped(d) for d in dead]
+        return _encoder.encode(_Stored(ascii_only(batch.cursor), signals, plain))
 
 
 def decode(data: bytes, workspace: str, source: str, seq: int) -> Batch:
@@ -83,7 +83,9 @@ def _unreadable(data: bytes, workspace: str, source: str, seq: int, exc: Excepti
     )
 
 
-def _dead(delivery: Delivery, signal: Signal, what: str, exc: Exception) -> DeadLetter:
+def refused(delivery: Delivery, signal: Signal, what: str, exc: Exception) -> DeadLetter:
+    """A signal that could not go further (journaled, enriched, stored), kept with its input
+    and the reason: shared by the journal and the intake's commit."""
     return DeadLetter(
         workspace=delivery.workspace,
         source=delivery.source,
@@ -107,16 +109,19 @@ def _ascii_json(signal: Signal) -> str:
         return ascii(value)
 
 
-def _plain(text: str | None) -> str | None:
+def ascii_only(text: str | None) -> str | None:
+    """The text with everything outside ASCII escaped: a write that even that refuses is not
+    about the text any more."""
     return None if text is None else text.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def _escaped(d: DeadLetter) -> DeadLetter:
+def escaped(d: DeadLetter) -> DeadLetter:
+    """The dead letter in ASCII only: the last form in which it can always be written."""
     return DeadLetter(
         workspace=d.workspace,
         source=d.source,
-        reason=_plain(d.reason) or "",
-        raw=_plain(d.raw) or "",
-        position=_plain(d.position),
+        reason=ascii_only(d.reason) or "",
+        raw=ascii_only(d.raw) or "",
+        position=ascii_only(d.position),
         at=d.at,
     )

@@ -7,16 +7,14 @@ entry never costs its neighbours (or the other senders) a 5xx. Runs in a worker 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import msgspec
+from typing import TypeVar
 
 from pouls import pipeline
 from pouls.bus import Delivery
+from pouls.bus.wire import ascii_only, escaped, refused
 from pouls.enrich import Enricher
 from pouls.signals import DeadLetter, Signal
 from pouls.store import PutResult, Store
@@ -89,7 +87,7 @@ def _enrich(
 
     def failed(entry: Entry, exc: Exception) -> None:
         k, signal = entry
-        outcomes[k].refused.append(_dead_letter(group[k], signal, "could not be enriched", exc))
+        outcomes[k].refused.append(refused(group[k], signal, "could not be enriched", exc))
 
     return [e for _, done in _bisect(entries, run, failed) for e in done]
 
@@ -126,7 +124,7 @@ def _split_put(
     def failed(entry: Entry, exc: Exception) -> None:
         k, signal = entry
         log.warning("signal %s of %s/%s refused by the store: %s", signal.id, *_key(group[k]), exc)
-        outcomes[k].refused.append(_dead_letter(group[k], signal, "could not be stored", exc))
+        outcomes[k].refused.append(refused(group[k], signal, "could not be stored", exc))
 
     return [e for part, _ in _bisect(entries, run, failed) for e in part]
 
@@ -143,8 +141,8 @@ def _put_dead_letters(
         store.put([], dead_letters=dead, cursors=cursors, acked=acked)
     except Exception as exc:
         log.warning("dead letters refused (%s): storing them escaped", exc)
-        escaped = [_escaped(d) for d in dead]
-        store.put([], dead_letters=escaped, cursors=_escaped_cursors(cursors), acked=acked)
+        plain = [escaped(d) for d in dead]
+        store.put([], dead_letters=plain, cursors=_escaped_cursors(cursors), acked=acked)
 
 
 def _bisect(
@@ -197,47 +195,7 @@ def _key(d: Delivery) -> tuple[str, str]:
     return d.workspace, d.source
 
 
-def _dead_letter(d: Delivery, signal: Signal, what: str, exc: Exception) -> DeadLetter:
-    """A signal that could not go further, kept with its input and the reason."""
-    return DeadLetter(
-        workspace=d.workspace,
-        source=d.source,
-        reason=f"{what}: {type(exc).__name__}: {exc}"[:2000],
-        raw=_raw(signal),
-        position=f"id:{signal.id}",
-    )
-
-
-def _raw(signal: Signal) -> str:
-    """The input as JSON in ASCII (lone surrogates and all escaped); the signal if none."""
-    value: Any = signal.raw
-    if value is None:
-        try:
-            value = msgspec.to_builtins(signal)
-        except Exception:
-            value = repr(signal)
-    try:
-        return json.dumps(value, ensure_ascii=True, default=repr)
-    except Exception:  # e.g. a number too large for JSON's repr: keep what can be said
-        return ascii(value)
-
-
-def _plain(text: str | None) -> str | None:
-    return None if text is None else text.encode("ascii", "backslashreplace").decode("ascii")
-
-
-def _escaped(d: DeadLetter) -> DeadLetter:
-    return DeadLetter(
-        workspace=d.workspace,
-        source=d.source,
-        reason=_plain(d.reason) or "",
-        raw=_plain(d.raw) or "",
-        position=_plain(d.position),
-        at=d.at,
-    )
-
-
 def _escaped_cursors(
     cursors: dict[tuple[str, str], str | None],
 ) -> dict[tuple[str, str], str | None]:
-    return {key: _plain(cursor) for key, cursor in cursors.items()}
+    return {key: ascii_only(cursor) for key, cursor in cursors.items()}
