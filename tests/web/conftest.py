@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
 import threading
 import time
@@ -99,6 +100,37 @@ def client(home: Path, filled: SQLiteStore, account: int) -> Iterator[TestClient
         sign_in = c.post("/login", data={"login": LOGIN, "password": PASSWORD})
         assert sign_in.status_code == 200, sign_in.text
         yield c
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, through Playwright: one launch per test, for every browser
+    test of the web app."""
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> object:
+    """A page of `browser` at laptop width."""
+    return browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
 
 
 def sign_in(page: object, base: str, path: str = "/") -> None:

@@ -4,7 +4,6 @@ the team's actions from the list and the page in French and English, wide and na
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,22 +11,8 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
 from tests.web.conftest import sign_in
 from tests.web.test_alerts import raise_alert
-from tests.web.test_browser import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield pg
-        browser.close()
 
 
 def test_alert_page_shows_its_chart_and_leads_to_a_representative_signal(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-from collections.abc import Iterator
 
 import msgspec
 import pytest
@@ -18,29 +16,6 @@ from tests.conftest import make_signal
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def page() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield pg
-        browser.close()
 
 
 def test_wall_filters_searches_pages_and_goes_live(

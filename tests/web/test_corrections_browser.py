@@ -13,7 +13,6 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
 from tests.conftest import make_signal
 from tests.web.conftest import sign_in
-from tests.web.test_browser import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +47,7 @@ def _open(tab: object, base: str, lang: str, width: int, path: str) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_signal_is_corrected_from_its_page(
-    page,  # noqa: F811
+    page,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     filled: SQLiteStore,
     width: int,
@@ -89,7 +88,7 @@ def test_a_signal_is_corrected_from_its_page(
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_signals_are_corrected_in_bulk_from_the_wall(
-    page,  # noqa: F811
+    page,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     filled: SQLiteStore,
     width: int,

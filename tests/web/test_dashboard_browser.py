@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,7 +14,6 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.store.topics import Topic
 from pouls.web.live import Live
 from tests.web.conftest import sign_in
-from tests.web.test_browser import CHROMIUM, FLAGS
 from tests.web.test_dashboard import buzz_signals
 
 pytestmark = pytest.mark.browser
@@ -31,18 +29,6 @@ def buzz(filled: SQLiteStore) -> SQLiteStore:
         filled.topics.save(Topic(workspace="acme", name=name, query=query))
         filled.topics.backfill("acme", name)
     return filled
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
 
 
 def open_dashboard(browser: object, base: str, lang: str, width: int) -> tuple[object, list[str]]:

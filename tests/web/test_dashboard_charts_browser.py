@@ -17,7 +17,7 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
 from tests.conftest import make_signal
 from tests.web.test_dashboard import MONDAY
-from tests.web.test_dashboard_browser import browser, buzz, open_dashboard  # noqa: F401
+from tests.web.test_dashboard_browser import buzz, open_dashboard  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def shoot(page: object, name: str) -> None:
 
 @pytest.mark.parametrize(("lang", "width"), [("fr", 1280), ("en", 390), ("en", 1280), ("fr", 390)])
 def test_channels_keep_one_colour_each_and_donuts_have_no_labels_to_overlap(
-    browser: object,  # noqa: F811
+    browser: object,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     many: SQLiteStore,
     lang: str,
@@ -101,7 +101,7 @@ def test_channels_keep_one_colour_each_and_donuts_have_no_labels_to_overlap(
 
 
 def test_a_one_place_week_is_framed_on_a_region_not_a_street(
-    browser: object,  # noqa: F811
+    browser: object,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     many: SQLiteStore,
 ) -> None:
@@ -120,7 +120,7 @@ def test_a_one_place_week_is_framed_on_a_region_not_a_street(
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_tiles_of_a_week_after_an_empty_one_and_a_bad_range_at_any_width(
-    browser: object,  # noqa: F811
+    browser: object,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     many: SQLiteStore,
     width: int,

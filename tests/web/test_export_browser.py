@@ -20,7 +20,6 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
 from tests.conftest import make_signal
 from tests.web.conftest import sign_in
-from tests.web.test_browser import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +68,7 @@ def this_week(store: SQLiteStore) -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_weeks_negative_signals_of_a_topic_download_as_csv_and_xlsx(
-    page,  # noqa: F811
+    page,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     filled: SQLiteStore,
     width: int,

@@ -5,7 +5,6 @@ laptop and on a phone (Debian's Chromium, headless)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.live import Live
 from tests.web.conftest import sign_in
-from tests.web.test_browser import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +22,6 @@ WORDS = {
         "done": "Mot de passe changé",
     },
 }
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -11,7 +11,6 @@ import pytest
 
 from pouls.web.live import Live
 from tests.web.conftest import sign_in
-from tests.web.test_browser import page  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ UNREADABLE = {"en": "This range cannot be read", "fr": "Cette période est illis
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_range_picker_presets_custom_dates_and_shared_links(
-    page,  # noqa: F811
+    page,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     width: int,
     lang: str,
@@ -94,7 +93,7 @@ def test_range_picker_presets_custom_dates_and_shared_links(
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_on_a_phone_the_current_preset_is_in_view(
-    page,  # noqa: F811
+    page,
     server: tuple[str, Live, asyncio.AbstractEventLoop],
     lang: str,
 ) -> None:

@@ -19,7 +19,7 @@ from pouls.config import load
 from pouls.store.sqlite import SQLiteStore
 from pouls.web.app import create_app
 from tests.report.conftest import fill, pdf_text, write_home
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.conftest import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.browser
 

@@ -19,8 +19,7 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
 from pouls.web.live import Live
 from tests.cli.process import pouls
-from tests.web.conftest import CONFIG, TOKEN, sign_in
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.conftest import CHROMIUM, CONFIG, FLAGS, TOKEN, sign_in
 
 
 def test_every_fixed_word_under_rules_is_a_reserved_rule_name() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -14,7 +13,6 @@ from pouls.store.sqlite import SQLiteStore
 from pouls.store.watch import WatchStore
 from pouls.web.live import Live
 from tests.web.conftest import sign_in
-from tests.web.test_browser import CHROMIUM, FLAGS
 
 pytestmark = pytest.mark.browser
 
@@ -32,18 +30,6 @@ WORDS = {
         "found": "aurait levé",
     },
 }
-
-
-@pytest.fixture
-def page() -> Iterator[object]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: `make test` installs it (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser.new_page()
-        browser.close()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -13,8 +13,7 @@ from pouls.access.passwords import hash_password
 from pouls.store.sqlite import SQLiteStore
 from pouls.store.topics import Topic
 from pouls.web.live import Live
-from tests.web.conftest import sign_in
-from tests.web.test_browser import CHROMIUM, FLAGS
+from tests.web.conftest import CHROMIUM, FLAGS, sign_in
 
 
 def _backfilled(store: SQLiteStore, ws: str, name: str) -> None:
